@@ -1,0 +1,35 @@
+// The gRPC adapter for tandem.common.v1.EventFeed over an Outbox.
+#ifndef TANDEM_COMMON_FEED_FEED_SERVICE_H_
+#define TANDEM_COMMON_FEED_FEED_SERVICE_H_
+
+#include "common/auth.h"
+#include "common/feed/outbox.h"
+#include "tandem/common/v1/event_feed.grpc.pb.h"
+
+namespace tandem::feed {
+
+// Serves the outbox. Callers need the `service` role (a `*` tenant token
+// reads every tenant) or `admin` (their own tenant's events only).
+class EventFeedService final : public tandem::common::v1::EventFeed::Service {
+ public:
+  EventFeedService(const Authenticator* auth, Outbox* outbox) : auth_(auth), outbox_(outbox) {}
+
+  grpc::Status ListEvents(grpc::ServerContext* context,
+                          const tandem::common::v1::ListEventsRequest* request,
+                          tandem::common::v1::ListEventsResponse* response) override;
+
+  grpc::Status WatchEvents(grpc::ServerContext* context,
+                           const tandem::common::v1::WatchEventsRequest* request,
+                           grpc::ServerWriter<tandem::common::v1::Event>* writer) override;
+
+ private:
+  // Authorizes the caller and returns the tenant to filter by ("" = all).
+  absl::StatusOr<std::string> TenantScope(const grpc::ServerContext& context) const;
+
+  const Authenticator* auth_;
+  Outbox* outbox_;
+};
+
+}  // namespace tandem::feed
+
+#endif  // TANDEM_COMMON_FEED_FEED_SERVICE_H_

@@ -1,0 +1,166 @@
+#include "common/feed/outbox.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/ids.h"
+#include "common/logging.h"
+#include "common/status.h"
+
+namespace tandem::feed {
+namespace {
+
+constexpr absl::string_view kTypeUrlPrefix = "type.googleapis.com/";
+
+}  // namespace
+
+Outbox::~Outbox() { Stop(); }
+
+absl::Status Outbox::Append(mysql::Transaction& tx, absl::string_view tenant,
+                            absl::string_view subject, const google::protobuf::Message& payload,
+                            absl::Time occur_time) {
+  const auto* descriptor = payload.GetDescriptor();
+  RETURN_IF_ERROR(
+      tx->Execute("INSERT INTO outbox (event_id, tenant_id, event_type, subject, source, "
+                  "occur_time, payload_type, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                  {NewId(), std::string(tenant), descriptor->name(), std::string(subject),
+                   descriptor->file()->package(), occur_time,
+                   absl::StrCat(kTypeUrlPrefix, descriptor->full_name()),
+                   payload.SerializeAsString()})
+          .status());
+  tx.AfterCommit([this] { Wake(); });
+  return absl::OkStatus();
+}
+
+void Outbox::Wake() {
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_ = true;
+  wake_sequencer_.notify_one();
+}
+
+absl::StatusOr<int> Outbox::SequencePending(int limit) {
+  int sequenced = 0;
+  int64_t head = 0;
+  RETURN_IF_ERROR(mysql::RunInTransaction(
+      *pool_, absl::Now() + absl::Seconds(30), [&](mysql::Transaction& tx) -> absl::Status {
+        sequenced = 0;
+        // Serialises sequencers (one per replica) on the counter row.
+        ASSIGN_OR_RETURN(auto counter,
+                         tx->Query("SELECT last_cursor FROM outbox_sequence WHERE id = 1 "
+                                   "FOR UPDATE"));
+        if (counter.empty()) {
+          return absl::FailedPreconditionError("outbox_sequence has no row; migrations missing");
+        }
+        head = counter[0].Int(0);
+        // Rows still locked belong to transactions that have not committed:
+        // skip them now, sequence them once they commit.
+        ASSIGN_OR_RETURN(auto pending,
+                         tx->Query("SELECT id FROM outbox WHERE cursor_pos IS NULL "
+                                   "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED",
+                                   {int64_t{limit}}));
+        if (pending.empty()) return absl::OkStatus();
+        for (const mysql::Row& row : pending) {
+          RETURN_IF_ERROR(tx->Execute("UPDATE outbox SET cursor_pos = ? WHERE id = ?",
+                                      {++head, row.Int(0)})
+                              .status());
+        }
+        RETURN_IF_ERROR(
+            tx->Execute("UPDATE outbox_sequence SET last_cursor = ? WHERE id = 1", {head})
+                .status());
+        sequenced = static_cast<int>(pending.size());
+        return absl::OkStatus();
+      }));
+  if (sequenced > 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    head_seen_ = std::max(head_seen_, head);
+    new_events_.notify_all();
+  }
+  return sequenced;
+}
+
+absl::StatusOr<std::vector<tandem::common::v1::Event>> Outbox::Read(int64_t after_cursor,
+                                                                   int limit,
+                                                                   absl::string_view tenant,
+                                                                   absl::Time deadline) {
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
+  constexpr absl::string_view kColumns =
+      "SELECT cursor_pos, event_id, tenant_id, event_type, subject, occur_time, payload_type, "
+      "payload, source FROM outbox ";
+  absl::StatusOr<std::vector<mysql::Row>> rows =
+      tenant.empty()
+          ? db->Query(absl::StrCat(kColumns, "WHERE cursor_pos > ? ORDER BY cursor_pos LIMIT ?"),
+                      {after_cursor, int64_t{limit}})
+          : db->Query(absl::StrCat(kColumns,
+                                   "WHERE tenant_id = ? AND cursor_pos > ? "
+                                   "ORDER BY cursor_pos LIMIT ?"),
+                      {std::string(tenant), after_cursor, int64_t{limit}});
+  if (!rows.ok()) return rows.status();
+  std::vector<tandem::common::v1::Event> events;
+  events.reserve(rows->size());
+  for (const mysql::Row& row : *rows) {
+    tandem::common::v1::Event& event = events.emplace_back();
+    event.set_cursor(row.Int(0));
+    event.set_event_id(row.String(1));
+    event.set_tenant(row.String(2));
+    event.set_type(row.String(3));
+    event.set_subject(row.String(4));
+    const int64_t micros = absl::ToUnixMicros(row.Time(5));
+    event.mutable_occur_time()->set_seconds(micros / 1000000);
+    event.mutable_occur_time()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+    event.mutable_payload()->set_type_url(row.String(6));
+    event.mutable_payload()->set_value(row.String(7));
+    event.set_source(row.String(8));
+  }
+  return events;
+}
+
+absl::StatusOr<int64_t> Outbox::Head(absl::Time deadline) {
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
+  ASSIGN_OR_RETURN(auto rows, db->Query("SELECT last_cursor FROM outbox_sequence WHERE id = 1"));
+  return rows.empty() ? 0 : rows[0].Int(0);
+}
+
+void Outbox::Start(absl::Duration poll_interval) {
+  sequencer_ = std::thread([this, poll_interval] { SequencerLoop(poll_interval); });
+}
+
+void Outbox::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_.exchange(true)) return;
+    wake_sequencer_.notify_all();
+    new_events_.notify_all();
+  }
+  if (sequencer_.joinable()) sequencer_.join();
+}
+
+void Outbox::SequencerLoop(absl::Duration poll_interval) {
+  absl::Duration backoff = poll_interval;
+  while (!stopping_) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      wake_sequencer_.wait_for(lock, absl::ToChronoNanoseconds(backoff),
+                               [this] { return pending_ || stopping_.load(); });
+      pending_ = false;
+    }
+    if (stopping_) break;
+    absl::StatusOr<int> sequenced;
+    do {
+      sequenced = SequencePending();
+    } while (sequenced.ok() && *sequenced > 0 && !stopping_);
+    if (sequenced.ok()) {
+      backoff = poll_interval;
+    } else {
+      logging::Warn("outbox sequencing failed", {{"error", sequenced.status().ToString()}});
+      backoff = std::min(backoff * 2, absl::Seconds(5));
+    }
+  }
+}
+
+bool Outbox::WaitForNewEvents(int64_t cursor, absl::Duration timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  new_events_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
+                       [&] { return head_seen_ > cursor || stopping_.load(); });
+  return !stopping_;
+}
+
+}  // namespace tandem::feed

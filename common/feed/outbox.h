@@ -1,0 +1,88 @@
+// The transactional outbox behind every service's event feed.
+//
+// Domain code appends an event in the same transaction as the change it
+// describes, so an event exists if and only if its change committed. Rows
+// are written without a feed position; a sequencer then gives committed
+// rows consecutive cursors in one serialised step (`outbox_sequence` row
+// lock, `FOR UPDATE SKIP LOCKED` over rows not yet sequenced). A row whose
+// transaction commits late is simply sequenced later, so readers that page
+// by cursor never skip it, and cursors have no gaps. Writers never contend
+// with each other on a counter.
+#ifndef TANDEM_COMMON_FEED_OUTBOX_H_
+#define TANDEM_COMMON_FEED_OUTBOX_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <google/protobuf/message.h>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/mysql/pool.h"
+#include "common/mysql/transaction.h"
+#include "tandem/common/v1/event_feed.pb.h"
+
+namespace tandem::feed {
+
+// Reads and writes one service's outbox and sequences it in the background.
+class Outbox {
+ public:
+  explicit Outbox(mysql::Pool* pool) : pool_(pool) {}
+  ~Outbox();
+
+  // Appends `payload` as an event about `subject` (a resource name) of
+  // `tenant`, inside the caller's transaction. The event's type is the
+  // payload's message name, its source the payload's proto package.
+  absl::Status Append(mysql::Transaction& tx, absl::string_view tenant,
+                      absl::string_view subject, const google::protobuf::Message& payload,
+                      absl::Time occur_time);
+
+  // Gives cursors to up to `limit` committed, unsequenced events; returns
+  // how many it sequenced.
+  absl::StatusOr<int> SequencePending(int limit = 500);
+
+  // Returns up to `limit` events with cursor > `after_cursor` in cursor
+  // order; only `tenant`'s unless it is empty.
+  absl::StatusOr<std::vector<tandem::common::v1::Event>> Read(int64_t after_cursor, int limit,
+                                                             absl::string_view tenant,
+                                                             absl::Time deadline);
+
+  // Returns the newest cursor given out.
+  absl::StatusOr<int64_t> Head(absl::Time deadline);
+
+  // Starts the background sequencer, woken by every commit that appended
+  // an event and otherwise every `poll_interval` (for other replicas' rows).
+  void Start(absl::Duration poll_interval = absl::Milliseconds(250));
+
+  // Stops the sequencer and wakes every waiter. Idempotent.
+  void Stop();
+
+  // Waits until this process sequences an event past `cursor`, `timeout`
+  // passes, or Stop() is called. Returns false once stopped.
+  bool WaitForNewEvents(int64_t cursor, absl::Duration timeout);
+
+  // Returns true once Stop() was called.
+  bool stopped() const { return stopping_; }
+
+ private:
+  void SequencerLoop(absl::Duration poll_interval);
+  void Wake();
+
+  mysql::Pool* pool_;
+  std::mutex mu_;
+  std::condition_variable wake_sequencer_;
+  std::condition_variable new_events_;
+  bool pending_ = false;
+  int64_t head_seen_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread sequencer_;
+};
+
+}  // namespace tandem::feed
+
+#endif  // TANDEM_COMMON_FEED_OUTBOX_H_

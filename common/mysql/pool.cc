@@ -1,0 +1,106 @@
+#include "common/mysql/pool.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace tandem::mysql {
+
+PooledConnection::~PooledConnection() {
+  if (pool_ != nullptr && connection_ != nullptr) pool_->Release(std::move(connection_));
+}
+
+Pool::Pool(Dsn dsn, PoolOptions options) : dsn_(std::move(dsn)), options_(options) {}
+
+Pool::~Pool() {
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.clear();
+}
+
+absl::StatusOr<PooledConnection> Pool::Acquire(absl::Time deadline) {
+  const absl::Time now = absl::Now();
+  const absl::Time wait_until = std::min(deadline, now + options_.checkout_timeout);
+  std::unique_ptr<Connection> connection;
+  bool open_new = false;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      if (!idle_.empty()) {
+        connection = std::move(idle_.back());
+        idle_.pop_back();
+        break;
+      }
+      if (open_ < options_.max_connections) {
+        ++open_;
+        open_new = true;
+        break;
+      }
+      const absl::Time t = absl::Now();
+      if (t >= wait_until) {
+        ++counters_.wait_timeouts_total;
+        if (deadline <= t) {
+          return absl::DeadlineExceededError(
+              "the request deadline passed while waiting for a database connection");
+        }
+        absl::Status status = absl::UnavailableError(absl::StrCat(
+            "all ", options_.max_connections, " database connections are busy; retry"));
+        return status;
+      }
+      freed_.wait_for(lock, absl::ToChronoNanoseconds(wait_until - t));
+    }
+  }
+  // A connection that idled a while may have been closed by the server.
+  if (connection != nullptr && absl::Now() - connection->last_used() > options_.validate_after_idle &&
+      !connection->Ping()) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++counters_.discarded_total;
+    }
+    connection.reset();
+    open_new = true;  // keeps the slot this connection held
+  }
+  if (open_new) {
+    auto opened = Connection::Open(dsn_, options_.connect);
+    if (!opened.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      --open_;
+      freed_.notify_one();
+      if (opened.status().code() == absl::StatusCode::kUnavailable) return opened.status();
+      return absl::UnavailableError(
+          absl::StrCat("cannot connect to the database: ", opened.status().message()));
+    }
+    connection = std::move(*opened);
+    std::lock_guard<std::mutex> lock(mu_);
+    ++counters_.opened_total;
+  }
+  PooledConnection pooled(this, std::move(connection));
+  if (absl::Status status = pooled->SetDeadline(deadline); !status.ok()) return status;
+  return pooled;
+}
+
+void Pool::Release(std::unique_ptr<Connection> connection) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (connection->broken()) {
+    --open_;
+    ++counters_.discarded_total;
+  } else {
+    connection->set_last_used(absl::Now());
+    idle_.push_back(std::move(connection));
+  }
+  freed_.notify_one();
+}
+
+bool Pool::Healthy() {
+  auto connection = Acquire(absl::Now() + options_.checkout_timeout);
+  if (!connection.ok()) return false;
+  return (*connection)->Query("SELECT 1").ok();
+}
+
+PoolStats Pool::Stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  PoolStats stats = counters_;
+  stats.idle = static_cast<int>(idle_.size());
+  stats.in_use = open_ - stats.idle;
+  return stats;
+}
+
+}  // namespace tandem::mysql

@@ -1,0 +1,38 @@
+#include "common/resources.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/crypto.h"
+#include "common/ids.h"
+#include "common/status.h"
+
+namespace tandem {
+
+std::string ResourceName(absl::string_view collection, absl::string_view id) {
+  return absl::StrCat(collection, "/", id);
+}
+
+absl::StatusOr<std::string> ParseResourceName(absl::string_view field,
+                                              absl::string_view collection,
+                                              absl::string_view name) {
+  const std::string prefix = absl::StrCat(collection, "/");
+  if (name.empty()) return InvalidField(std::string(field), "is required");
+  if (!absl::StartsWith(name, prefix) || !IsValidId(std::string(name.substr(prefix.size())))) {
+    return InvalidField(std::string(field),
+                        absl::StrCat("must look like ", collection, "/{id}"));
+  }
+  return std::string(name.substr(prefix.size()));
+}
+
+std::string EtagFor(absl::string_view id, int64_t version) {
+  return Sha256Hex(absl::StrCat(id, "@", version)).substr(0, 20);
+}
+
+absl::Status CheckEtag(absl::string_view given, absl::string_view current) {
+  if (given.empty() || given == current) return absl::OkStatus();
+  return absl::AbortedError(
+      "the etag does not match: the resource changed since you read it; read it again and "
+      "retry");
+}
+
+}  // namespace tandem

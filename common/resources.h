@@ -1,0 +1,33 @@
+// Resource names (`tickets/{id}`) and etags.
+#ifndef TANDEM_COMMON_RESOURCES_H_
+#define TANDEM_COMMON_RESOURCES_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace tandem {
+
+// Returns "<collection>/<id>".
+std::string ResourceName(absl::string_view collection, absl::string_view id);
+
+// Returns the id in `name`, which must be "<collection>/<id>" with an id made
+// by NewId(). Otherwise INVALID_ARGUMENT on `field`. An id of the right
+// shape that does not exist is the caller's NOT_FOUND to give.
+absl::StatusOr<std::string> ParseResourceName(absl::string_view field,
+                                              absl::string_view collection,
+                                              absl::string_view name);
+
+// Returns the etag of a resource at `version` (a counter bumped on every
+// change).
+std::string EtagFor(absl::string_view id, int64_t version);
+
+// Returns OK if `given` is empty or equals `current`, else ABORTED telling
+// the caller to read the resource again.
+absl::Status CheckEtag(absl::string_view given, absl::string_view current);
+
+}  // namespace tandem
+
+#endif  // TANDEM_COMMON_RESOURCES_H_
