@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/logging.h"
+#include "common/peer.h"
 #include "common/status.h"
 
 namespace tandem::feed {
@@ -36,8 +37,9 @@ FeedConsumer::FeedConsumer(ConsumerOptions options,
 
 FeedConsumer::~FeedConsumer() { Stop(); }
 
-absl::StatusOr<FeedPosition> FeedConsumer::Position(mysql::Pool& pool, const std::string& feed) {
-  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool.Acquire(absl::Now() + absl::Seconds(5)));
+absl::StatusOr<FeedPosition> FeedConsumer::Position(mysql::Pool& pool, const std::string& feed,
+                                                    absl::Time deadline) {
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool.Acquire(deadline));
   ASSIGN_OR_RETURN(auto rows,
                    db->Query("SELECT cursor_pos, head_cursor, last_event_time, last_poll_time, "
                              "last_error FROM consumer_cursors WHERE feed = ?",
@@ -67,8 +69,7 @@ absl::StatusOr<int> FeedConsumer::PollOnce() {
   auto token = token_();
   if (!token.ok()) return token.status();
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
-  context.AddMetadata("authorization", absl::StrCat("Bearer ", *token));
+  PreparePeerCall(context, *token, absl::Now() + options_.call_timeout);
   tandem::common::v1::ListEventsRequest request;
   request.set_after_cursor(cursor);
   request.set_page_size(options_.page_size);

@@ -72,7 +72,8 @@ class FeedConsumer {
   void Stop();
 
   // Returns this feed's stored position.
-  static absl::StatusOr<FeedPosition> Position(mysql::Pool& pool, const std::string& feed);
+  static absl::StatusOr<FeedPosition> Position(mysql::Pool& pool, const std::string& feed,
+                                               absl::Time deadline);
 
  private:
   absl::Status Apply(const tandem::common::v1::ListEventsResponse& page);

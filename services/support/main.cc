@@ -1,0 +1,36 @@
+// tandem-support: wires Support's parts together and serves them.
+#include <iostream>
+
+#include "common/service_process.h"
+#include "common/server.h"
+#include "common_migrations.h"
+#include "services/support/account_directory.h"
+#include "services/support/mysql_ticket_store.h"
+#include "services/support/support_service.h"
+#include "services/support/ticket_manager.h"
+#include "support_migrations.h"
+
+int main(int argc, char** argv) {
+  using namespace tandem;
+  BlockTerminationSignals();
+  ServiceProcess process("support", 50051, 9461);
+  process.flags().AddString("success-address", "127.0.0.1:50052",
+                            "Success service address, host:port.");
+  process.flags().AddDuration("success-timeout", absl::Milliseconds(800),
+                              "Longest wait for Success when checking a ticket's account.");
+  if (auto exit_code = process.Init(argc, argv, {CommonMigrations(), SupportMigrations()})) {
+    return *exit_code;
+  }
+  auto success_channel = process.PeerChannel("success-address");
+  if (!success_channel.ok()) {
+    std::cerr << "tandem-support: " << success_channel.status().message() << "\n";
+    return 2;
+  }
+  support::GrpcAccountDirectory accounts(success::v1::SuccessService::NewStub(*success_channel),
+                                         &process.service_tokens(),
+                                         process.flags().GetDuration("success-timeout"));
+  support::MysqlTicketStore tickets(&process.pool(), &process.outbox());
+  support::TicketManager manager(&tickets, &accounts, &process.page_tokens(), &process.clock());
+  support::SupportServiceImpl service(&process.auth(), &manager);
+  return process.Serve({&service});
+}

@@ -1,0 +1,129 @@
+#include "services/support/mysql_ticket_store.h"
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "common/idempotency.h"
+#include "common/mysql/keyset.h"
+#include "common/mysql/transaction.h"
+#include "common/proto_time.h"
+#include "common/resources.h"
+#include "common/status.h"
+#include "tandem/support/v1/events.pb.h"
+
+namespace tandem::support {
+namespace {
+
+constexpr absl::string_view kColumns =
+    "SELECT id, account_id, requester_email, subject, description, channel, type, priority, "
+    "status, tags, account_tier, account_check, version, create_time, update_time FROM tickets ";
+
+v1::Ticket FromRow(const mysql::Row& row) {
+  v1::Ticket ticket;
+  ticket.set_name(ResourceName("tickets", row.String(0)));
+  if (!row.IsNull(1)) ticket.set_account(ResourceName("accounts", row.String(1)));
+  ticket.set_requester_email(row.String(2));
+  ticket.set_subject(row.String(3));
+  ticket.set_description(row.String(4));
+  ticket.set_channel(static_cast<v1::Ticket::Channel>(row.Int(5)));
+  ticket.set_type(static_cast<v1::Ticket::Type>(row.Int(6)));
+  ticket.set_priority(static_cast<v1::Ticket::Priority>(row.Int(7)));
+  ticket.set_status(static_cast<v1::Ticket::Status>(row.Int(8)));
+  nlohmann::json tags = nlohmann::json::parse(row.String(9), nullptr, false);
+  if (tags.is_array()) {
+    for (const auto& tag : tags) {
+      if (tag.is_string()) ticket.add_tags(tag.get<std::string>());
+    }
+  }
+  ticket.set_account_tier(static_cast<success::v1::TouchTier>(row.Int(10)));
+  ticket.set_account_check(static_cast<v1::Ticket::AccountCheck>(row.Int(11)));
+  ticket.set_etag(EtagFor(row.String(0), row.Int(12)));
+  *ticket.mutable_create_time() = ToProtoTime(row.Time(13));
+  *ticket.mutable_update_time() = ToProtoTime(row.Time(14));
+  return ticket;
+}
+
+const char* ColumnOf(TicketField field) {
+  switch (field) {
+    case TicketField::kStatus: return "status";
+    case TicketField::kPriority: return "priority";
+    case TicketField::kChannel: return "channel";
+    case TicketField::kType: return "type";
+    case TicketField::kAccount: return "account_id";
+    case TicketField::kRequesterEmail: return "requester_email";
+  }
+  return "id";
+}
+
+std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
+
+}  // namespace
+
+absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
+                                                    const v1::Ticket& ticket,
+                                                    const CreateKey& key, absl::Time deadline) {
+  std::optional<std::string> existing;
+  RETURN_IF_ERROR(mysql::RunInTransaction(
+      *pool_, deadline, [&](mysql::Transaction& tx) -> absl::Status {
+        if (!key.request_id.empty()) {
+          ASSIGN_OR_RETURN(existing, ClaimRequestId(tx.connection(), tenant, "CreateTicket",
+                                                    key.request_id, key.fingerprint,
+                                                    ticket.name()));
+          if (existing.has_value()) return absl::OkStatus();
+        }
+        nlohmann::json tags = nlohmann::json::array();
+        for (const std::string& tag : ticket.tags()) tags.push_back(tag);
+        const absl::Time created = FromProtoTime(ticket.create_time());
+        mysql::Value account = nullptr;
+        if (!ticket.account().empty()) account = IdOf(ticket.account());
+        RETURN_IF_ERROR(
+            tx->Execute("INSERT INTO tickets (tenant_id, id, account_id, requester_email, subject, "
+                        "description, channel, type, priority, status, tags, account_tier, "
+                        "account_check, version, create_time, update_time) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                        {tenant, IdOf(ticket.name()), account, ticket.requester_email(),
+                         ticket.subject(), ticket.description(), int64_t{ticket.channel()},
+                         int64_t{ticket.type()}, int64_t{ticket.priority()},
+                         int64_t{ticket.status()}, tags.dump(), int64_t{ticket.account_tier()},
+                         int64_t{ticket.account_check()}, created,
+                         FromProtoTime(ticket.update_time())})
+                .status());
+        v1::TicketCreated event;
+        *event.mutable_ticket() = ticket;
+        event.mutable_ticket()->set_etag(EtagFor(IdOf(ticket.name()), 1));
+        return outbox_->Append(tx, tenant, ticket.name(), event, created);
+      }));
+  return Get(tenant, IdOf(existing.value_or(ticket.name())), deadline);
+}
+
+absl::StatusOr<v1::Ticket> MysqlTicketStore::Get(const std::string& tenant,
+                                                 const std::string& id, absl::Time deadline) {
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
+  ASSIGN_OR_RETURN(auto rows, db->Query(absl::StrCat(kColumns, "WHERE tenant_id = ? AND id = ?"),
+                                        {tenant, id}));
+  if (rows.empty()) {
+    return absl::NotFoundError(absl::StrCat("ticket tickets/", id, " does not exist"));
+  }
+  return FromRow(rows[0]);
+}
+
+absl::StatusOr<TicketPage> MysqlTicketStore::List(const std::string& tenant,
+                                                  const std::vector<TicketCondition>& conditions,
+                                                  const ListPlan& plan, absl::Time deadline) {
+  std::string sql = absl::StrCat(kColumns, "WHERE tenant_id = ?");
+  std::vector<mysql::Value> params = {tenant};
+  std::vector<mysql::ColumnCondition> columns;
+  for (const TicketCondition& condition : conditions) {
+    columns.push_back({ColumnOf(condition.field), condition.negated, condition.value});
+  }
+  mysql::AppendConditions(columns, sql, params);
+  mysql::AppendKeysetPage(plan, sql, params);
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
+  ASSIGN_OR_RETURN(auto rows, db->Query(sql, params));
+  TicketPage page;
+  page.has_more = mysql::TrimPage(rows, plan);
+  for (const mysql::Row& row : rows) page.tickets.push_back(FromRow(row));
+  return page;
+}
+
+}  // namespace tandem::support

@@ -1,0 +1,39 @@
+#include "services/support/support_service.h"
+
+#include "common/handler.h"
+
+namespace tandem::support {
+
+grpc::Status SupportServiceImpl::CreateTicket(grpc::ServerContext* context,
+                                              const v1::CreateTicketRequest* request,
+                                              v1::Ticket* response) {
+  return HandleCall(*context, *auth_, {kRoleAgent},
+                    [&](const Principal& caller, absl::Time deadline) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response,
+                                       tickets_->CreateTicket(caller, *request, deadline));
+                      return absl::OkStatus();
+                    });
+}
+
+grpc::Status SupportServiceImpl::GetTicket(grpc::ServerContext* context,
+                                           const v1::GetTicketRequest* request,
+                                           v1::Ticket* response) {
+  return HandleCall(*context, *auth_, {kRoleAgent, kRoleCsm, kRoleViewer, kRoleService},
+                    [&](const Principal& caller, absl::Time deadline) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response, tickets_->GetTicket(caller, *request, deadline));
+                      return absl::OkStatus();
+                    });
+}
+
+grpc::Status SupportServiceImpl::ListTickets(grpc::ServerContext* context,
+                                             const v1::ListTicketsRequest* request,
+                                             v1::ListTicketsResponse* response) {
+  return HandleCall(*context, *auth_, {kRoleAgent, kRoleCsm, kRoleViewer, kRoleService},
+                    [&](const Principal& caller, absl::Time deadline) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response,
+                                       tickets_->ListTickets(caller, *request, deadline));
+                      return absl::OkStatus();
+                    });
+}
+
+}  // namespace tandem::support

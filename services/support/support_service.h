@@ -1,0 +1,31 @@
+// The gRPC adapter for tandem.support.v1.SupportService: authenticates,
+// checks roles, and hands each call to TicketManager.
+#ifndef TANDEM_SERVICES_SUPPORT_SUPPORT_SERVICE_H_
+#define TANDEM_SERVICES_SUPPORT_SUPPORT_SERVICE_H_
+
+#include "common/auth.h"
+#include "services/support/ticket_manager.h"
+#include "tandem/support/v1/support_service.grpc.pb.h"
+
+namespace tandem::support {
+
+class SupportServiceImpl final : public v1::SupportService::Service {
+ public:
+  SupportServiceImpl(const Authenticator* auth, TicketManager* tickets)
+      : auth_(auth), tickets_(tickets) {}
+
+  grpc::Status CreateTicket(grpc::ServerContext* context, const v1::CreateTicketRequest* request,
+                            v1::Ticket* response) override;
+  grpc::Status GetTicket(grpc::ServerContext* context, const v1::GetTicketRequest* request,
+                         v1::Ticket* response) override;
+  grpc::Status ListTickets(grpc::ServerContext* context, const v1::ListTicketsRequest* request,
+                           v1::ListTicketsResponse* response) override;
+
+ private:
+  const Authenticator* auth_;
+  TicketManager* tickets_;
+};
+
+}  // namespace tandem::support
+
+#endif  // TANDEM_SERVICES_SUPPORT_SUPPORT_SERVICE_H_

@@ -1,0 +1,63 @@
+// The rules of Support's tickets, apart from transport and storage:
+// validation, defaults, the account check against Success, and how List
+// requests become store queries.
+#ifndef TANDEM_SERVICES_SUPPORT_TICKET_MANAGER_H_
+#define TANDEM_SERVICES_SUPPORT_TICKET_MANAGER_H_
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/auth.h"
+#include "common/clock.h"
+#include "common/pagination.h"
+#include "services/support/account_directory.h"
+#include "services/support/ticket_store.h"
+#include "tandem/support/v1/support_service.pb.h"
+
+namespace tandem::support {
+
+// Roles that may change support data ("admin" always may).
+inline constexpr absl::string_view kRoleAgent = "agent";
+// Roles of Success's people, who read tickets of their accounts.
+inline constexpr absl::string_view kRoleCsm = "csm";
+
+// Creates, reads and lists tickets for one caller at a time.
+class TicketManager {
+ public:
+  TicketManager(TicketStore* store, AccountDirectory* accounts, const PageTokenCodec* page_tokens,
+                const Clock* clock)
+      : store_(store), accounts_(accounts), page_tokens_(page_tokens), clock_(clock) {}
+
+  // Validates and creates a ticket. A named account must exist in Success
+  // (INVALID_ARGUMENT otherwise); if Success cannot answer, the ticket is
+  // created with PENDING_VERIFICATION and no tier (the default SLA).
+  absl::StatusOr<v1::Ticket> CreateTicket(const Principal& caller,
+                                          const v1::CreateTicketRequest& request,
+                                          absl::Time deadline);
+
+  // Returns a ticket of the caller's tenant, or NOT_FOUND.
+  absl::StatusOr<v1::Ticket> GetTicket(const Principal& caller, const v1::GetTicketRequest& request,
+                                       absl::Time deadline);
+
+  // Lists the caller's tenant's tickets.
+  absl::StatusOr<v1::ListTicketsResponse> ListTickets(const Principal& caller,
+                                                      const v1::ListTicketsRequest& request,
+                                                      absl::Time deadline);
+
+ private:
+  TicketStore* store_;
+  AccountDirectory* accounts_;
+  const PageTokenCodec* page_tokens_;
+  const Clock* clock_;
+};
+
+// Checks a create request and returns every violation at once.
+absl::Status ValidateCreateTicket(const v1::CreateTicketRequest& request);
+
+// Turns parsed filter terms into typed store conditions (enum names become
+// numbers, account names ids), or INVALID_ARGUMENT on `filter`.
+absl::StatusOr<std::vector<TicketCondition>> TicketConditions(
+    const std::vector<FilterTerm>& terms);
+
+}  // namespace tandem::support
+
+#endif  // TANDEM_SERVICES_SUPPORT_TICKET_MANAGER_H_

@@ -1,0 +1,62 @@
+// Storage of tickets, behind an interface so the domain logic can be
+// tested without a database and the MySQL store chosen in main.cc.
+#ifndef TANDEM_SERVICES_SUPPORT_TICKET_STORE_H_
+#define TANDEM_SERVICES_SUPPORT_TICKET_STORE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/listing.h"
+#include "tandem/support/v1/ticket.pb.h"
+
+namespace tandem::support {
+
+// A ticket field a List may filter on.
+enum class TicketField { kStatus, kPriority, kChannel, kType, kAccount, kRequesterEmail };
+
+// One typed filter condition; enum values are proto numbers, the account is
+// its id.
+struct TicketCondition {
+  TicketField field;
+  bool negated = false;
+  std::string value;
+};
+
+// A page of tickets and whether another follows.
+struct TicketPage {
+  std::vector<v1::Ticket> tickets;
+  bool has_more = false;
+};
+
+// The idempotency key of a create, if the caller sent one.
+struct CreateKey {
+  std::string request_id;   // empty: not idempotent
+  std::string fingerprint;  // of the request, for reuse detection
+};
+
+// Reads and writes tickets of one tenant at a time.
+class TicketStore {
+ public:
+  virtual ~TicketStore() = default;
+
+  // Stores a complete new ticket (id, times and defaults set) and its
+  // TicketCreated event in one transaction. With a request id already used
+  // by an identical request, stores nothing and returns that ticket.
+  virtual absl::StatusOr<v1::Ticket> Create(const std::string& tenant, const v1::Ticket& ticket,
+                                            const CreateKey& key, absl::Time deadline) = 0;
+
+  // Returns the ticket with `id`, or NOT_FOUND.
+  virtual absl::StatusOr<v1::Ticket> Get(const std::string& tenant, const std::string& id,
+                                         absl::Time deadline) = 0;
+
+  // Returns one page of the tenant's tickets matching every condition.
+  virtual absl::StatusOr<TicketPage> List(const std::string& tenant,
+                                          const std::vector<TicketCondition>& conditions,
+                                          const ListPlan& plan, absl::Time deadline) = 0;
+};
+
+}  // namespace tandem::support
+
+#endif  // TANDEM_SERVICES_SUPPORT_TICKET_STORE_H_
