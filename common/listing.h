@@ -60,9 +60,9 @@ struct ListPlan {
 // The paging fields of a List request.
 struct ListParams {
   int page_size = 0;
-  std::string page_token;
-  std::string filter;
-  std::string order_by;
+  std::string page_token{};
+  std::string filter{};
+  std::string order_by{};
 };
 
 // Validates `params` for `tenant`: the filter against `allowed_fields`,

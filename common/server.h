@@ -35,20 +35,20 @@ class Pool;
 // PEM files for a TLS listener. With `client_ca_file` set, clients must
 // present a certificate signed by it (mTLS).
 struct ServerTlsFiles {
-  std::string cert_file;
-  std::string key_file;
-  std::string client_ca_file;
+  std::string cert_file{};
+  std::string key_file{};
+  std::string client_ca_file{};
 };
 
 // How to run one server.
 struct ServerOptions {
   // Service name for logs and metrics, e.g. "support".
-  std::string name;
+  std::string name{};
   // gRPC address, e.g. "0.0.0.0:50051"; port 0 picks a free port.
   std::string listen = "127.0.0.1:0";
   // Prometheus HTTP address; empty disables /metrics.
-  std::string metrics_listen;
-  ServerTlsFiles tls;
+  std::string metrics_listen{};
+  ServerTlsFiles tls{};
   int max_message_bytes = 4 * 1024 * 1024;
   int max_threads = 64;
   absl::Duration keepalive_time = absl::Seconds(30);
@@ -58,7 +58,7 @@ struct ServerOptions {
   // How often the readiness probe runs.
   absl::Duration probe_interval = absl::Seconds(1);
   // If set, written with {"grpc_port":N,"metrics_port":M} once serving.
-  std::string ready_file;
+  std::string ready_file{};
 };
 
 // Builds, runs and stops one gRPC server.

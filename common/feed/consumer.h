@@ -44,7 +44,7 @@ struct FeedPosition {
 // Consumer settings.
 struct ConsumerOptions {
   // Name the cursor is stored under, e.g. "support".
-  std::string feed;
+  std::string feed{};
   int page_size = 200;
   // Wait between polls when the consumer has caught up.
   absl::Duration poll_interval = absl::Milliseconds(500);

@@ -5,6 +5,7 @@
 #define TANDEM_COMMON_MYSQL_TRANSACTION_H_
 
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -22,7 +23,12 @@ class Transaction {
   // Checks out a connection and starts a transaction.
   static absl::StatusOr<Transaction> Begin(Pool& pool, absl::Time deadline);
 
-  Transaction(Transaction&&) = default;
+  // A moved-from transaction no longer owns the connection or the
+  // transaction, so its destructor does nothing.
+  Transaction(Transaction&& other) noexcept
+      : connection_(std::move(other.connection_)),
+        open_(std::exchange(other.open_, false)),
+        after_commit_(std::move(other.after_commit_)) {}
   Transaction& operator=(Transaction&&) = delete;
   // Rolls back if neither Commit() nor Rollback() ran.
   ~Transaction();

@@ -1,0 +1,262 @@
+// Support and Success as in-process gRPC servers on free ports, over real
+// databases, called through the generated C++ stubs.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/feed/outbox.h"
+#include "common/peer.h"
+#include "common/server.h"
+#include "common/status.h"
+#include "common_migrations.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "services/success/account_manager.h"
+#include "services/success/mysql_account_store.h"
+#include "services/success/success_service.h"
+#include "services/support/account_directory.h"
+#include "services/support/mysql_ticket_store.h"
+#include "services/support/support_service.h"
+#include "success_migrations.h"
+#include "support_migrations.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_database.h"
+#include "tests/testing/tokens.h"
+
+namespace tandem {
+namespace {
+
+using ::tandem::testing::Authorize;
+using ::tandem::testing::TestDatabase;
+using ::tandem::testing::TestToken;
+namespace sv1 = ::tandem::support::v1;
+namespace cv1 = ::tandem::success::v1;
+
+// Success: its database, store, logic, adapter and server.
+struct SuccessServer {
+  SuccessServer() : outbox(&database.pool()), store(&database.pool(), &outbox),
+                    manager(&store, &codec, &SystemClock::Get()), service(auth.get(), &manager) {
+    database.Migrate({CommonMigrations(), SuccessMigrations()});
+    runner.AddService(&service);
+    EXPECT_OK(runner.Start());
+  }
+  TestDatabase database{"svc_success"};
+  std::unique_ptr<Authenticator> auth = testing::TestAuthenticator();
+  PageTokenCodec codec{testing::kTestPageTokenKey};
+  feed::Outbox outbox;
+  success::MysqlAccountStore store;
+  success::AccountManager manager;
+  success::SuccessServiceImpl service;
+  ServerRunner runner{ServerOptions{.name = "success"}};
+};
+
+// Support, calling the given Success address.
+struct SupportServer {
+  explicit SupportServer(const std::string& success_address)
+      : outbox(&database.pool()),
+        store(&database.pool(), &outbox),
+        signer(std::move(*TokenSigner::Create(testing::TestJwtSettings()))),
+        tokens(signer.get(), "support", &SystemClock::Get()),
+        directory(cv1::SuccessService::NewStub(*MakePeerChannel(success_address, {})), &tokens,
+                  absl::Milliseconds(500)),
+        manager(&store, &directory, &codec, &SystemClock::Get()),
+        service(auth.get(), &manager) {
+    database.Migrate({CommonMigrations(), SupportMigrations()});
+    runner.AddService(&service);
+    EXPECT_OK(runner.Start());
+  }
+  TestDatabase database{"svc_support"};
+  std::unique_ptr<Authenticator> auth = testing::TestAuthenticator();
+  PageTokenCodec codec{testing::kTestPageTokenKey};
+  feed::Outbox outbox;
+  support::MysqlTicketStore store;
+  std::unique_ptr<TokenSigner> signer;
+  ServiceTokens tokens;
+  support::GrpcAccountDirectory directory;
+  support::TicketManager manager;
+  support::SupportServiceImpl service;
+  ServerRunner runner{ServerOptions{.name = "support"}};
+};
+
+class ServicesTest : public ::testing::Test {
+ protected:
+  ServicesTest()
+      : success_(std::make_unique<SuccessServer>()),
+        support_(absl::StrCat("127.0.0.1:", success_->runner.grpc_port())) {
+    tickets_ = sv1::SupportService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", support_.runner.grpc_port()), grpc::InsecureChannelCredentials()));
+    accounts_ = cv1::SuccessService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", success_->runner.grpc_port()), grpc::InsecureChannelCredentials()));
+  }
+
+  grpc::Status CreateTicket(const std::string& token, const sv1::CreateTicketRequest& request,
+                            sv1::Ticket* ticket) {
+    grpc::ClientContext context;
+    if (!token.empty()) Authorize(context, token);
+    return tickets_->CreateTicket(&context, request, ticket);
+  }
+
+  grpc::Status GetTicket(const std::string& token, const std::string& name, sv1::Ticket* ticket) {
+    grpc::ClientContext context;
+    Authorize(context, token);
+    sv1::GetTicketRequest request;
+    request.set_name(name);
+    return tickets_->GetTicket(&context, request, ticket);
+  }
+
+  static sv1::CreateTicketRequest TicketRequest(const std::string& subject,
+                                                const std::string& account = "") {
+    sv1::CreateTicketRequest request;
+    request.mutable_ticket()->set_subject(subject);
+    request.mutable_ticket()->set_account(account);
+    return request;
+  }
+
+  cv1::Account CreateAccount(const std::string& tenant, cv1::TouchTier tier) {
+    grpc::ClientContext context;
+    Authorize(context, TestToken(tenant, {"csm"}));
+    cv1::CreateAccountRequest request;
+    request.mutable_account()->set_display_name("Acme");
+    request.mutable_account()->set_touch_tier(tier);
+    cv1::Account account;
+    EXPECT_TRUE(accounts_->CreateAccount(&context, request, &account).ok());
+    return account;
+  }
+
+  std::unique_ptr<SuccessServer> success_;
+  SupportServer support_;
+  std::unique_ptr<sv1::SupportService::Stub> tickets_;
+  std::unique_ptr<cv1::SuccessService::Stub> accounts_;
+};
+
+// No token, an expired, a forged or an alg=none token: UNAUTHENTICATED.
+TEST_F(ServicesTest, BadCredentialsAreUnauthenticated) {
+  sv1::Ticket ticket;
+  EXPECT_EQ(CreateTicket("", TicketRequest("x"), &ticket).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(CreateTicket(TestToken("acme", {"agent"}, -absl::Minutes(1)), TicketRequest("x"), &ticket)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  std::string forged = TestToken("acme", {"admin"});
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  EXPECT_EQ(CreateTicket(forged, TicketRequest("x"), &ticket).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  const std::string none = absl::StrCat(
+      "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.",  // {"alg":"none","typ":"JWT"}
+      forged.substr(forged.find('.') + 1, forged.rfind('.') - forged.find('.') - 1), ".");
+  EXPECT_EQ(CreateTicket(none, TicketRequest("x"), &ticket).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// A viewer may read but not create.
+TEST_F(ServicesTest, ViewerCreatingIsPermissionDenied) {
+  sv1::Ticket ticket;
+  grpc::Status status = CreateTicket(TestToken("acme", {"viewer"}), TicketRequest("x"), &ticket);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  sv1::ListTicketsResponse list;
+  grpc::ClientContext context;
+  Authorize(context, TestToken("acme", {"viewer"}));
+  EXPECT_TRUE(tickets_->ListTickets(&context, {}, &list).ok());
+}
+
+// Tenant B cannot see tenant A's ticket: NOT_FOUND, as for a missing one.
+TEST_F(ServicesTest, OtherTenantsTicketIsNotFound) {
+  sv1::Ticket created;
+  ASSERT_TRUE(CreateTicket(TestToken("tenant-a", {"agent"}), TicketRequest("Private"), &created).ok());
+  sv1::Ticket read;
+  EXPECT_TRUE(GetTicket(TestToken("tenant-a", {"viewer"}), created.name(), &read).ok());
+  EXPECT_EQ(GetTicket(TestToken("tenant-b", {"admin"}), created.name(), &read).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+// A bad request answers INVALID_ARGUMENT with a BadRequest field violation.
+TEST_F(ServicesTest, InvalidRequestCarriesFieldViolations) {
+  sv1::Ticket ticket;
+  grpc::Status status = CreateTicket(TestToken("acme", {"agent"}), TicketRequest(""), &ticket);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::Status rich;
+  ASSERT_TRUE(rich.ParseFromString(status.error_details()));
+  google::rpc::BadRequest bad_request;
+  ASSERT_TRUE(rich.details(0).UnpackTo(&bad_request));
+  EXPECT_EQ(bad_request.field_violations(0).field(), "ticket.subject");
+}
+
+// The same request id twice yields one ticket.
+TEST_F(ServicesTest, SameRequestIdTwiceCreatesOneTicket) {
+  sv1::CreateTicketRequest request = TicketRequest("Once only");
+  request.set_request_id("6f1c1f0e-8d4b-4a55-9a36-3c1d1f1f0a01");
+  sv1::Ticket first, second;
+  ASSERT_TRUE(CreateTicket(TestToken("acme", {"agent"}), request, &first).ok());
+  ASSERT_TRUE(CreateTicket(TestToken("acme", {"agent"}), request, &second).ok());
+  EXPECT_EQ(first.name(), second.name());
+  sv1::ListTicketsResponse list;
+  grpc::ClientContext context;
+  Authorize(context, TestToken("acme", {"agent"}));
+  ASSERT_TRUE(tickets_->ListTickets(&context, {}, &list).ok());
+  EXPECT_EQ(list.tickets_size(), 1);
+}
+
+// A ticket for a Success account carries the account's tier.
+TEST_F(ServicesTest, TicketForAccountGetsTierFromSuccess) {
+  cv1::Account account = CreateAccount("acme", cv1::HIGH_TOUCH);
+  sv1::Ticket ticket;
+  ASSERT_TRUE(CreateTicket(TestToken("acme", {"agent"}), TicketRequest("Help", account.name()),
+                           &ticket)
+                  .ok());
+  EXPECT_EQ(ticket.account_tier(), cv1::HIGH_TOUCH);
+  EXPECT_EQ(ticket.account_check(), sv1::Ticket::VERIFIED);
+  // Another tenant's account is unknown to this tenant.
+  grpc::Status other = CreateTicket(TestToken("globex", {"agent"}),
+                                    TicketRequest("Help", account.name()), &ticket);
+  EXPECT_EQ(other.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// With Success stopped, Support still creates tickets, pending verification.
+TEST_F(ServicesTest, SupportCreatesTicketsWhileSuccessIsStopped) {
+  cv1::Account account = CreateAccount("acme", cv1::LOW_TOUCH);
+  success_.reset();
+  sv1::Ticket ticket;
+  const absl::Time start = absl::Now();
+  grpc::Status status = CreateTicket(TestToken("acme", {"agent"}),
+                                     TicketRequest("Still works", account.name()), &ticket);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(3));
+  EXPECT_EQ(ticket.account_check(), sv1::Ticket::PENDING_VERIFICATION);
+  EXPECT_EQ(ticket.account_tier(), cv1::TOUCH_TIER_UNSPECIFIED);
+}
+
+// Listing pages through every ticket once; a token from another filter is
+// refused.
+TEST_F(ServicesTest, ListPagesAndRejectsForeignTokens) {
+  for (int i = 0; i < 7; ++i) {
+    sv1::Ticket ticket;
+    ASSERT_TRUE(CreateTicket(TestToken("acme", {"agent"}), TicketRequest(absl::StrCat("t", i)), &ticket).ok());
+  }
+  sv1::ListTicketsRequest request;
+  request.set_page_size(3);
+  std::set<std::string> names;
+  std::string first_token;
+  do {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("acme", {"viewer"}));
+    sv1::ListTicketsResponse page;
+    ASSERT_TRUE(tickets_->ListTickets(&context, request, &page).ok());
+    for (const auto& t : page.tickets()) names.insert(t.name());
+    if (first_token.empty()) first_token = page.next_page_token();
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  EXPECT_EQ(names.size(), 7u);
+
+  grpc::ClientContext context;
+  Authorize(context, TestToken("acme", {"viewer"}));
+  sv1::ListTicketsRequest other;
+  other.set_filter("priority = HIGH");
+  other.set_page_token(first_token);
+  sv1::ListTicketsResponse page;
+  EXPECT_EQ(tickets_->ListTickets(&context, other, &page).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace tandem

@@ -1,0 +1,228 @@
+// The MySQL stores of Support and Success against real MariaDB.
+#include <set>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/feed/outbox.h"
+#include "common/ids.h"
+#include "common/proto_time.h"
+#include "common/resources.h"
+#include "common_migrations.h"
+#include "services/success/mysql_account_store.h"
+#include "services/support/mysql_ticket_store.h"
+#include "success_migrations.h"
+#include "support_migrations.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_database.h"
+
+namespace tandem {
+namespace {
+
+using ::tandem::testing::StatusIs;
+using ::tandem::testing::TestDatabase;
+
+support::v1::Ticket NewTicket(const std::string& subject, absl::Time at = absl::Now()) {
+  support::v1::Ticket ticket;
+  ticket.set_name(ResourceName("tickets", NewIdAt(at)));
+  ticket.set_subject(subject);
+  ticket.set_channel(support::v1::Ticket::EMAIL);
+  ticket.set_type(support::v1::Ticket::QUESTION);
+  ticket.set_priority(support::v1::Ticket::HIGH);
+  ticket.set_status(support::v1::Ticket::NEW);
+  ticket.add_tags("billing");
+  *ticket.mutable_create_time() = ToProtoTime(at);
+  *ticket.mutable_update_time() = ToProtoTime(at);
+  return ticket;
+}
+
+int64_t CountRows(mysql::Pool& pool, const std::string& sql) {
+  auto db = pool.Acquire();
+  if (!db.ok()) return -1;
+  auto rows = (*db)->Query(sql);
+  return rows.ok() && !rows->empty() ? (*rows)[0].Int(0) : -1;
+}
+
+class TicketStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { database_.Migrate({CommonMigrations(), SupportMigrations()}); }
+
+  TestDatabase database_{"support_store"};
+  feed::Outbox outbox_{&database_.pool()};
+  support::MysqlTicketStore store_{&database_.pool(), &outbox_};
+};
+
+// A created ticket reads back whole, with its event in the outbox.
+TEST_F(TicketStoreTest, CreateThenGetRoundTripsAndWritesEvent) {
+  support::v1::Ticket ticket = NewTicket("Invoice is wrong");
+  ticket.set_account("accounts/01JABCDEFGHJKMNPQRSTVWXYZ0");
+  ticket.set_account_tier(success::v1::HIGH_TOUCH);
+  ASSERT_OK_AND_ASSIGN(support::v1::Ticket created,
+                       store_.Create("acme", ticket, {}, absl::InfiniteFuture()));
+  const std::string id = created.name().substr(8);
+  ASSERT_OK_AND_ASSIGN(support::v1::Ticket read, store_.Get("acme", id, absl::InfiniteFuture()));
+  EXPECT_EQ(read.subject(), "Invoice is wrong");
+  EXPECT_EQ(read.account(), ticket.account());
+  EXPECT_EQ(read.account_tier(), success::v1::HIGH_TOUCH);
+  EXPECT_EQ(read.priority(), support::v1::Ticket::HIGH);
+  EXPECT_THAT(read.tags(), ::testing::ElementsAre("billing"));
+  EXPECT_EQ(read.create_time().seconds(), ticket.create_time().seconds());
+  EXPECT_FALSE(read.etag().empty());
+  EXPECT_EQ(CountRows(database_.pool(),
+                      "SELECT COUNT(*) FROM outbox WHERE event_type = 'TicketCreated'"),
+            1);
+}
+
+// Another tenant's ticket does not exist for the caller.
+TEST_F(TicketStoreTest, OtherTenantsTicketIsNotFound) {
+  ASSERT_OK_AND_ASSIGN(support::v1::Ticket created,
+                       store_.Create("acme", NewTicket("Secret"), {}, absl::InfiniteFuture()));
+  EXPECT_THAT(store_.Get("globex", created.name().substr(8), absl::InfiniteFuture()),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+// The same request id twice creates one ticket and returns it both times;
+// a different request under the same id is refused.
+TEST_F(TicketStoreTest, RequestIdMakesCreateIdempotent) {
+  support::CreateKey key{"req-1", "fingerprint-a"};
+  ASSERT_OK_AND_ASSIGN(support::v1::Ticket first,
+                       store_.Create("acme", NewTicket("Once"), key, absl::InfiniteFuture()));
+  ASSERT_OK_AND_ASSIGN(support::v1::Ticket retry,
+                       store_.Create("acme", NewTicket("Once"), key, absl::InfiniteFuture()));
+  EXPECT_EQ(first.name(), retry.name());
+  EXPECT_THAT(store_.Create("acme", NewTicket("Other"), {"req-1", "fingerprint-b"},
+                            absl::InfiniteFuture()),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  // The key is per tenant.
+  ASSERT_OK_AND_ASSIGN(support::v1::Ticket other_tenant,
+                       store_.Create("globex", NewTicket("Once"), key, absl::InfiniteFuture()));
+  EXPECT_NE(other_tenant.name(), first.name());
+  EXPECT_EQ(CountRows(database_.pool(), "SELECT COUNT(*) FROM tickets"), 2);
+  EXPECT_EQ(CountRows(database_.pool(), "SELECT COUNT(*) FROM outbox"), 2);
+}
+
+// Concurrent retries of one create (a client that timed out and retried)
+// still create exactly one ticket.
+TEST_F(TicketStoreTest, ConcurrentRetriesCreateOneTicket) {
+  constexpr int kRetries = 6;
+  std::vector<std::string> names(kRetries);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRetries; ++i) {
+    threads.emplace_back([&, i] {
+      auto ticket = store_.Create("acme", NewTicket("Racy"), {"same-id", "fp"},
+                                  absl::InfiniteFuture());
+      if (ticket.ok()) names[i] = ticket->name();
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), 1u);
+  EXPECT_FALSE(names[0].empty());
+  EXPECT_EQ(CountRows(database_.pool(), "SELECT COUNT(*) FROM tickets"), 1);
+}
+
+// Paging through tickets while others are created returns each ticket
+// that existed at the start exactly once, newest first.
+TEST_F(TicketStoreTest, KeysetPagesSeeEachTicketOnceDuringInserts) {
+  const absl::Time base = absl::Now() - absl::Hours(1);
+  std::set<std::string> existing;
+  for (int i = 0; i < 120; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto t, store_.Create("acme", NewTicket(absl::StrCat("t", i),
+                                                                 base + absl::Seconds(i / 3)),
+                                               {}, absl::InfiniteFuture()));
+    existing.insert(t.name());
+  }
+  PageTokenCodec codec("key");
+  ListParams params{.page_size = 37};
+  std::multiset<std::string> seen;
+  int pages = 0;
+  do {
+    ASSERT_OK_AND_ASSIGN(ListPlan plan, PlanList(codec, "acme", params, {"status"}));
+    ASSERT_OK_AND_ASSIGN(support::TicketPage page,
+                         store_.List("acme", {}, plan, absl::InfiniteFuture()));
+    for (const auto& t : page.tickets) seen.insert(t.name());
+    // New tickets arrive between pages; they are newer than the cursor.
+    ASSERT_OK(store_.Create("acme", NewTicket("late"), {}, absl::InfiniteFuture()));
+    params.page_token = page.has_more ? NextPageToken(codec, plan,
+                                                      {FromProtoTime(page.tickets.back().create_time()),
+                                                       page.tickets.back().name().substr(8)})
+                                      : "";
+    ++pages;
+  } while (!params.page_token.empty() && pages < 100);
+  for (const std::string& name : existing) EXPECT_EQ(seen.count(name), 1u) << name;
+}
+
+// Filters narrow the list, and "!=" keeps rows where the field is unset.
+TEST_F(TicketStoreTest, ListFiltersByConditions) {
+  support::v1::Ticket with_account = NewTicket("a");
+  with_account.set_account("accounts/01JABCDEFGHJKMNPQRSTVWXYZ0");
+  ASSERT_OK(store_.Create("acme", with_account, {}, absl::InfiniteFuture()));
+  ASSERT_OK(store_.Create("acme", NewTicket("b"), {}, absl::InfiniteFuture()));
+  PageTokenCodec codec("key");
+  ASSERT_OK_AND_ASSIGN(ListPlan plan, PlanList(codec, "acme", {}, {"status"}));
+  using support::TicketCondition;
+  using support::TicketField;
+  ASSERT_OK_AND_ASSIGN(auto matching,
+                       store_.List("acme", {{TicketField::kAccount, false, "01JABCDEFGHJKMNPQRSTVWXYZ0"}},
+                                   plan, absl::InfiniteFuture()));
+  EXPECT_EQ(matching.tickets.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(auto others,
+                       store_.List("acme", {{TicketField::kAccount, true, "01JABCDEFGHJKMNPQRSTVWXYZ0"}},
+                                   plan, absl::InfiniteFuture()));
+  ASSERT_EQ(others.tickets.size(), 1u);
+  EXPECT_EQ(others.tickets[0].subject(), "b");
+  ASSERT_OK_AND_ASSIGN(auto none, store_.List("acme", {{TicketField::kStatus, false, "2"}}, plan,
+                                              absl::InfiniteFuture()));
+  EXPECT_TRUE(none.tickets.empty());
+}
+
+class AccountStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { database_.Migrate({CommonMigrations(), SuccessMigrations()}); }
+
+  static success::v1::Account NewAccount(const std::string& display_name,
+                                         const std::string& external_id = "") {
+    success::v1::Account account;
+    account.set_name(ResourceName("accounts", NewId()));
+    account.set_display_name(display_name);
+    account.set_external_id(external_id);
+    account.set_currency_code("EUR");
+    account.set_touch_tier(success::v1::LOW_TOUCH);
+    account.set_lifecycle_stage(success::v1::Account::ONBOARDING);
+    *account.mutable_create_time() = ToProtoTime(absl::Now());
+    *account.mutable_update_time() = ToProtoTime(absl::Now());
+    return account;
+  }
+
+  TestDatabase database_{"success_store"};
+  feed::Outbox outbox_{&database_.pool()};
+  success::MysqlAccountStore store_{&database_.pool(), &outbox_};
+};
+
+// An account reads back whole; another tenant cannot see it.
+TEST_F(AccountStoreTest, CreateThenGetIsTenantScoped) {
+  ASSERT_OK_AND_ASSIGN(auto created,
+                       store_.Create("acme", NewAccount("Acme"), {}, absl::InfiniteFuture()));
+  const std::string id = created.name().substr(9);
+  ASSERT_OK_AND_ASSIGN(auto read, store_.Get("acme", id, absl::InfiniteFuture()));
+  EXPECT_EQ(read.display_name(), "Acme");
+  EXPECT_EQ(read.currency_code(), "EUR");
+  EXPECT_EQ(read.touch_tier(), success::v1::LOW_TOUCH);
+  EXPECT_THAT(store_.Get("globex", id, absl::InfiniteFuture()),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+// External ids are unique per tenant.
+TEST_F(AccountStoreTest, DuplicateExternalIdIsAlreadyExists) {
+  ASSERT_OK(store_.Create("acme", NewAccount("A", "crm-1"), {}, absl::InfiniteFuture()));
+  EXPECT_THAT(store_.Create("acme", NewAccount("B", "crm-1"), {}, absl::InfiniteFuture()),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_OK(store_.Create("globex", NewAccount("C", "crm-1"), {}, absl::InfiniteFuture()));
+  EXPECT_OK(store_.Create("acme", NewAccount("D"), {}, absl::InfiniteFuture()));
+  EXPECT_OK(store_.Create("acme", NewAccount("E"), {}, absl::InfiniteFuture()));
+}
+
+}  // namespace
+}  // namespace tandem

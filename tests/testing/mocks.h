@@ -1,0 +1,49 @@
+// gMock mocks of every storage and peer interface, in one place.
+#ifndef TANDEM_TESTS_TESTING_MOCKS_H_
+#define TANDEM_TESTS_TESTING_MOCKS_H_
+
+#include <gmock/gmock.h>
+
+#include "services/success/account_store.h"
+#include "services/support/account_directory.h"
+#include "services/support/ticket_store.h"
+
+namespace tandem::testing {
+
+class MockTicketStore : public support::TicketStore {
+ public:
+  MOCK_METHOD(absl::StatusOr<support::v1::Ticket>, Create,
+              (const std::string&, const support::v1::Ticket&, const support::CreateKey&,
+               absl::Time),
+              (override));
+  MOCK_METHOD(absl::StatusOr<support::v1::Ticket>, Get,
+              (const std::string&, const std::string&, absl::Time), (override));
+  MOCK_METHOD(absl::StatusOr<support::TicketPage>, List,
+              (const std::string&, const std::vector<support::TicketCondition>&, const ListPlan&,
+               absl::Time),
+              (override));
+};
+
+class MockAccountDirectory : public support::AccountDirectory {
+ public:
+  MOCK_METHOD(absl::StatusOr<support::AccountFacts>, Lookup,
+              (const std::string&, const std::string&, absl::Time), (override));
+};
+
+class MockAccountStore : public success::AccountStore {
+ public:
+  MOCK_METHOD(absl::StatusOr<success::v1::Account>, Create,
+              (const std::string&, const success::v1::Account&, const success::CreateKey&,
+               absl::Time),
+              (override));
+  MOCK_METHOD(absl::StatusOr<success::v1::Account>, Get,
+              (const std::string&, const std::string&, absl::Time), (override));
+  MOCK_METHOD(absl::StatusOr<success::AccountPage>, List,
+              (const std::string&, const std::vector<success::AccountCondition>&,
+               const ListPlan&, absl::Time),
+              (override));
+};
+
+}  // namespace tandem::testing
+
+#endif  // TANDEM_TESTS_TESTING_MOCKS_H_

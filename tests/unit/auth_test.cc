@@ -1,0 +1,109 @@
+#include "common/auth.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/tokens.h"
+
+namespace tandem {
+namespace {
+
+using ::tandem::testing::StatusIs;
+using ::tandem::testing::TestAuthenticator;
+using ::tandem::testing::TestJwtSettings;
+using ::tandem::testing::TestToken;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::string Unsigned(const std::string& header, const std::string& payload) {
+  return absl::StrCat(absl::WebSafeBase64Escape(header), ".", absl::WebSafeBase64Escape(payload),
+                      ".");
+}
+
+// A valid token yields its tenant, subject and roles.
+TEST(AuthenticatorTest, ValidTokenYieldsPrincipal) {
+  auto auth = TestAuthenticator();
+  ASSERT_OK_AND_ASSIGN(Principal principal, auth->Verify(TestToken("acme", {"agent", "viewer"})));
+  EXPECT_EQ(principal.tenant, "acme");
+  EXPECT_EQ(principal.subject, "tester");
+  EXPECT_THAT(principal.roles, ElementsAre("agent", "viewer"));
+}
+
+// An expired token is UNAUTHENTICATED and says so.
+TEST(AuthenticatorTest, ExpiredTokenIsUnauthenticated) {
+  auto auth = TestAuthenticator();
+  absl::StatusOr<Principal> principal =
+      auth->Verify(TestToken("acme", {"admin"}, -absl::Minutes(5)));
+  EXPECT_THAT(principal, StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(std::string(principal.status().message()), HasSubstr("expired"));
+}
+
+// A token signed with another secret is refused.
+TEST(AuthenticatorTest, ForgedTokenIsUnauthenticated) {
+  JwtSettings other = TestJwtSettings();
+  other.hs256_secret = "another-secret-that-is-long-enough-to-use";
+  auto signer = TokenSigner::Create(other);
+  ASSERT_OK(signer);
+  ASSERT_OK_AND_ASSIGN(std::string forged,
+                       (*signer)->Sign({"acme", "mallory", {"admin"}}, absl::Hours(1), absl::Now()));
+  EXPECT_THAT(TestAuthenticator()->Verify(forged), StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+// alg=none tokens (no signature) are refused.
+TEST(AuthenticatorTest, AlgNoneTokenIsUnauthenticated) {
+  const int64_t exp = absl::ToUnixSeconds(absl::Now() + absl::Hours(1));
+  const std::string token = Unsigned(
+      R"({"alg":"none","typ":"JWT"})",
+      absl::StrCat(R"({"iss":"tandem","sub":"mallory","tenant":"acme","roles":["admin"],"exp":)",
+                   exp, "}"));
+  EXPECT_THAT(TestAuthenticator()->Verify(token), StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+// A token from another issuer, or without tenant, roles or exp, is refused.
+TEST(AuthenticatorTest, MissingOrWrongClaimsAreUnauthenticated) {
+  JwtSettings other_issuer = TestJwtSettings();
+  other_issuer.issuer = "someone-else";
+  auto signer = TokenSigner::Create(other_issuer);
+  ASSERT_OK(signer);
+  ASSERT_OK_AND_ASSIGN(std::string token,
+                       (*signer)->Sign({"acme", "x", {"admin"}}, absl::Hours(1), absl::Now()));
+  EXPECT_THAT(TestAuthenticator()->Verify(token), StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(TestAuthenticator()->Verify(TestToken("Not A Tenant!", {"admin"})),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(TestAuthenticator()->Verify("garbage"), StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+// Only service tokens may name every tenant.
+TEST(AuthenticatorTest, AllTenantsOnlyForServiceTokens) {
+  EXPECT_OK(TestAuthenticator()->Verify(TestToken("*", {"service"})));
+  EXPECT_THAT(TestAuthenticator()->Verify(TestToken("*", {"admin"})),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+// Settings must name exactly one verification key.
+TEST(AuthenticatorTest, NeedsExactlyOneKey) {
+  EXPECT_THAT(Authenticator::Create(JwtSettings{}), StatusIs(absl::StatusCode::kInvalidArgument));
+  JwtSettings both = TestJwtSettings();
+  both.rs256_public_key_pem = "-----BEGIN PUBLIC KEY-----";
+  EXPECT_THAT(Authenticator::Create(both), StatusIs(absl::StatusCode::kInvalidArgument));
+  JwtSettings short_secret;
+  short_secret.hs256_secret = "short";
+  EXPECT_THAT(Authenticator::Create(short_secret), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// A role check passes for a listed role or admin, and names the roles
+// otherwise.
+TEST(RequireAnyRoleTest, AdminOrListedRolePasses) {
+  EXPECT_OK(RequireAnyRole({"t", "s", {"agent"}}, {"agent"}));
+  EXPECT_OK(RequireAnyRole({"t", "s", {"admin"}}, {"agent"}));
+  absl::Status denied = RequireAnyRole({"t", "s", {"viewer"}}, {"agent", "csm"});
+  EXPECT_THAT(denied, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(std::string(denied.message()), HasSubstr("agent, csm"));
+}
+
+}  // namespace
+}  // namespace tandem

@@ -1,0 +1,175 @@
+#include "services/support/ticket_manager.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/status.h"
+#include "tests/testing/mocks.h"
+#include "tests/testing/status_matchers.h"
+
+namespace tandem::support {
+namespace {
+
+using ::tandem::testing::MockAccountDirectory;
+using ::tandem::testing::MockTicketStore;
+using ::tandem::testing::StatusIs;
+using ::testing::_;
+using ::testing::Contains;
+using ::testing::Field;
+using ::testing::Invoke;
+using ::testing::Return;
+
+constexpr char kAccount[] = "accounts/01JABCDEFGHJKMNPQRSTVWXYZ0";
+
+class TicketManagerTest : public ::testing::Test {
+ protected:
+  TicketManagerTest()
+      : clock_(absl::FromUnixSeconds(1'790'000'000)),
+        codec_("key"),
+        manager_(&store_, &accounts_, &codec_, &clock_) {
+    // The store echoes what it is asked to create.
+    ON_CALL(store_, Create(_, _, _, _))
+        .WillByDefault(Invoke([](const std::string&, const v1::Ticket& ticket, const CreateKey&,
+                                 absl::Time) { return ticket; }));
+  }
+
+  static v1::CreateTicketRequest Request(const std::string& subject) {
+    v1::CreateTicketRequest request;
+    request.mutable_ticket()->set_subject(subject);
+    return request;
+  }
+
+  absl::StatusOr<v1::Ticket> Create(const v1::CreateTicketRequest& request) {
+    return manager_.CreateTicket({"acme", "agent-1", {"agent"}}, request, absl::InfiniteFuture());
+  }
+
+  FakeClock clock_;
+  PageTokenCodec codec_;
+  ::testing::StrictMock<MockTicketStore> store_;
+  ::testing::StrictMock<MockAccountDirectory> accounts_;
+  TicketManager manager_;
+};
+
+// Every bad field is reported at once, and nothing is stored.
+TEST_F(TicketManagerTest, InvalidRequestReportsEveryFieldAndStoresNothing) {
+  v1::CreateTicketRequest request = Request("   ");
+  request.mutable_ticket()->set_description(std::string(70000, 'x'));
+  request.mutable_ticket()->set_requester_email("not-an-email");
+  request.mutable_ticket()->set_account("tickets/123");
+  request.mutable_ticket()->set_priority(static_cast<v1::Ticket::Priority>(42));
+  request.mutable_ticket()->add_tags("Has Spaces");
+  request.set_request_id("bad id!");
+  absl::StatusOr<v1::Ticket> ticket = Create(request);
+  EXPECT_THAT(ticket, StatusIs(absl::StatusCode::kInvalidArgument));
+  std::vector<std::string> fields;
+  for (const auto& v : FieldViolationsOf(ticket.status())) fields.push_back(v.field);
+  EXPECT_THAT(fields, ::testing::UnorderedElementsAre(
+                          "request_id", "ticket.subject", "ticket.description",
+                          "ticket.requester_email", "ticket.account", "ticket.priority",
+                          "ticket.tags[0]"));
+}
+
+// A request without a ticket names the missing field.
+TEST_F(TicketManagerTest, MissingTicketIsInvalid) {
+  absl::StatusOr<v1::Ticket> ticket = Create(v1::CreateTicketRequest{});
+  EXPECT_THAT(ticket, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(FieldViolationsOf(ticket.status())[0].field, "ticket");
+}
+
+// Defaults fill unset fields; output-only fields from the caller are ignored.
+TEST_F(TicketManagerTest, CreateAppliesDefaultsAndIgnoresOutputOnlyFields) {
+  v1::CreateTicketRequest request = Request("  Printer on fire ");
+  request.mutable_ticket()->set_status(v1::Ticket::CLOSED);
+  request.mutable_ticket()->set_name("tickets/forged");
+  request.mutable_ticket()->add_tags("b");
+  request.mutable_ticket()->add_tags("a");
+  request.mutable_ticket()->add_tags("b");
+  EXPECT_CALL(store_, Create("acme", _, Field(&CreateKey::request_id, ""), _));
+  ASSERT_OK_AND_ASSIGN(v1::Ticket ticket, Create(request));
+  EXPECT_EQ(ticket.subject(), "Printer on fire");
+  EXPECT_EQ(ticket.status(), v1::Ticket::NEW);
+  EXPECT_EQ(ticket.channel(), v1::Ticket::API);
+  EXPECT_EQ(ticket.type(), v1::Ticket::QUESTION);
+  EXPECT_EQ(ticket.priority(), v1::Ticket::NORMAL);
+  EXPECT_NE(ticket.name(), "tickets/forged");
+  EXPECT_THAT(ticket.tags(), ::testing::ElementsAre("a", "b"));
+  EXPECT_EQ(ticket.create_time().seconds(), 1'790'000'000);
+  EXPECT_EQ(ticket.account_check(), v1::Ticket::ACCOUNT_CHECK_UNSPECIFIED);
+}
+
+// A known account gives the ticket its tier and marks it verified.
+TEST_F(TicketManagerTest, VerifiedAccountGivesTier) {
+  EXPECT_CALL(accounts_, Lookup("acme", kAccount, _))
+      .WillOnce(Return(AccountFacts{success::v1::HIGH_TOUCH}));
+  EXPECT_CALL(store_, Create(_, _, _, _));
+  v1::CreateTicketRequest request = Request("Help");
+  request.mutable_ticket()->set_account(kAccount);
+  ASSERT_OK_AND_ASSIGN(v1::Ticket ticket, Create(request));
+  EXPECT_EQ(ticket.account_tier(), success::v1::HIGH_TOUCH);
+  EXPECT_EQ(ticket.account_check(), v1::Ticket::VERIFIED);
+}
+
+// An account Success does not know is the caller's mistake.
+TEST_F(TicketManagerTest, UnknownAccountIsInvalidArgument) {
+  EXPECT_CALL(accounts_, Lookup(_, _, _)).WillOnce(Return(absl::NotFoundError("no")));
+  v1::CreateTicketRequest request = Request("Help");
+  request.mutable_ticket()->set_account(kAccount);
+  absl::StatusOr<v1::Ticket> ticket = Create(request);
+  EXPECT_THAT(ticket, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(FieldViolationsOf(ticket.status())[0].field, "ticket.account");
+}
+
+// Success being down still creates the ticket, pending verification.
+TEST_F(TicketManagerTest, UnreachableSuccessStillCreatesTicket) {
+  EXPECT_CALL(accounts_, Lookup(_, _, _)).WillOnce(Return(absl::UnavailableError("down")));
+  EXPECT_CALL(store_, Create(_, _, _, _));
+  v1::CreateTicketRequest request = Request("Help");
+  request.mutable_ticket()->set_account(kAccount);
+  ASSERT_OK_AND_ASSIGN(v1::Ticket ticket, Create(request));
+  EXPECT_EQ(ticket.account_check(), v1::Ticket::PENDING_VERIFICATION);
+  EXPECT_EQ(ticket.account_tier(), success::v1::TOUCH_TIER_UNSPECIFIED);
+}
+
+// A request id reaches the store with a fingerprint that ignores the id.
+TEST_F(TicketManagerTest, RequestIdIsPassedWithFingerprint) {
+  std::vector<CreateKey> keys;
+  EXPECT_CALL(store_, Create(_, _, _, _))
+      .Times(2)
+      .WillRepeatedly(Invoke([&](const std::string&, const v1::Ticket& t, const CreateKey& key,
+                                 absl::Time) {
+        keys.push_back(key);
+        return t;
+      }));
+  v1::CreateTicketRequest request = Request("Help");
+  request.set_request_id("r-1");
+  ASSERT_OK(Create(request));
+  request.set_request_id("r-2");
+  ASSERT_OK(Create(request));
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].request_id, "r-1");
+  EXPECT_FALSE(keys[0].fingerprint.empty());
+  EXPECT_EQ(keys[0].fingerprint, keys[1].fingerprint);
+}
+
+// Filters become typed conditions; a bad enum name is refused.
+TEST_F(TicketManagerTest, ListTranslatesFilterIntoConditions) {
+  EXPECT_CALL(store_, List("acme", Contains(Field(&TicketCondition::value, "2")), _, _))
+      .WillOnce(Return(TicketPage{}));
+  v1::ListTicketsRequest request;
+  request.set_filter("status = OPEN AND account = accounts/01JABCDEFGHJKMNPQRSTVWXYZ0");
+  EXPECT_OK(manager_.ListTickets({"acme", "a", {"agent"}}, request, absl::InfiniteFuture()));
+  request.set_filter("status = DONE");
+  EXPECT_THAT(manager_.ListTickets({"acme", "a", {"agent"}}, request, absl::InfiniteFuture()),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// A malformed name is INVALID_ARGUMENT before any lookup.
+TEST_F(TicketManagerTest, GetWithMalformedNameIsInvalid) {
+  v1::GetTicketRequest request;
+  request.set_name("accounts/01JABCDEFGHJKMNPQRSTVWXYZ0");
+  EXPECT_THAT(manager_.GetTicket({"acme", "a", {"agent"}}, request, absl::InfiniteFuture()),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace tandem::support
