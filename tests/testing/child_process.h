@@ -23,6 +23,8 @@ class ChildProcess {
   static absl::StatusOr<ChildProcess> Start(const std::vector<std::string>& argv,
                                             const std::map<std::string, std::string>& env,
                                             const std::string& log_file);
+  // A handle to no process.
+  ChildProcess() = default;
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&& other) noexcept;
   ~ChildProcess();
@@ -59,6 +61,14 @@ std::string TailOf(const std::string& path, size_t max_bytes = 4000);
 
 // Makes a fresh temporary directory and returns its path.
 std::string MakeTempDir(const std::string& prefix);
+
+// Returns a TCP port on 127.0.0.1 that was free a moment ago (the kernel
+// picks it; for servers that cannot take port 0, like a MariaDB restarted
+// on the same port).
+int PickFreePort();
+
+// Fetches http://127.0.0.1:<port><path> and returns the whole response.
+absl::StatusOr<std::string> HttpGet(int port, const std::string& path);
 
 // Returns the path of the source tree (set at build time).
 std::string SourceDir();

@@ -31,6 +31,16 @@ MATCHER_P(StatusIs, code, "has code " + absl::StatusCodeToString(code)) {
   return status.code() == code;
 }
 
+// Matches an OK StatusOr whose value equals `expected`.
+MATCHER_P(IsOkAndHolds, expected, "is OK and holds " + ::testing::PrintToString(expected)) {
+  if (!arg.ok()) {
+    *result_listener << arg.status().ToString();
+    return false;
+  }
+  *result_listener << "holds " << ::testing::PrintToString(*arg);
+  return *arg == expected;
+}
+
 }  // namespace tandem::testing
 
 #define EXPECT_OK(expr) EXPECT_THAT((expr), ::tandem::testing::IsOk())

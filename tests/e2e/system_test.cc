@@ -1,0 +1,340 @@
+// The three real server binaries, started as processes on free ports with
+// their own databases and users, called through the C++ stubs, gRPC health
+// and reflection, /metrics, and the Node.js client.
+#include <signal.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "common/status.h"
+#include "tandem/common/v1/event_feed.grpc.pb.h"
+#include "tandem/metrics/v1/metrics_service.grpc.pb.h"
+#include "tandem/success/v1/success_service.grpc.pb.h"
+#include "tandem/support/v1/support_service.grpc.pb.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_database.h"
+#include "tests/testing/tokens.h"
+
+namespace tandem {
+namespace {
+
+using ::tandem::testing::Authorize;
+using ::tandem::testing::ChildProcess;
+using ::tandem::testing::TestDatabase;
+using ::tandem::testing::TestToken;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+namespace sv1 = ::tandem::support::v1;
+namespace cv1 = ::tandem::success::v1;
+namespace mv1 = ::tandem::metrics::v1;
+using HealthResponse = ::grpc::health::v1::HealthCheckResponse;
+
+constexpr absl::Duration kStartTimeout = absl::Seconds(60);
+
+// One running server binary.
+struct Server {
+  ChildProcess process;
+  int grpc_port = 0;
+  int metrics_port = 0;
+  std::string address() const { return absl::StrCat("127.0.0.1:", grpc_port); }
+};
+
+// Starts `binary` (e.g. "support") with `flags`; fails the test if it does
+// not become ready.
+absl::StatusOr<Server> StartServer(const std::string& name, const std::string& dir,
+                                   const std::string& db_url, std::vector<std::string> flags) {
+  const std::string ready = absl::StrCat(dir, "/", name, ".ready");
+  std::filesystem::remove(ready);
+  std::vector<std::string> argv = {
+      absl::StrCat(testing::BuildDir(), "/services/", name, "/tandem-", name),
+      "--listen=127.0.0.1:0", "--metrics-listen=127.0.0.1:0", "--ready-file=" + ready,
+      "--drain-timeout=5s"};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  std::map<std::string, std::string> env = {
+      {"TANDEM_JWT_SECRET", testing::kTestJwtSecret},
+      {"TANDEM_PAGE_TOKEN_KEY", testing::kTestPageTokenKey},
+      {absl::StrCat("TANDEM_", name == "support" ? "SUPPORT" : name == "success" ? "SUCCESS" : "METRICS",
+                    "_DB_DSN"),
+       db_url}};
+  ASSIGN_OR_RETURN(ChildProcess process,
+                   ChildProcess::Start(argv, env, absl::StrCat(dir, "/", name, ".log")));
+  ASSIGN_OR_RETURN(auto ports, testing::WaitForReadyFile(ready, process, kStartTimeout));
+  return Server{std::move(process), ports.first, ports.second};
+}
+
+std::shared_ptr<grpc::Channel> ChannelTo(const Server& server) {
+  return grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+}
+
+// Returns the server's overall health, or UNKNOWN if it does not answer.
+HealthResponse::ServingStatus Health(const std::string& address) {
+  auto stub = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+  grpc::health::v1::HealthCheckRequest request;
+  HealthResponse response;
+  if (!stub->Check(&context, request, &response).ok()) return HealthResponse::UNKNOWN;
+  return response.status();
+}
+
+// Waits (bounded) until the server's health is `wanted`.
+bool AwaitHealth(const std::string& address, HealthResponse::ServingStatus wanted,
+                 absl::Duration timeout) {
+  const absl::Time give_up = absl::Now() + timeout;
+  while (absl::Now() < give_up) {
+    if (Health(address) == wanted) return true;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return false;
+}
+
+class SystemTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::MakeTempDir("tandem-e2e");
+    ASSERT_OK_AND_ASSIGN(success_, StartServer("success", dir_, success_db_.url(), {}));
+    ASSERT_OK_AND_ASSIGN(support_, StartServer("support", dir_, support_db_.url(),
+                                               {"--success-address=" + success_.address()}));
+    ASSERT_OK_AND_ASSIGN(metrics_, StartServer("metrics", dir_, metrics_db_.url(),
+                                               {"--support-address=" + support_.address(),
+                                                "--success-address=" + success_.address(),
+                                                "--poll-interval=100ms"}));
+    tickets_ = sv1::SupportService::NewStub(ChannelTo(support_));
+    accounts_ = cv1::SuccessService::NewStub(ChannelTo(success_));
+  }
+
+  void TearDown() override {
+    for (Server* server : {&metrics_, &support_, &success_}) server->process.Signal(SIGTERM);
+    for (Server* server : {&metrics_, &support_, &success_}) {
+      absl::StatusOr<int> code = server->process.Wait(absl::Seconds(20));
+      EXPECT_THAT(code, testing::IsOkAndHolds(0)) << testing::TailOf(server->process.log_file());
+    }
+    if (!HasFailure() && std::getenv("TANDEM_KEEP_TEST_DIRS") == nullptr) {
+      std::filesystem::remove_all(dir_);
+    }
+  }
+
+  cv1::Account CreateAccount(const std::string& tenant, cv1::TouchTier tier) {
+    grpc::ClientContext context;
+    Authorize(context, TestToken(tenant, {"csm"}));
+    cv1::CreateAccountRequest request;
+    request.mutable_account()->set_display_name("Initech");
+    request.mutable_account()->set_touch_tier(tier);
+    cv1::Account account;
+    grpc::Status status = accounts_->CreateAccount(&context, request, &account);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return account;
+  }
+
+  grpc::Status CreateTicket(const std::string& subject, const std::string& account,
+                            sv1::Ticket* ticket) {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("acme", {"agent"}));
+    sv1::CreateTicketRequest request;
+    request.mutable_ticket()->set_subject(subject);
+    request.mutable_ticket()->set_account(account);
+    return tickets_->CreateTicket(&context, request, ticket);
+  }
+
+  std::string dir_;
+  TestDatabase success_db_{"e2e_success"};
+  TestDatabase support_db_{"e2e_support"};
+  TestDatabase metrics_db_{"e2e_metrics"};
+  Server success_, support_, metrics_;
+  std::unique_ptr<sv1::SupportService::Stub> tickets_;
+  std::unique_ptr<cv1::SuccessService::Stub> accounts_;
+};
+
+// Each server answers health SERVING, lists its services by reflection,
+// and counts RPCs per method at /metrics.
+TEST_F(SystemTest, ServersServeHealthReflectionAndMetrics) {
+  for (const Server* server : {&success_, &support_, &metrics_}) {
+    EXPECT_EQ(Health(server->address()), HealthResponse::SERVING);
+  }
+  auto reflection = grpc::reflection::v1alpha::ServerReflection::NewStub(ChannelTo(support_));
+  grpc::ClientContext context;
+  auto stream = reflection->ServerReflectionInfo(&context);
+  grpc::reflection::v1alpha::ServerReflectionRequest request;
+  request.set_list_services("*");
+  ASSERT_TRUE(stream->Write(request));
+  grpc::reflection::v1alpha::ServerReflectionResponse response;
+  ASSERT_TRUE(stream->Read(&response));
+  std::vector<std::string> services;
+  for (const auto& service : response.list_services_response().service()) {
+    services.push_back(service.name());
+  }
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+  EXPECT_THAT(services, Contains("tandem.support.v1.SupportService"));
+  EXPECT_THAT(services, Contains("tandem.common.v1.EventFeed"));
+  EXPECT_THAT(services, Contains("grpc.health.v1.Health"));
+
+  sv1::Ticket ticket;
+  ASSERT_TRUE(CreateTicket("Counted", "", &ticket).ok());
+  ASSERT_OK_AND_ASSIGN(std::string page, testing::HttpGet(support_.metrics_port, "/metrics"));
+  EXPECT_THAT(page, HasSubstr("tandem_grpc_server_handled_total{"));
+  EXPECT_THAT(page, HasSubstr("grpc_method=\"CreateTicket\""));
+  EXPECT_THAT(page, HasSubstr("tandem_grpc_server_handling_seconds_bucket{"));
+  EXPECT_THAT(page, HasSubstr("tandem_db_pool_connections{"));
+}
+
+// An account and a ticket for it flow through all three services: the
+// ticket gets the tier, and Metrics consumes both feeds to the head.
+TEST_F(SystemTest, AccountAndTicketFlowIntoMetrics) {
+  cv1::Account account = CreateAccount("acme", cv1::HIGH_TOUCH);
+  sv1::Ticket ticket;
+  ASSERT_TRUE(CreateTicket("Cannot log in", account.name(), &ticket).ok());
+  EXPECT_EQ(ticket.account_tier(), cv1::HIGH_TOUCH);
+  EXPECT_EQ(ticket.account_check(), sv1::Ticket::VERIFIED);
+
+  auto metrics = mv1::MetricsService::NewStub(ChannelTo(metrics_));
+  const absl::Time give_up = absl::Now() + absl::Seconds(20);
+  mv1::Freshness freshness;
+  bool caught_up = false;
+  while (!caught_up && absl::Now() < give_up) {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("acme", {"viewer"}));
+    ASSERT_TRUE(metrics->GetFreshness(&context, {}, &freshness).ok());
+    caught_up = freshness.feeds_size() == 2;
+    for (const auto& feed : freshness.feeds()) {
+      caught_up = caught_up && feed.cursor() >= 1 && feed.lag_events() == 0;
+    }
+    if (!caught_up) absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(caught_up) << freshness.DebugString();
+  EXPECT_EQ(freshness.feeds(0).feed(), "support");
+  EXPECT_EQ(freshness.feeds(1).feed(), "success");
+}
+
+// Support keeps taking tickets while Success is stopped.
+TEST_F(SystemTest, SupportCreatesTicketsWhileSuccessIsStopped) {
+  cv1::Account account = CreateAccount("acme", cv1::LOW_TOUCH);
+  success_.process.Signal(SIGTERM);
+  ASSERT_THAT(success_.process.Wait(absl::Seconds(20)), testing::IsOkAndHolds(0));
+  sv1::Ticket ticket;
+  grpc::Status status = CreateTicket("Success is down", account.name(), &ticket);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(ticket.account_check(), sv1::Ticket::PENDING_VERIFICATION);
+}
+
+// SIGTERM turns health off, ends long-lived streams, drains and exits 0.
+TEST_F(SystemTest, SigtermDrainsAndExitsZero) {
+  auto feed = tandem::common::v1::EventFeed::NewStub(ChannelTo(support_));
+  grpc::ClientContext context;
+  Authorize(context, TestToken("acme", {"admin"}), absl::Seconds(30));
+  auto stream = feed->WatchEvents(&context, {});
+  sv1::Ticket ticket;
+  ASSERT_TRUE(CreateTicket("Streamed", "", &ticket).ok());
+  tandem::common::v1::Event event;
+  ASSERT_TRUE(stream->Read(&event));
+  EXPECT_EQ(event.type(), "TicketCreated");
+
+  const absl::Time start = absl::Now();
+  support_.process.Signal(SIGTERM);
+  while (stream->Read(&event)) {
+  }
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(support_.process.Wait(absl::Seconds(15)), testing::IsOkAndHolds(0));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+  EXPECT_THAT(testing::TailOf(support_.process.log_file()), HasSubstr("\"msg\":\"stopped\""));
+}
+
+// The Node.js client (tests/e2e/node) walks the API through @grpc/grpc-js.
+TEST_F(SystemTest, NodeClientWalkthrough) {
+  const char* node_modules = std::getenv("TANDEM_TEST_NODE_MODULES");
+  ASSERT_NE(node_modules, nullptr) << "TANDEM_TEST_NODE_MODULES is not set: run ./tests/run.sh";
+  const char* node_env = std::getenv("TANDEM_TEST_NODE");
+  const std::string node = node_env != nullptr ? node_env : "/usr/bin/node";
+  const std::string log = dir_ + "/node.log";
+  ASSERT_OK_AND_ASSIGN(
+      ChildProcess client,
+      ChildProcess::Start(
+          {node, "--test", testing::SourceDir() + "/tests/e2e/node/walkthrough.test.mjs"},
+          {{"NODE_PATH", node_modules},
+           {"TANDEM_SUPPORT_ADDRESS", support_.address()},
+           {"TANDEM_SUCCESS_ADDRESS", success_.address()},
+           {"TANDEM_METRICS_ADDRESS", metrics_.address()},
+           {"TANDEM_TOKEN", TestToken("node-a", {"admin"})},
+           {"TANDEM_TOKEN_OTHER_TENANT", TestToken("node-b", {"admin"})},
+           {"TANDEM_TOKEN_VIEWER", TestToken("node-a", {"viewer"})},
+           {"TANDEM_PROTO_PATH", testing::SourceDir() + "/protos"},
+           {"TANDEM_GOOGLEAPIS_PROTO_PATH", GOOGLEAPIS_PROTO_DIR}},
+          log));
+  absl::StatusOr<int> code = client.Wait(absl::Seconds(120));
+  EXPECT_THAT(code, testing::IsOkAndHolds(0)) << testing::TailOf(log);
+}
+
+// With its database stopped, a server reports NOT_SERVING and fails calls
+// UNAVAILABLE; once the database is back it recovers without a restart.
+TEST(DatabaseOutageTest, HealthFollowsDatabaseAndCallsRecover) {
+  const std::string dir = testing::MakeTempDir("tandem-outage");
+  const std::string script = testing::SourceDir() + "/deploy/local/mariadb.sh";
+  const int db_port = testing::PickFreePort();
+  const std::map<std::string, std::string> env = {{"MARIADB_ROOT_PASSWORD", "outage-root"}};
+  auto run_script = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"/bin/bash", script};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto child = ChildProcess::Start(argv, env, dir + "/mariadb-script.log");
+    if (!child.ok()) return -1;
+    auto code = child->Wait(absl::Seconds(120));
+    return code.ok() ? *code : -1;
+  };
+  ASSERT_EQ(run_script({"start", dir, absl::StrCat(db_port)}), 0) << testing::TailOf(dir + "/mariadb-script.log");
+  ASSERT_EQ(run_script({"provision", dir}), 0) << testing::TailOf(dir + "/mariadb-script.log");
+  std::string password;
+  {
+    std::ifstream credentials(dir + "/credentials.env");
+    std::string line;
+    while (std::getline(credentials, line)) {
+      const std::string key = "TANDEM_SUPPORT_DB_PASSWORD=";
+      if (line.rfind(key, 0) == 0) password = line.substr(key.size());
+    }
+    // The file holds shell assignments; strip the quoting if any.
+    if (password.size() >= 2 && password.front() == '\'' && password.back() == '\'') {
+      password = password.substr(1, password.size() - 2);
+    }
+  }
+  ASSERT_FALSE(password.empty());
+  const std::string url = absl::StrCat("mysql://tandem_support:", password, "@127.0.0.1:", db_port,
+                                       "/tandem_support");
+  ASSERT_OK_AND_ASSIGN(Server support,
+                       StartServer("support", dir, url, {"--success-address=127.0.0.1:1"}));
+  auto tickets = sv1::SupportService::NewStub(ChannelTo(support));
+  auto create = [&] {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("acme", {"agent"}), absl::Seconds(5));
+    sv1::CreateTicketRequest request;
+    request.mutable_ticket()->set_subject("During the outage");
+    sv1::Ticket ticket;
+    return tickets->CreateTicket(&context, request, &ticket).error_code();
+  };
+  EXPECT_TRUE(AwaitHealth(support.address(), HealthResponse::SERVING, absl::Seconds(10)));
+  EXPECT_EQ(create(), grpc::StatusCode::OK);
+
+  ASSERT_EQ(run_script({"stop", dir}), 0);
+  EXPECT_TRUE(AwaitHealth(support.address(), HealthResponse::NOT_SERVING, absl::Seconds(20)));
+  EXPECT_EQ(create(), grpc::StatusCode::UNAVAILABLE);
+
+  ASSERT_EQ(run_script({"start", dir, absl::StrCat(db_port)}), 0);
+  EXPECT_TRUE(AwaitHealth(support.address(), HealthResponse::SERVING, absl::Seconds(30)));
+  EXPECT_EQ(create(), grpc::StatusCode::OK);
+
+  support.process.Signal(SIGTERM);
+  EXPECT_THAT(support.process.Wait(absl::Seconds(20)), testing::IsOkAndHolds(0));
+  run_script({"stop", dir});
+  if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace tandem

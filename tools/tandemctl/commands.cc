@@ -1,0 +1,22 @@
+// The table of every tandemctl command, in the order help lists them.
+#include "tools/tandemctl/commands.h"
+
+namespace tandem::ctl {
+
+std::vector<Command> AllCommands() {
+  return {
+      {"token", "", "Prints a signed bearer token (JWT) for a tenant and roles.", RunToken},
+      {"accounts", "create", "Creates an account (Success).", RunAccountsCreate},
+      {"accounts", "get", "Prints one account.", RunAccountsGet},
+      {"accounts", "list", "Lists accounts.", RunAccountsList},
+      {"tickets", "create", "Creates a ticket (Support).", RunTicketsCreate},
+      {"tickets", "get", "Prints one ticket.", RunTicketsGet},
+      {"tickets", "list", "Lists tickets.", RunTicketsList},
+      {"metrics", "definitions", "Lists the KPI definitions (Metrics).", RunMetricsDefinitions},
+      {"freshness", "", "Shows how far behind Metrics is on each event feed.", RunFreshness},
+      {"events", "list", "Lists the events of the support or success feed.", RunEventsList},
+      {"health", "", "Checks the gRPC health of every service.", RunHealth},
+  };
+}
+
+}  // namespace tandem::ctl

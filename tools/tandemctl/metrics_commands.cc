@@ -1,0 +1,84 @@
+// `tandemctl metrics definitions` and `tandemctl freshness`: the Metrics
+// service.
+#include "absl/strings/str_cat.h"
+#include "tools/tandemctl/commands.h"
+#include "tools/tandemctl/output.h"
+
+namespace tandem::ctl {
+namespace {
+
+using metrics::v1::MetricDefinition;
+
+constexpr size_t kDisplayNameWidth = 40;
+constexpr size_t kErrorWidth = 60;
+
+void PrintDefinitionTable(std::ostream& out,
+                          const metrics::v1::ListMetricDefinitionsResponse& response) {
+  Table table({"NAME", "VERSION", "UNIT", "GOOD DIRECTION", "DISPLAY NAME"});
+  for (const MetricDefinition& definition : response.metric_definitions()) {
+    table.AddRow({definition.name(), absl::StrCat(definition.version()), OrDash(definition.unit()),
+                  MetricDefinition::Direction_Name(definition.good_direction()),
+                  Truncate(definition.display_name(), kDisplayNameWidth)});
+  }
+  table.Print(out);
+}
+
+void PrintFreshnessTable(std::ostream& out, const metrics::v1::Freshness& freshness) {
+  Table table({"FEED", "CURSOR", "HEAD", "LAG", "LAST EVENT", "LAST POLL", "ERROR"});
+  for (const metrics::v1::FeedFreshness& feed : freshness.feeds()) {
+    table.AddRow({feed.feed(), absl::StrCat(feed.cursor()), absl::StrCat(feed.head_cursor()),
+                  absl::StrCat(feed.lag_events()), FormatTimestamp(feed.last_event_time()),
+                  FormatTimestamp(feed.last_poll_time()),
+                  OrDash(Truncate(feed.last_error(), kErrorWidth))});
+  }
+  table.Print(out);
+}
+
+}  // namespace
+
+int RunMetricsDefinitions(const CommandContext& context, const Args& args) {
+  CommandFlags flags("metrics definitions", "Lists the KPI definitions the tenant can ask for.");
+  ListFlags::Declare(flags, /*filterable=*/false);
+  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
+  absl::StatusOr<ListFlags> list = ListFlags::Read(flags, /*filterable=*/false);
+  if (!list.ok()) return context.UsageError(flags, list.status().message());
+
+  auto stub = context.clients->Metrics();
+  if (!stub.ok()) return context.Fail(stub.status());
+  metrics::v1::ListMetricDefinitionsResponse definitions;
+  grpc::Status status = FetchPages(
+      *list,
+      [&](const std::string& page_token, metrics::v1::ListMetricDefinitionsResponse& page) {
+        metrics::v1::ListMetricDefinitionsRequest request;
+        request.set_page_size(list->page_size);
+        request.set_page_token(page_token);
+        grpc::ClientContext call;
+        context.PrepareCall(call);
+        return (*stub)->ListMetricDefinitions(&call, request, &page);
+      },
+      definitions);
+  if (!status.ok()) return context.Fail(status);
+  const int exit_code = context.Print(
+      definitions, [&](std::ostream& out) { PrintDefinitionTable(out, definitions); });
+  PrintNextPageHint(context, flags, definitions.next_page_token());
+  return exit_code;
+}
+
+int RunFreshness(const CommandContext& context, const Args& args) {
+  CommandFlags flags("freshness",
+                     "Shows how far behind the Metrics service is on each event feed it "
+                     "consumes.");
+  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
+
+  auto stub = context.clients->Metrics();
+  if (!stub.ok()) return context.Fail(stub.status());
+  grpc::ClientContext call;
+  context.PrepareCall(call);
+  metrics::v1::Freshness freshness;
+  if (grpc::Status status = (*stub)->GetFreshness(&call, {}, &freshness); !status.ok()) {
+    return context.Fail(status);
+  }
+  return context.Print(freshness, [&](std::ostream& out) { PrintFreshnessTable(out, freshness); });
+}
+
+}  // namespace tandem::ctl
