@@ -27,29 +27,56 @@ std::string RequestFingerprint(const google::protobuf::Message& request) {
   return Sha256Hex(absl::StrCat(copy->GetDescriptor()->full_name(), ":", bytes));
 }
 
-absl::Status ValidateRequestId(absl::string_view request_id) {
-  if (request_id.size() > 128) return InvalidField("request_id", "must be at most 128 characters");
+CreateKey CreateKeyOf(const google::protobuf::Message& request) {
+  CreateKey key;
+  const auto* field = request.GetDescriptor()->FindFieldByName("request_id");
+  if (field != nullptr) key.request_id = request.GetReflection()->GetString(request, field);
+  if (!key.request_id.empty()) key.fingerprint = RequestFingerprint(request);
+  return key;
+}
+
+void CheckRequestId(absl::string_view request_id, FieldViolations& violations) {
+  if (request_id.size() > 128) {
+    violations.Add("request_id", "must be at most 128 characters");
+    return;
+  }
   for (char c : request_id) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '-' || c == '_' || c == '.' || c == ':';
     if (!ok) {
-      return InvalidField("request_id",
-                          "may contain only letters, digits, '-', '_', '.' and ':'");
+      violations.Add("request_id", "may contain only letters, digits, '-', '_', '.' and ':'");
+      return;
     }
   }
-  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> CreateOnce(
+    mysql::Pool& pool, absl::Time deadline, absl::string_view tenant, absl::string_view method,
+    const CreateKey& key, const std::string& resource_name,
+    const std::function<absl::Status(mysql::Transaction&)>& insert) {
+  std::optional<std::string> earlier;
+  RETURN_IF_ERROR(
+      mysql::RunInTransaction(pool, deadline, [&](mysql::Transaction& tx) -> absl::Status {
+        if (!key.request_id.empty()) {
+          ASSIGN_OR_RETURN(earlier, ClaimRequestId(tx.connection(), tenant, method, key.request_id,
+                                                   key.fingerprint, resource_name));
+          if (earlier.has_value()) return absl::OkStatus();
+        }
+        return insert(tx);
+      }));
+  return earlier.value_or(resource_name);
 }
 
 absl::StatusOr<std::optional<std::string>> ClaimRequestId(
     mysql::Connection& tx, absl::string_view tenant, absl::string_view method,
-    absl::string_view request_id, absl::string_view fingerprint,
-    absl::string_view resource_name) {
+    absl::string_view request_id, absl::string_view fingerprint, absl::string_view resource_name) {
   absl::Status inserted =
-      tx.Execute("INSERT INTO idempotency_keys "
-                 "(tenant_id, method, request_id, fingerprint, resource_name, create_time) "
-                 "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))",
-                 {std::string(tenant), std::string(method), std::string(request_id),
-                  std::string(fingerprint), std::string(resource_name)})
+      tx.Execute(
+            "INSERT INTO idempotency_keys "
+            "(tenant_id, method, request_id, fingerprint, resource_name, create_time) "
+            "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))",
+            {std::string(tenant), std::string(method), std::string(request_id),
+             std::string(fingerprint), std::string(resource_name)})
           .status();
   if (inserted.ok()) return std::nullopt;
   if (inserted.code() != absl::StatusCode::kAlreadyExists) return inserted;

@@ -13,19 +13,45 @@
 
 #include <google/protobuf/message.h>
 
+#include <functional>
+
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "common/mysql/connection.h"
+#include "common/mysql/transaction.h"
+#include "common/status.h"
 
 namespace tandem {
+
+// The idempotency key of one create call.
+struct CreateKey {
+  std::string request_id{};   // empty: the create is not idempotent
+  std::string fingerprint{};  // of the request, to spot a reused id
+};
+
+// Returns the key of `request`: its `request_id` field and, when that is
+// set, its fingerprint.
+CreateKey CreateKeyOf(const google::protobuf::Message& request);
+
+// Adds a violation on `request_id` to `violations` if the id is malformed:
+// at most 128 characters of letters, digits, '-', '_', '.' and ':' (a UUID
+// fits). Empty is fine: the create is then not idempotent.
+void CheckRequestId(absl::string_view request_id, FieldViolations& violations);
+
+// Runs `insert` (which writes the new resource and its event) in a
+// transaction, after claiming `key` for `resource_name` of `tenant` and
+// `method`. Returns the name of the resource the caller should return:
+// `resource_name`, or the earlier resource of an identical retry (in which
+// case nothing was written).
+absl::StatusOr<std::string> CreateOnce(
+    mysql::Pool& pool, absl::Time deadline, absl::string_view tenant, absl::string_view method,
+    const CreateKey& key, const std::string& resource_name,
+    const std::function<absl::Status(mysql::Transaction&)>& insert);
 
 // Returns a SHA-256 fingerprint of `request` with its `request_id` field
 // cleared, from a deterministic serialization.
 std::string RequestFingerprint(const google::protobuf::Message& request);
-
-// Checks that a request id is at most 128 characters of letters, digits,
-// '-', '_', '.' and ':' (a UUID fits). Empty is allowed: no idempotency.
-absl::Status ValidateRequestId(absl::string_view request_id);
 
 // Claims `request_id` for `resource_name` inside the caller's transaction.
 // Returns nullopt when the id is new (the caller goes on creating), or the
@@ -33,8 +59,7 @@ absl::Status ValidateRequestId(absl::string_view request_id);
 // writes nothing and returns that resource).
 absl::StatusOr<std::optional<std::string>> ClaimRequestId(
     mysql::Connection& tx, absl::string_view tenant, absl::string_view method,
-    absl::string_view request_id, absl::string_view fingerprint,
-    absl::string_view resource_name);
+    absl::string_view request_id, absl::string_view fingerprint, absl::string_view resource_name);
 
 }  // namespace tandem
 

@@ -45,9 +45,10 @@ absl::Status EventCountRollup::Apply(mysql::Transaction& tx,
   const std::string day =
       absl::FormatTime("%Y-%m-%d", FromProtoTime(event.occur_time()), absl::UTCTimeZone());
   return tx
-      ->Execute("INSERT INTO event_counts (tenant_id, source, event_type, day, events) "
-                "VALUES (?, ?, ?, ?, 1) ON DUPLICATE KEY UPDATE events = events + 1",
-                {event.tenant(), event.source(), event.type(), day})
+      ->Execute(
+          "INSERT INTO event_counts (tenant_id, source, event_type, day, events) "
+          "VALUES (?, ?, ?, ?, 1) ON DUPLICATE KEY UPDATE events = events + 1",
+          {event.tenant(), event.source(), event.type(), day})
       .status();
 }
 

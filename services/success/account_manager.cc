@@ -30,9 +30,7 @@ bool IsCurrencyCode(const std::string& code) {
 
 absl::Status ValidateCreateAccount(const v1::CreateAccountRequest& request) {
   FieldViolations violations;
-  if (absl::Status status = ValidateRequestId(request.request_id()); !status.ok()) {
-    for (const auto& v : FieldViolationsOf(status)) violations.Add(v.field, v.description);
-  }
+  CheckRequestId(request.request_id(), violations);
   if (!request.has_account()) {
     violations.Add("account", "is required");
     return violations.ToStatus();
@@ -77,9 +75,7 @@ absl::StatusOr<v1::Account> AccountManager::CreateAccount(const Principal& calle
   account.clear_etag();
   *account.mutable_create_time() = ToProtoTime(now);
   *account.mutable_update_time() = ToProtoTime(now);
-  CreateKey key{request.request_id(),
-                request.request_id().empty() ? "" : RequestFingerprint(request)};
-  return store_->Create(caller.tenant, account, key, deadline);
+  return store_->Create(caller.tenant, account, CreateKeyOf(request), deadline);
 }
 
 absl::StatusOr<v1::Account> AccountManager::GetAccount(const Principal& caller,

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/idempotency.h"
 #include "common/listing.h"
 #include "tandem/success/v1/account.pb.h"
 
@@ -27,12 +28,6 @@ struct AccountCondition {
 struct AccountPage {
   std::vector<v1::Account> accounts;
   bool has_more = false;
-};
-
-// The idempotency key of a create, if the caller sent one.
-struct CreateKey {
-  std::string request_id;   // empty: not idempotent
-  std::string fingerprint;  // of the request, for reuse detection
 };
 
 // Reads and writes accounts of one tenant at a time.

@@ -35,11 +35,16 @@ v1::Account FromRow(const mysql::Row& row) {
 
 const char* ColumnOf(AccountField field) {
   switch (field) {
-    case AccountField::kTouchTier: return "touch_tier";
-    case AccountField::kLifecycleStage: return "lifecycle_stage";
-    case AccountField::kOwner: return "owner";
-    case AccountField::kPlan: return "plan";
-    case AccountField::kExternalId: return "external_id";
+    case AccountField::kTouchTier:
+      return "touch_tier";
+    case AccountField::kLifecycleStage:
+      return "lifecycle_stage";
+    case AccountField::kOwner:
+      return "owner";
+    case AccountField::kPlan:
+      return "plan";
+    case AccountField::kExternalId:
+      return "external_id";
   }
   return "id";
 }
@@ -51,54 +56,48 @@ std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 
 absl::StatusOr<v1::Account> MysqlAccountStore::Create(const std::string& tenant,
                                                       const v1::Account& account,
                                                       const CreateKey& key, absl::Time deadline) {
-  std::optional<std::string> existing;
-  absl::Status created = mysql::RunInTransaction(
-      *pool_, deadline, [&](mysql::Transaction& tx) -> absl::Status {
-        if (!key.request_id.empty()) {
-          ASSIGN_OR_RETURN(existing, ClaimRequestId(tx.connection(), tenant, "CreateAccount",
-                                                    key.request_id, key.fingerprint,
-                                                    account.name()));
-          if (existing.has_value()) return absl::OkStatus();
-        }
-        const absl::Time now = FromProtoTime(account.create_time());
-        mysql::Value external_id = nullptr;
-        if (!account.external_id().empty()) external_id = account.external_id();
-        RETURN_IF_ERROR(
-            tx->Execute("INSERT INTO accounts (tenant_id, id, display_name, external_id, owner, "
-                        "plan, currency_code, touch_tier, lifecycle_stage, mrr_minor, version, "
-                        "create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 1, ?, ?)",
-                        {tenant, IdOf(account.name()), account.display_name(), external_id,
-                         account.owner(), account.plan(), account.currency_code(),
-                         int64_t{account.touch_tier()}, int64_t{account.lifecycle_stage()}, now,
-                         FromProtoTime(account.update_time())})
-                .status());
-        v1::AccountCreated event;
-        *event.mutable_account() = account;
-        event.mutable_account()->set_etag(EtagFor(IdOf(account.name()), 1));
-        return outbox_->Append(tx, tenant, account.name(), event, now);
-      });
-  if (created.code() == absl::StatusCode::kAlreadyExists) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "an account with external_id \"", account.external_id(), "\" already exists"));
+  auto insert = [&](mysql::Transaction& tx) -> absl::Status {
+    const absl::Time now = FromProtoTime(account.create_time());
+    mysql::Value external_id = nullptr;
+    if (!account.external_id().empty()) external_id = account.external_id();
+    RETURN_IF_ERROR(
+        tx->Execute(
+              "INSERT INTO accounts (tenant_id, id, display_name, external_id, owner, "
+              "plan, currency_code, touch_tier, lifecycle_stage, mrr_minor, version, "
+              "create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 1, ?, ?)",
+              {tenant, IdOf(account.name()), account.display_name(), external_id, account.owner(),
+               account.plan(), account.currency_code(), int64_t{account.touch_tier()},
+               int64_t{account.lifecycle_stage()}, now, FromProtoTime(account.update_time())})
+            .status());
+    v1::AccountCreated event;
+    *event.mutable_account() = account;
+    event.mutable_account()->set_etag(EtagFor(IdOf(account.name()), 1));
+    return outbox_->Append(tx, tenant, account.name(), event, now);
+  };
+  absl::StatusOr<std::string> name =
+      CreateOnce(*pool_, deadline, tenant, "CreateAccount", key, account.name(), insert);
+  if (name.status().code() == absl::StatusCode::kAlreadyExists) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("an account with external_id \"", account.external_id(), "\" already exists"));
   }
-  RETURN_IF_ERROR(created);
-  return Get(tenant, IdOf(existing.value_or(account.name())), deadline);
+  if (!name.ok()) return name.status();
+  return Get(tenant, IdOf(*name), deadline);
 }
 
-absl::StatusOr<v1::Account> MysqlAccountStore::Get(const std::string& tenant,
-                                                   const std::string& id, absl::Time deadline) {
+absl::StatusOr<v1::Account> MysqlAccountStore::Get(const std::string& tenant, const std::string& id,
+                                                   absl::Time deadline) {
   ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
-  ASSIGN_OR_RETURN(auto rows, db->Query(absl::StrCat(kColumns, "WHERE tenant_id = ? AND id = ?"),
-                                        {tenant, id}));
+  ASSIGN_OR_RETURN(
+      auto rows, db->Query(absl::StrCat(kColumns, "WHERE tenant_id = ? AND id = ?"), {tenant, id}));
   if (rows.empty()) {
     return absl::NotFoundError(absl::StrCat("account accounts/", id, " does not exist"));
   }
   return FromRow(rows[0]);
 }
 
-absl::StatusOr<AccountPage> MysqlAccountStore::List(
-    const std::string& tenant, const std::vector<AccountCondition>& conditions,
-    const ListPlan& plan, absl::Time deadline) {
+absl::StatusOr<AccountPage> MysqlAccountStore::List(const std::string& tenant,
+                                                    const std::vector<AccountCondition>& conditions,
+                                                    const ListPlan& plan, absl::Time deadline) {
   std::string sql = absl::StrCat(kColumns, "WHERE tenant_id = ?");
   std::vector<mysql::Value> params = {tenant};
   std::vector<mysql::ColumnCondition> columns;

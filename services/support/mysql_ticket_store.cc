@@ -45,12 +45,18 @@ v1::Ticket FromRow(const mysql::Row& row) {
 
 const char* ColumnOf(TicketField field) {
   switch (field) {
-    case TicketField::kStatus: return "status";
-    case TicketField::kPriority: return "priority";
-    case TicketField::kChannel: return "channel";
-    case TicketField::kType: return "type";
-    case TicketField::kAccount: return "account_id";
-    case TicketField::kRequesterEmail: return "requester_email";
+    case TicketField::kStatus:
+      return "status";
+    case TicketField::kPriority:
+      return "priority";
+    case TicketField::kChannel:
+      return "channel";
+    case TicketField::kType:
+      return "type";
+    case TicketField::kAccount:
+      return "account_id";
+    case TicketField::kRequesterEmail:
+      return "requester_email";
   }
   return "id";
 }
@@ -60,47 +66,40 @@ std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 
 }  // namespace
 
 absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
-                                                    const v1::Ticket& ticket,
-                                                    const CreateKey& key, absl::Time deadline) {
-  std::optional<std::string> existing;
-  RETURN_IF_ERROR(mysql::RunInTransaction(
-      *pool_, deadline, [&](mysql::Transaction& tx) -> absl::Status {
-        if (!key.request_id.empty()) {
-          ASSIGN_OR_RETURN(existing, ClaimRequestId(tx.connection(), tenant, "CreateTicket",
-                                                    key.request_id, key.fingerprint,
-                                                    ticket.name()));
-          if (existing.has_value()) return absl::OkStatus();
-        }
-        nlohmann::json tags = nlohmann::json::array();
-        for (const std::string& tag : ticket.tags()) tags.push_back(tag);
-        const absl::Time created = FromProtoTime(ticket.create_time());
-        mysql::Value account = nullptr;
-        if (!ticket.account().empty()) account = IdOf(ticket.account());
-        RETURN_IF_ERROR(
-            tx->Execute("INSERT INTO tickets (tenant_id, id, account_id, requester_email, subject, "
-                        "description, channel, type, priority, status, tags, account_tier, "
-                        "account_check, version, create_time, update_time) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-                        {tenant, IdOf(ticket.name()), account, ticket.requester_email(),
-                         ticket.subject(), ticket.description(), int64_t{ticket.channel()},
-                         int64_t{ticket.type()}, int64_t{ticket.priority()},
-                         int64_t{ticket.status()}, tags.dump(), int64_t{ticket.account_tier()},
-                         int64_t{ticket.account_check()}, created,
-                         FromProtoTime(ticket.update_time())})
-                .status());
-        v1::TicketCreated event;
-        *event.mutable_ticket() = ticket;
-        event.mutable_ticket()->set_etag(EtagFor(IdOf(ticket.name()), 1));
-        return outbox_->Append(tx, tenant, ticket.name(), event, created);
-      }));
-  return Get(tenant, IdOf(existing.value_or(ticket.name())), deadline);
+                                                    const v1::Ticket& ticket, const CreateKey& key,
+                                                    absl::Time deadline) {
+  auto insert = [&](mysql::Transaction& tx) -> absl::Status {
+    nlohmann::json tags = nlohmann::json::array();
+    for (const std::string& tag : ticket.tags()) tags.push_back(tag);
+    const absl::Time created = FromProtoTime(ticket.create_time());
+    mysql::Value account = nullptr;
+    if (!ticket.account().empty()) account = IdOf(ticket.account());
+    RETURN_IF_ERROR(
+        tx->Execute("INSERT INTO tickets (tenant_id, id, account_id, requester_email, subject, "
+                    "description, channel, type, priority, status, tags, account_tier, "
+                    "account_check, version, create_time, update_time) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                    {tenant, IdOf(ticket.name()), account, ticket.requester_email(),
+                     ticket.subject(), ticket.description(), int64_t{ticket.channel()},
+                     int64_t{ticket.type()}, int64_t{ticket.priority()}, int64_t{ticket.status()},
+                     tags.dump(), int64_t{ticket.account_tier()}, int64_t{ticket.account_check()},
+                     created, FromProtoTime(ticket.update_time())})
+            .status());
+    v1::TicketCreated event;
+    *event.mutable_ticket() = ticket;
+    event.mutable_ticket()->set_etag(EtagFor(IdOf(ticket.name()), 1));
+    return outbox_->Append(tx, tenant, ticket.name(), event, created);
+  };
+  ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateTicket", key,
+                                                ticket.name(), insert));
+  return Get(tenant, IdOf(name), deadline);
 }
 
-absl::StatusOr<v1::Ticket> MysqlTicketStore::Get(const std::string& tenant,
-                                                 const std::string& id, absl::Time deadline) {
+absl::StatusOr<v1::Ticket> MysqlTicketStore::Get(const std::string& tenant, const std::string& id,
+                                                 absl::Time deadline) {
   ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
-  ASSIGN_OR_RETURN(auto rows, db->Query(absl::StrCat(kColumns, "WHERE tenant_id = ? AND id = ?"),
-                                        {tenant, id}));
+  ASSIGN_OR_RETURN(
+      auto rows, db->Query(absl::StrCat(kColumns, "WHERE tenant_id = ? AND id = ?"), {tenant, id}));
   if (rows.empty()) {
     return absl::NotFoundError(absl::StrCat("ticket tickets/", id, " does not exist"));
   }

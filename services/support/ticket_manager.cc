@@ -43,9 +43,7 @@ bool ValidEmail(const std::string& email) {
 
 absl::Status ValidateCreateTicket(const v1::CreateTicketRequest& request) {
   FieldViolations violations;
-  if (absl::Status status = ValidateRequestId(request.request_id()); !status.ok()) {
-    for (const auto& v : FieldViolationsOf(status)) violations.Add(v.field, v.description);
-  }
+  CheckRequestId(request.request_id(), violations);
   if (!request.has_ticket()) {
     violations.Add("ticket", "is required");
     return violations.ToStatus();
@@ -154,9 +152,7 @@ absl::StatusOr<v1::Ticket> TicketManager::CreateTicket(const Principal& caller,
       ticket.set_account_check(v1::Ticket::PENDING_VERIFICATION);
     }
   }
-  CreateKey key{request.request_id(),
-                request.request_id().empty() ? "" : RequestFingerprint(request)};
-  return store_->Create(caller.tenant, ticket, key, deadline);
+  return store_->Create(caller.tenant, ticket, CreateKeyOf(request), deadline);
 }
 
 absl::StatusOr<v1::Ticket> TicketManager::GetTicket(const Principal& caller,

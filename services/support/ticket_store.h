@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/idempotency.h"
 #include "common/listing.h"
 #include "tandem/support/v1/ticket.pb.h"
 
@@ -28,12 +29,6 @@ struct TicketCondition {
 struct TicketPage {
   std::vector<v1::Ticket> tickets;
   bool has_more = false;
-};
-
-// The idempotency key of a create, if the caller sent one.
-struct CreateKey {
-  std::string request_id;   // empty: not idempotent
-  std::string fingerprint;  // of the request, for reuse detection
 };
 
 // Reads and writes tickets of one tenant at a time.

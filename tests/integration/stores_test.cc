@@ -87,7 +87,7 @@ TEST_F(TicketStoreTest, OtherTenantsTicketIsNotFound) {
 // The same request id twice creates one ticket and returns it both times;
 // a different request under the same id is refused.
 TEST_F(TicketStoreTest, RequestIdMakesCreateIdempotent) {
-  support::CreateKey key{"req-1", "fingerprint-a"};
+  CreateKey key{"req-1", "fingerprint-a"};
   ASSERT_OK_AND_ASSIGN(support::v1::Ticket first,
                        store_.Create("acme", NewTicket("Once"), key, absl::InfiniteFuture()));
   ASSERT_OK_AND_ASSIGN(support::v1::Ticket retry,

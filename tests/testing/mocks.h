@@ -13,7 +13,7 @@ namespace tandem::testing {
 class MockTicketStore : public support::TicketStore {
  public:
   MOCK_METHOD(absl::StatusOr<support::v1::Ticket>, Create,
-              (const std::string&, const support::v1::Ticket&, const support::CreateKey&,
+              (const std::string&, const support::v1::Ticket&, const CreateKey&,
                absl::Time),
               (override));
   MOCK_METHOD(absl::StatusOr<support::v1::Ticket>, Get,
@@ -33,7 +33,7 @@ class MockAccountDirectory : public support::AccountDirectory {
 class MockAccountStore : public success::AccountStore {
  public:
   MOCK_METHOD(absl::StatusOr<success::v1::Account>, Create,
-              (const std::string&, const success::v1::Account&, const success::CreateKey&,
+              (const std::string&, const success::v1::Account&, const CreateKey&,
                absl::Time),
               (override));
   MOCK_METHOD(absl::StatusOr<success::v1::Account>, Get,
