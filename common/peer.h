@@ -22,9 +22,9 @@ namespace tandem {
 // PEM files for calling a TLS peer. With no `ca_file`, the channel is
 // plaintext; `cert_file` and `key_file` add a client certificate (mTLS).
 struct PeerTlsFiles {
-  std::string ca_file;
-  std::string cert_file;
-  std::string key_file;
+  std::string ca_file{};
+  std::string cert_file{};
+  std::string key_file{};
 };
 
 // Opens a channel to `address` (host:port). Channels connect lazily, so a

@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "common/mysql/connection.h"
 #include "common/status.h"
 #include "tandem/common/v1/event_feed.grpc.pb.h"
 #include "tandem/metrics/v1/metrics_service.grpc.pb.h"
@@ -275,6 +276,102 @@ TEST_F(SystemTest, NodeClientWalkthrough) {
   EXPECT_THAT(code, testing::IsOkAndHolds(0)) << testing::TailOf(log);
 }
 
+// tandemctl, the people's CLI, mints a token and works the API.
+TEST_F(SystemTest, CliCreatesAndListsTickets) {
+  const std::string ctl = testing::BuildDir() + "/tools/tandemctl/tandemctl";
+  const std::string out = dir_ + "/ctl.out";
+  auto run = [&](std::vector<std::string> args, std::map<std::string, std::string> env) {
+    args.insert(args.begin(), ctl);
+    std::filesystem::remove(out);
+    auto child = ChildProcess::Start(args, env, out);
+    if (!child.ok()) return -1;
+    auto code = child->Wait(absl::Seconds(30));
+    return code.ok() ? *code : -1;
+  };
+  ASSERT_EQ(run({"token", "--tenant", "cli", "--role", "admin"},
+                {{"TANDEM_JWT_SECRET", testing::kTestJwtSecret}}),
+            0)
+      << testing::TailOf(out);
+  std::string token = testing::TailOf(out);
+  while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) token.pop_back();
+  const std::map<std::string, std::string> env = {
+      {"TANDEM_TOKEN", token},
+      {"TANDEM_SUPPORT_ADDRESS", support_.address()},
+      {"TANDEM_SUCCESS_ADDRESS", success_.address()},
+      {"TANDEM_METRICS_ADDRESS", metrics_.address()}};
+  ASSERT_EQ(run({"tickets", "create", "--subject", "From the CLI", "--priority", "URGENT"}, env), 0)
+      << testing::TailOf(out);
+  ASSERT_EQ(run({"--json", "tickets", "list", "--filter", "priority = URGENT"}, env), 0);
+  EXPECT_THAT(testing::TailOf(out), HasSubstr("From the CLI"));
+  EXPECT_EQ(run({"tickets", "create", "--subject", ""}, env), 1);
+  EXPECT_THAT(testing::TailOf(out), HasSubstr("ticket.subject"));
+  EXPECT_EQ(run({"health"}, env), 0) << testing::TailOf(out);
+}
+
+// --migrate-only applies the schema and exits 0 without serving.
+TEST(ServerStartTest, MigrateOnlyAppliesSchemaAndExits) {
+  TestDatabase database("e2e_migrate");
+  const std::string dir = testing::MakeTempDir("tandem-migrate");
+  ASSERT_OK_AND_ASSIGN(
+      ChildProcess process,
+      ChildProcess::Start({testing::BuildDir() + "/services/support/tandem-support",
+                           "--migrate-only", "--listen=127.0.0.1:0", "--metrics-listen="},
+                          {{"TANDEM_SUPPORT_DB_DSN", database.url()},
+                           {"TANDEM_JWT_SECRET", testing::kTestJwtSecret},
+                           {"TANDEM_PAGE_TOKEN_KEY", testing::kTestPageTokenKey}},
+                          dir + "/migrate.log"));
+  EXPECT_THAT(process.Wait(absl::Seconds(60)), testing::IsOkAndHolds(0))
+      << testing::TailOf(dir + "/migrate.log");
+  ASSERT_OK_AND_ASSIGN(auto db, database.pool().Acquire());
+  ASSERT_OK_AND_ASSIGN(auto rows, db->Query("SELECT COUNT(*) FROM schema_migrations "
+                                            "WHERE component = 'support' AND NOT dirty"));
+  EXPECT_GE(rows[0].Int(0), 1);
+  EXPECT_THAT(testing::TailOf(dir + "/migrate.log"), ::testing::Not(HasSubstr("\"serving\"")));
+  std::filesystem::remove_all(dir);
+}
+
+// A missing or malformed setting stops the start at once, naming it.
+TEST(ServerStartTest, BadSettingsFailFastNamingTheSetting) {
+  const std::string dir = testing::MakeTempDir("tandem-badconfig");
+  struct Case {
+    std::map<std::string, std::string> env;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {{{"TANDEM_JWT_SECRET", testing::kTestJwtSecret},
+        {"TANDEM_PAGE_TOKEN_KEY", testing::kTestPageTokenKey}},
+       "TANDEM_SUCCESS_DB_DSN"},
+      {{{"TANDEM_SUCCESS_DB_DSN", "postgres://x"},
+        {"TANDEM_JWT_SECRET", testing::kTestJwtSecret},
+        {"TANDEM_PAGE_TOKEN_KEY", testing::kTestPageTokenKey}},
+       "--db-dsn"},
+      {{{"TANDEM_SUCCESS_DB_DSN", "mysql://u:p@127.0.0.1:1/db"},
+        {"TANDEM_PAGE_TOKEN_KEY", testing::kTestPageTokenKey}},
+       "--jwt-secret"},
+      {{{"TANDEM_SUCCESS_DB_DSN", "mysql://u:p@127.0.0.1:1/db"},
+        {"TANDEM_JWT_SECRET", testing::kTestJwtSecret},
+        {"TANDEM_PAGE_TOKEN_KEY", testing::kTestPageTokenKey},
+        {"TANDEM_SUCCESS_DB_POOL_SIZE", "lots"}},
+       "TANDEM_SUCCESS_DB_POOL_SIZE"},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const std::string log = absl::StrCat(dir, "/case", i, ".log");
+    std::map<std::string, std::string> env = cases[i].env;
+    // Keep the developer's own environment from filling a gap on purpose.
+    for (const char* name : {"TANDEM_SUCCESS_DB_DSN", "TANDEM_JWT_SECRET"}) {
+      if (!env.contains(name)) env[name] = "";
+    }
+    ASSERT_OK_AND_ASSIGN(ChildProcess process,
+                         ChildProcess::Start({testing::BuildDir() +
+                                                  "/services/success/tandem-success",
+                                              "--listen=127.0.0.1:0", "--metrics-listen="},
+                                             env, log));
+    EXPECT_THAT(process.Wait(absl::Seconds(10)), testing::IsOkAndHolds(2)) << testing::TailOf(log);
+    EXPECT_THAT(testing::TailOf(log), HasSubstr(cases[i].expected));
+  }
+  std::filesystem::remove_all(dir);
+}
+
 // With its database stopped, a server reports NOT_SERVING and fails calls
 // UNAVAILABLE; once the database is back it recovers without a restart.
 TEST(DatabaseOutageTest, HealthFollowsDatabaseAndCallsRecover) {
@@ -306,6 +403,20 @@ TEST(DatabaseOutageTest, HealthFollowsDatabaseAndCallsRecover) {
     }
   }
   ASSERT_FALSE(password.empty());
+  {
+    // The provisioned support user cannot read the success database.
+    mysql::Dsn dsn;
+    dsn.host = "127.0.0.1";
+    dsn.port = db_port;
+    dsn.user = "tandem_support";
+    dsn.password = password;
+    dsn.database = "tandem_support";
+    ASSERT_OK_AND_ASSIGN(auto connection, mysql::Connection::Open(dsn, {}));
+    absl::StatusOr<std::vector<mysql::Row>> denied =
+        connection->Query("SELECT COUNT(*) FROM tandem_success.schema_migrations");
+    EXPECT_FALSE(denied.ok());
+    EXPECT_THAT(std::string(denied.status().message()), HasSubstr("denied"));
+  }
   const std::string url = absl::StrCat("mysql://tandem_support:", password, "@127.0.0.1:", db_port,
                                        "/tandem_support");
   ASSERT_OK_AND_ASSIGN(Server support,

@@ -1,0 +1,100 @@
+// TLS and mTLS on a real server: certificates are made for the test with
+// the openssl command.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/peer.h"
+#include "common/server.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/status_matchers.h"
+
+namespace tandem {
+namespace {
+
+using ::tandem::testing::StatusIs;
+
+// Makes a CA, a server certificate for 127.0.0.1/localhost and a client
+// certificate, all signed by the CA, in `dir`.
+bool MakeCertificates(const std::string& dir) {
+  const std::string script = absl::StrCat(
+      "set -e; cd '", dir, "'; exec >openssl.log 2>&1\n",
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca "
+      "-keyout ca.key -out ca.pem\n",
+      "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost' > san.ext\n",
+      "openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout server.key -out server.csr\n",
+      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+      "-extfile san.ext -out server.pem\n",
+      "openssl req -newkey rsa:2048 -nodes -subj /CN=client -keyout client.key -out client.csr\n",
+      "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+      "-out client.pem\n");
+  return std::system(absl::StrCat("bash -c \"$(cat <<'SCRIPT'\n", script, "SCRIPT\n)\"").c_str()) == 0;
+}
+
+// Returns the status of a health check over `channel`.
+grpc::StatusCode Check(const std::shared_ptr<grpc::Channel>& channel) {
+  auto stub = grpc::health::v1::Health::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
+  grpc::health::v1::HealthCheckResponse response;
+  return stub->Check(&context, {}, &response).error_code();
+}
+
+class TlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::MakeTempDir("tandem-tls");
+    ASSERT_TRUE(MakeCertificates(dir_)) << testing::TailOf(dir_ + "/openssl.log");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string File(const std::string& name) const { return absl::StrCat(dir_, "/", name); }
+
+  std::string dir_;
+};
+
+// A TLS server answers clients that trust its CA, and plaintext clients
+// cannot talk to it.
+TEST_F(TlsTest, ServesTlsToClientsThatTrustTheCa) {
+  ServerRunner server(ServerOptions{
+      .name = "tls", .tls = {.cert_file = File("server.pem"), .key_file = File("server.key")}});
+  ASSERT_OK(server.Start());
+  const std::string address = absl::StrCat("127.0.0.1:", server.grpc_port());
+  ASSERT_OK_AND_ASSIGN(auto secure, MakePeerChannel(address, {.ca_file = File("ca.pem")}));
+  EXPECT_EQ(Check(secure), grpc::StatusCode::OK);
+  EXPECT_NE(Check(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
+            grpc::StatusCode::OK);
+}
+
+// With a client CA, the server requires a client certificate signed by it.
+TEST_F(TlsTest, MutualTlsRequiresClientCertificate) {
+  ServerRunner server(ServerOptions{.name = "mtls",
+                                    .tls = {.cert_file = File("server.pem"),
+                                            .key_file = File("server.key"),
+                                            .client_ca_file = File("ca.pem")}});
+  ASSERT_OK(server.Start());
+  const std::string address = absl::StrCat("127.0.0.1:", server.grpc_port());
+  ASSERT_OK_AND_ASSIGN(auto with_cert,
+                       MakePeerChannel(address, {.ca_file = File("ca.pem"),
+                                                 .cert_file = File("client.pem"),
+                                                 .key_file = File("client.key")}));
+  EXPECT_EQ(Check(with_cert), grpc::StatusCode::OK);
+  ASSERT_OK_AND_ASSIGN(auto without_cert, MakePeerChannel(address, {.ca_file = File("ca.pem")}));
+  EXPECT_NE(Check(without_cert), grpc::StatusCode::OK);
+}
+
+// A TLS file that cannot be read fails the start and names the setting.
+TEST_F(TlsTest, UnreadableCertificateFailsStart) {
+  ServerRunner server(ServerOptions{
+      .name = "tls", .tls = {.cert_file = File("missing.pem"), .key_file = File("server.key")}});
+  absl::Status status = server.Start();
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_NE(std::string(status.message()).find("--tls-cert-file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tandem
