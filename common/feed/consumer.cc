@@ -60,7 +60,10 @@ absl::StatusOr<int> FeedConsumer::PollOnce() {
   {
     auto db = pool_->Acquire(absl::Now() + options_.call_timeout);
     if (!db.ok()) return db.status();
-    RETURN_IF_ERROR(EnsureRow(**db, options_.feed));
+    if (!cursor_row_ready_) {
+      RETURN_IF_ERROR(EnsureRow(**db, options_.feed));
+      cursor_row_ready_ = true;
+    }
     ASSIGN_OR_RETURN(auto rows, (*db)->Query("SELECT cursor_pos FROM consumer_cursors "
                                              "WHERE feed = ?",
                                              {options_.feed}));

@@ -63,7 +63,8 @@ class FeedConsumer {
   ~FeedConsumer();
 
   // Reads one page after the stored cursor and applies it; returns the
-  // number of events applied. Records the poll's outcome either way.
+  // number of events applied. Records the poll's outcome either way. Call
+  // it from one thread at a time (Start() runs it on its own thread).
   absl::StatusOr<int> PollOnce();
 
   // Starts polling in the background until Stop().
@@ -88,6 +89,7 @@ class FeedConsumer {
   std::mutex mu_;
   std::condition_variable stop_cv_;
   std::atomic<bool> stopping_{false};
+  bool cursor_row_ready_ = false;  // the consumer_cursors row exists
   std::thread thread_;
 };
 

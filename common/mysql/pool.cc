@@ -14,6 +14,7 @@ Pool::Pool(Dsn dsn, PoolOptions options) : dsn_(std::move(dsn)), options_(option
 Pool::~Pool() {
   std::lock_guard<std::mutex> lock(mu_);
   idle_.clear();
+  probe_.reset();
 }
 
 absl::StatusOr<PooledConnection> Pool::Acquire(absl::Time deadline) {
@@ -90,9 +91,19 @@ void Pool::Release(std::unique_ptr<Connection> connection) {
 }
 
 bool Pool::Healthy() {
-  auto connection = Acquire(absl::Now() + options_.checkout_timeout);
-  if (!connection.ok()) return false;
-  return (*connection)->Query("SELECT 1").ok();
+  std::lock_guard<std::mutex> lock(probe_mu_);
+  if (probe_ == nullptr || probe_->broken()) {
+    ConnectOptions options = options_.connect;
+    options.io_timeout = options_.checkout_timeout;  // a hung server reads as unhealthy
+    auto opened = Connection::Open(dsn_, options);
+    if (!opened.ok()) {
+      probe_.reset();
+      return false;
+    }
+    probe_ = std::move(*opened);
+  }
+  return probe_->SetDeadline(absl::Now() + options_.checkout_timeout).ok() &&
+         probe_->Query("SELECT 1").ok();
 }
 
 PoolStats Pool::Stats() const {

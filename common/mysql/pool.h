@@ -70,7 +70,9 @@ class Pool {
   // up in time, DEADLINE_EXCEEDED when the deadline passes first.
   absl::StatusOr<PooledConnection> Acquire(absl::Time deadline = absl::InfiniteFuture());
 
-  // Returns true if a connection can be had and answers a ping.
+  // Returns true if the database answers `SELECT 1` within the checkout
+  // timeout. Uses a connection of its own, outside the pool's limit, so a
+  // busy pool never reads as a dead database.
   bool Healthy();
 
   // Returns a snapshot of the counters.
@@ -90,6 +92,8 @@ class Pool {
   std::deque<std::unique_ptr<Connection>> idle_;
   int open_ = 0;  // connections in use or idle
   PoolStats counters_;
+  std::mutex probe_mu_;
+  std::unique_ptr<Connection> probe_;
 };
 
 }  // namespace tandem::mysql

@@ -119,6 +119,16 @@ TEST_F(MysqlTest, ExhaustedPoolFailsUnavailableAfterTimeout) {
   EXPECT_THAT(std::string(second.status().message()), HasSubstr("busy"));
 }
 
+// A pool with every connection busy still reads as healthy: the probe has
+// a connection of its own.
+TEST_F(MysqlTest, BusyPoolIsStillHealthy) {
+  PoolOptions options;
+  options.max_connections = 1;
+  Pool pool(database_.dsn(), options);
+  ASSERT_OK_AND_ASSIGN(auto held, pool.Acquire());
+  EXPECT_TRUE(pool.Healthy());
+}
+
 // A database that cannot be reached is UNAVAILABLE, not a crash or a hang.
 TEST(MysqlPoolTest, UnreachableDatabaseIsUnavailable) {
   Dsn dsn = testing::TestServerRootDsn();
