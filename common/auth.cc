@@ -109,7 +109,8 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
         "missing credentials: send metadata \"authorization: Bearer <token>\"");
   }
   absl::string_view value(it->second.data(), it->second.size());
-  if (!absl::StartsWith(value, kBearer)) {
+  // The scheme name is case-insensitive (RFC 7235).
+  if (!absl::StartsWithIgnoreCase(value, kBearer)) {
     return absl::UnauthenticatedError("the authorization metadata must be \"Bearer <token>\"");
   }
   absl::StatusOr<Principal> principal = Verify(value.substr(kBearer.size()));

@@ -22,6 +22,10 @@
 
 namespace tandem {
 
+// Logs an INTERNAL status's detail (SQL errors, schema names) and returns
+// a generic one for the caller; other statuses pass unchanged.
+absl::Status HideInternalDetail(absl::Status status);
+
 // Runs `body(principal, deadline)` for an authenticated caller holding one
 // of `roles` (admin always qualifies) and returns its status for gRPC.
 template <typename Body>
@@ -36,7 +40,7 @@ grpc::Status HandleCall(const grpc::ServerContext& context, const Authenticator&
     return ToGrpcStatus(absl::PermissionDeniedError(
         "a token for every tenant (\"*\") can only read event feeds; use a tenant's token"));
   }
-  return ToGrpcStatus(body(*principal, DeadlineOf(context)));
+  return ToGrpcStatus(HideInternalDetail(body(*principal, DeadlineOf(context))));
 }
 
 }  // namespace tandem

@@ -11,6 +11,14 @@
 
 namespace tandem {
 
+namespace {
+
+absl::Status ReusedRequestId() {
+  return InvalidField("request_id", "was already used for a different request; use a new request_id");
+}
+
+}  // namespace
+
 std::string RequestFingerprint(const google::protobuf::Message& request) {
   std::unique_ptr<google::protobuf::Message> copy(request.New());
   copy->CopyFrom(request);
@@ -48,6 +56,21 @@ void CheckRequestId(absl::string_view request_id, FieldViolations& violations) {
       return;
     }
   }
+}
+
+absl::StatusOr<std::optional<std::string>> FindCreated(mysql::Pool& pool, absl::Time deadline,
+                                                       absl::string_view tenant,
+                                                       absl::string_view method,
+                                                       const CreateKey& key) {
+  if (key.request_id.empty()) return std::nullopt;
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool.Acquire(deadline));
+  ASSIGN_OR_RETURN(auto rows,
+                   db->Query("SELECT fingerprint, resource_name FROM idempotency_keys "
+                             "WHERE tenant_id = ? AND method = ? AND request_id = ?",
+                             {std::string(tenant), std::string(method), key.request_id}));
+  if (rows.empty()) return std::nullopt;
+  if (rows[0].String(0) != key.fingerprint) return ReusedRequestId();
+  return rows[0].String(1);
 }
 
 absl::StatusOr<std::string> CreateOnce(
@@ -89,10 +112,7 @@ absl::StatusOr<std::optional<std::string>> ClaimRequestId(
   if (rows.empty()) {
     return absl::AbortedError("a concurrent request with this request_id was rolled back; retry");
   }
-  if (rows[0].String(0) != fingerprint) {
-    return InvalidField("request_id",
-                        "was already used for a different request; use a new request_id");
-  }
+  if (rows[0].String(0) != fingerprint) return ReusedRequestId();
   return rows[0].String(1);
 }
 

@@ -49,6 +49,16 @@ absl::StatusOr<std::string> CreateOnce(
     const CreateKey& key, const std::string& resource_name,
     const std::function<absl::Status(mysql::Transaction&)>& insert);
 
+// Returns the name of the resource an identical earlier request created
+// under `key` of `tenant` and `method`; nullopt if the key is unused (or
+// empty); INVALID_ARGUMENT on `request_id` if it served a different
+// request. Lets a create skip expensive work (e.g. a peer call) on retries;
+// CreateOnce() still settles races.
+absl::StatusOr<std::optional<std::string>> FindCreated(mysql::Pool& pool, absl::Time deadline,
+                                                       absl::string_view tenant,
+                                                       absl::string_view method,
+                                                       const CreateKey& key);
+
 // Returns a SHA-256 fingerprint of `request` with its `request_id` field
 // cleared, from a deterministic serialization.
 std::string RequestFingerprint(const google::protobuf::Message& request);

@@ -9,6 +9,7 @@
 #ifndef TANDEM_COMMON_LISTING_H_
 #define TANDEM_COMMON_LISTING_H_
 
+#include <cstddef>
 #include <optional>
 #include <set>
 #include <string>
@@ -72,6 +73,26 @@ absl::StatusOr<ListPlan> PlanList(const PageTokenCodec& codec, absl::string_view
                                   const ListParams& params,
                                   const std::set<std::string>& allowed_fields,
                                   int default_size = 50, int max_size = 500);
+
+// The most bytes of messages one page should carry: well under gRPC's
+// default 4 MiB message limit, whatever the page size asked for.
+inline constexpr size_t kPageByteBudget = 1024 * 1024;
+
+// Keeps the longest prefix of `items` whose serialized size fits in
+// `budget` (always at least one item); returns true if it dropped any, so
+// the caller knows another page follows.
+template <typename Message>
+bool FitToByteBudget(std::vector<Message>& items, size_t budget = kPageByteBudget) {
+  size_t total = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    total += items[i].ByteSizeLong();
+    if (i > 0 && total > budget) {
+      items.erase(items.begin() + static_cast<std::ptrdiff_t>(i), items.end());
+      return true;
+    }
+  }
+  return false;
+}
 
 // Returns the token for the page after the item at `last`.
 std::string NextPageToken(const PageTokenCodec& codec, const ListPlan& plan,

@@ -135,7 +135,13 @@ std::vector<std::string> SplitSqlStatements(absl::string_view script) {
 
 absl::Status ApplyMigrations(mysql::Pool& pool, const std::vector<MigrationSet>& sets,
                              absl::Duration lock_timeout) {
-  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool.Acquire());
+  // Long DDL must not hit the socket timeout meant for requests (a client
+  // timeout would leave the migration dirty while the server finishes it).
+  mysql::ConnectOptions options;
+  options.io_timeout = absl::Hours(24);
+  options.lock_wait_timeout = absl::Minutes(10);
+  ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> db,
+                   mysql::Connection::Open(pool.dsn(), options));
   ASSIGN_OR_RETURN(auto locked,
                    db->Query("SELECT GET_LOCK(CONCAT('tandem_migrate_', DATABASE()), ?)",
                              {absl::ToInt64Seconds(lock_timeout)}));

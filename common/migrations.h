@@ -37,7 +37,8 @@ struct MigrationSet {
   const std::vector<Migration>* migrations;
 };
 
-// Applies every pending migration of `sets`, in order. Returns
+// Applies every pending migration of `sets`, in order, on a connection of
+// its own (to `pool`'s database) without the request socket timeout. Returns
 // FAILED_PRECONDITION for an edited applied migration, a dirty migration,
 // or a malformed file name; UNAVAILABLE if the lock is not had in time.
 absl::Status ApplyMigrations(mysql::Pool& pool, const std::vector<MigrationSet>& sets,

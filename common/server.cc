@@ -14,6 +14,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -27,14 +28,9 @@ namespace {
 
 using grpc::experimental::InterceptionHookPoints;
 
-const char* CodeName(grpc::StatusCode code) {
-  static const char* const kNames[] = {
-      "OK",        "CANCELLED",         "UNKNOWN",        "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
-  const int index = static_cast<int>(code);
-  return index >= 0 && index <= 16 ? kNames[index] : "UNKNOWN";
+// Returns the canonical name of a code, e.g. "INVALID_ARGUMENT".
+std::string CodeName(grpc::StatusCode code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
 // Per-method metric families shared by every call.
@@ -71,7 +67,7 @@ class AccessLogInterceptor final : public grpc::experimental::Interceptor {
     const std::string service = parts.size() == 2 ? parts[0] : "";
     const std::string short_method = parts.size() == 2 ? parts[1] : method;
     const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
-    const char* code = CodeName(status.error_code());
+    const std::string code = CodeName(status.error_code());
     metrics_->handled
         ->Add({{"grpc_service", service}, {"grpc_method", short_method}, {"grpc_code", code}})
         .Increment();
@@ -293,6 +289,13 @@ void BlockTerminationSignals() {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+bool TerminationPending() {
+  sigset_t pending;
+  sigemptyset(&pending);
+  sigpending(&pending);
+  return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1;
 }
 
 int WaitForTerminationSignal() {

@@ -125,6 +125,10 @@ void BlockTerminationSignals();
 // Waits for SIGTERM or SIGINT and returns its number.
 int WaitForTerminationSignal();
 
+// Returns true if SIGTERM or SIGINT arrived (blocked, not yet taken), so
+// start-up loops can give up early.
+bool TerminationPending();
+
 // Returns the contents of a file, or INVALID_ARGUMENT naming `setting`.
 absl::StatusOr<std::string> ReadSettingFile(const std::string& path, const std::string& setting);
 

@@ -131,10 +131,17 @@ std::optional<int> ServiceProcess::Init(int argc, const char* const* argv,
         absl::Now() >= give_up) {
       break;
     }
+    if (TerminationPending()) {
+      logging::Info("stopped while waiting for the database");
+      return 0;
+    }
     logging::Warn("database not ready; retrying", {{"error", std::string(migrated.message())}});
     absl::SleepFor(absl::Seconds(1));
   }
-  if (!migrated.ok()) return fail(migrated);
+  if (!migrated.ok()) {
+    return fail(absl::Status(migrated.code(), absl::StrCat("database ", dsn->Redacted(),
+                                                           " (--db-dsn): ", migrated.message())));
+  }
   logging::Info("schema is up to date");
   if (flags_.GetBool("migrate-only")) return 0;
   outbox_ = std::make_unique<feed::Outbox>(pool_.get());
@@ -170,7 +177,7 @@ int ServiceProcess::Serve(const std::vector<grpc::Service*>& services) {
   runner.AddService(feed_service_.get());
   runner.SetReadinessProbe([this] { return pool_->Healthy(); });
   runner.WatchPool(pool_.get());
-  runner.OnShutdown([this] { outbox_->Stop(); });
+  runner.OnShutdown([this] { outbox_->EndWatches(); });
   for (auto& hook : shutdown_hooks_) runner.OnShutdown(hook);
   outbox_->Start();
   if (absl::Status status = runner.Start(); !status.ok()) {
@@ -181,6 +188,7 @@ int ServiceProcess::Serve(const std::vector<grpc::Service*>& services) {
   const int signal_number = WaitForTerminationSignal();
   logging::Info("received signal", {{"signal", signal_number}});
   runner.Shutdown();
+  outbox_->Stop();  // after the drain, so late events get their cursors
   return 0;
 }
 

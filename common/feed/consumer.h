@@ -55,7 +55,9 @@ struct ConsumerOptions {
 // Polls one feed and applies what it reads.
 class FeedConsumer {
  public:
-  // `token` returns the bearer token for each call (a `*` service token).
+  // `token` returns the bearer token for each call. It must be a service
+  // token for every tenant (`*`): a tenant-scoped feed has holes in its
+  // cursors, which the consumer would refuse as gaps.
   FeedConsumer(ConsumerOptions options,
                std::shared_ptr<tandem::common::v1::EventFeed::StubInterface> stub,
                std::function<absl::StatusOr<std::string>()> token, mysql::Pool* pool,

@@ -32,7 +32,7 @@ grpc::Status EventFeedService::ListEvents(grpc::ServerContext* context,
   const absl::Time deadline = DeadlineOf(*context);
   // Read the head first: every event up to it is sequenced, so a caller
   // that reached head_cursor has seen everything committed before the call.
-  auto head = outbox_->Head(deadline);
+  auto head = outbox_->Head(*tenant, deadline);
   if (!head.ok()) return ToGrpcStatus(head.status());
   auto events = outbox_->Read(request->after_cursor(), *page_size, *tenant, deadline);
   if (!events.ok()) return ToGrpcStatus(events.status());
@@ -49,9 +49,27 @@ grpc::Status EventFeedService::WatchEvents(grpc::ServerContext* context,
   if (request->after_cursor() < 0) {
     return ToGrpcStatus(InvalidField("after_cursor", "must not be negative"));
   }
+  if (watches_.fetch_add(1) >= max_watches_) {
+    watches_.fetch_sub(1);
+    absl::Status busy = absl::ResourceExhaustedError(
+        "too many event streams are open on this server; retry, or poll ListEvents");
+    SetRetryDelay(busy, absl::Seconds(5));
+    return ToGrpcStatus(busy);
+  }
+  struct Release {
+    std::atomic<int>& count;
+    ~Release() { count.fetch_sub(1); }
+  } release{watches_};
   int64_t cursor = request->after_cursor();
-  while (!context->IsCancelled() && !outbox_->stopped()) {
-    auto events = outbox_->Read(cursor, kDefaultPageSize, *tenant, absl::Now() + absl::Seconds(10));
+  while (!context->IsCancelled() && !outbox_->watches_ended()) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    // Every event up to the feed's head (of all tenants) is visible to the
+    // read below; if the page is short, the caller has all of its tenant's
+    // events up to there and waits for a newer head, however sparse its
+    // events are among other tenants'.
+    auto head = outbox_->Head(/*tenant=*/"", deadline);
+    if (!head.ok()) return ToGrpcStatus(head.status());
+    auto events = outbox_->Read(cursor, kDefaultPageSize, *tenant, deadline);
     if (!events.ok()) return ToGrpcStatus(events.status());
     for (const auto& event : *events) {
       if (!writer->Write(event)) return grpc::Status::OK;  // the caller went away
@@ -60,10 +78,10 @@ grpc::Status EventFeedService::WatchEvents(grpc::ServerContext* context,
     if (static_cast<int>(events->size()) < kDefaultPageSize) {
       // Woken at once by this process's sequencer; the timeout catches
       // events another replica sequenced.
-      outbox_->WaitForNewEvents(cursor, absl::Milliseconds(500));
+      outbox_->WaitForNewEvents(std::max(cursor, *head), absl::Milliseconds(500));
     }
   }
-  if (outbox_->stopped()) {
+  if (outbox_->watches_ended()) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                         "the server is shutting down; resume from your last cursor");
   }

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/ids.h"
+#include "common/listing.h"
 #include "common/logging.h"
 #include "common/status.h"
 
@@ -81,6 +82,7 @@ absl::StatusOr<std::vector<tandem::common::v1::Event>> Outbox::Read(int64_t afte
                                                                    int limit,
                                                                    absl::string_view tenant,
                                                                    absl::Time deadline) {
+  ++reads_;
   ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
   constexpr absl::string_view kColumns =
       "SELECT cursor_pos, event_id, tenant_id, event_type, subject, occur_time, payload_type, "
@@ -110,27 +112,44 @@ absl::StatusOr<std::vector<tandem::common::v1::Event>> Outbox::Read(int64_t afte
     event.mutable_payload()->set_value(row.String(7));
     event.set_source(row.String(8));
   }
+  FitToByteBudget(events);
   return events;
 }
 
-absl::StatusOr<int64_t> Outbox::Head(absl::Time deadline) {
+absl::StatusOr<int64_t> Outbox::Head(absl::string_view tenant, absl::Time deadline) {
   ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
-  ASSIGN_OR_RETURN(auto rows, db->Query("SELECT last_cursor FROM outbox_sequence WHERE id = 1"));
-  return rows.empty() ? 0 : rows[0].Int(0);
+  absl::StatusOr<std::vector<mysql::Row>> rows =
+      tenant.empty()
+          ? db->Query("SELECT last_cursor FROM outbox_sequence WHERE id = 1")
+          : db->Query("SELECT COALESCE(MAX(cursor_pos), 0) FROM outbox WHERE tenant_id = ?",
+                      {std::string(tenant)});
+  if (!rows.ok()) return rows.status();
+  return rows->empty() ? 0 : (*rows)[0].Int(0);
 }
 
 void Outbox::Start(absl::Duration poll_interval) {
   sequencer_ = std::thread([this, poll_interval] { SequencerLoop(poll_interval); });
 }
 
+void Outbox::EndWatches() {
+  std::lock_guard<std::mutex> lock(mu_);
+  watches_ended_ = true;
+  new_events_.notify_all();
+}
+
 void Outbox::Stop() {
+  EndWatches();
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_.exchange(true)) return;
     wake_sequencer_.notify_all();
-    new_events_.notify_all();
   }
-  if (sequencer_.joinable()) sequencer_.join();
+  if (!sequencer_.joinable()) return;
+  sequencer_.join();
+  // Events committed while calls drained get their cursors now rather than
+  // at the next start.
+  absl::StatusOr<int> last = SequencePending();
+  while (last.ok() && *last > 0) last = SequencePending();
 }
 
 void Outbox::SequencerLoop(absl::Duration poll_interval) {
@@ -159,8 +178,8 @@ void Outbox::SequencerLoop(absl::Duration poll_interval) {
 bool Outbox::WaitForNewEvents(int64_t cursor, absl::Duration timeout) {
   std::unique_lock<std::mutex> lock(mu_);
   new_events_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
-                       [&] { return head_seen_ > cursor || stopping_.load(); });
-  return !stopping_;
+                       [&] { return head_seen_ > cursor || watches_ended_.load(); });
+  return !watches_ended_;
 }
 
 }  // namespace tandem::feed

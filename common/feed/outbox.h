@@ -47,27 +47,39 @@ class Outbox {
   absl::StatusOr<int> SequencePending(int limit = 500);
 
   // Returns up to `limit` events with cursor > `after_cursor` in cursor
-  // order; only `tenant`'s unless it is empty.
+  // order, only `tenant`'s unless it is empty, and no more than
+  // kPageByteBudget of payload (but always at least one event).
   absl::StatusOr<std::vector<tandem::common::v1::Event>> Read(int64_t after_cursor, int limit,
                                                              absl::string_view tenant,
                                                              absl::Time deadline);
 
-  // Returns the newest cursor given out.
-  absl::StatusOr<int64_t> Head(absl::Time deadline);
+  // Returns the newest cursor given out: of every tenant when `tenant` is
+  // empty, else of `tenant`'s events only (so a tenant learns nothing of
+  // another's volume).
+  absl::StatusOr<int64_t> Head(absl::string_view tenant, absl::Time deadline);
 
   // Starts the background sequencer, woken by every commit that appended
   // an event and otherwise every `poll_interval` (for other replicas' rows).
   void Start(absl::Duration poll_interval = absl::Milliseconds(250));
 
-  // Stops the sequencer and wakes every waiter. Idempotent.
+  // Ends every wait of WaitForNewEvents() for good, so long-lived streams
+  // finish when a stop begins. The sequencer keeps running, so events
+  // committed by calls still draining get their cursors.
+  void EndWatches();
+
+  // Stops the sequencer after one last pass, and ends watches. Idempotent.
   void Stop();
 
   // Waits until this process sequences an event past `cursor`, `timeout`
-  // passes, or Stop() is called. Returns false once stopped.
+  // passes, or watches end. Returns false once watches have ended.
   bool WaitForNewEvents(int64_t cursor, absl::Duration timeout);
 
-  // Returns true once Stop() was called.
-  bool stopped() const { return stopping_; }
+  // Returns how many times Read() ran (streams that wait instead of polling
+  // keep this low).
+  int64_t reads() const { return reads_; }
+
+  // Returns true once watches have ended (EndWatches() or Stop()).
+  bool watches_ended() const { return watches_ended_; }
 
  private:
   void SequencerLoop(absl::Duration poll_interval);
@@ -80,6 +92,8 @@ class Outbox {
   bool pending_ = false;
   int64_t head_seen_ = 0;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> watches_ended_{false};
+  std::atomic<int64_t> reads_{0};
   std::thread sequencer_;
 };
 

@@ -93,6 +93,12 @@ absl::Status MysqlErrorToStatus(int error_code, absl::string_view sql_state,
                                 absl::string_view message) {
   std::string detail = absl::StrCat("database error ", error_code, " (", sql_state, "): ", message);
   if (error_code == 1062) return absl::AlreadyExistsError(detail);
+  // Wrong credentials, a missing grant or database: a setting to fix, not
+  // an outage to wait out.
+  if (error_code == 1044 || error_code == 1045 || error_code == 1049 || error_code == 1698) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the database refused the configured account: ", detail));
+  }
   if (error_code == 1969 || error_code == 3024) return absl::DeadlineExceededError(detail);
   if (error_code == 1213 || error_code == 1205) return absl::AbortedError(detail);
   if (IsConnectionLost(error_code) || error_code == 1040 || error_code == 1203) {
@@ -136,6 +142,10 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const Dsn& dsn,
       absl::Status status = connection->ExecuteDirect(setting);
       if (!status.ok()) return status;
     }
+    auto version = connection->Query("SELECT VERSION()");
+    if (!version.ok()) return version.status();
+    connection->mariadb_ =
+        !version->empty() && (*version)[0].String(0).find("MariaDB") != std::string::npos;
     return connection;
   } catch (const sql::SQLException& e) {
     return MysqlErrorToStatus(e.getErrorCode(), e.getSQLStateCStr(), e.what());
@@ -173,9 +183,10 @@ absl::Status Connection::SetDeadline(absl::Time deadline) {
     cap_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(deadline - absl::Now()));
   }
   if (cap_ms == statement_time_cap_ms_) return absl::OkStatus();
-  absl::Status status = ExecuteRaw(
-      absl::StrCat("SET SESSION max_statement_time = ", cap_ms / 1000, ".",
-                   absl::Dec(cap_ms % 1000, absl::kZeroPad3)));
+  absl::Status status =
+      mariadb_ ? ExecuteRaw(absl::StrCat("SET SESSION max_statement_time = ", cap_ms / 1000, ".",
+                                         absl::Dec(cap_ms % 1000, absl::kZeroPad3)))
+               : ExecuteRaw(absl::StrCat("SET SESSION max_execution_time = ", cap_ms));
   if (status.ok()) statement_time_cap_ms_ = cap_ms;
   return status;
 }

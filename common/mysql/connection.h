@@ -88,8 +88,9 @@ class Connection {
   absl::StatusOr<int64_t> LastInsertId();
 
   // Makes every later statement fail fast once `deadline` passes, and caps
-  // each statement's server-side run time to what remains
-  // (max_statement_time). InfiniteFuture clears the cap.
+  // each statement's server-side run time to what remains (MariaDB's
+  // max_statement_time, or MySQL's max_execution_time, which covers reads
+  // only). InfiniteFuture clears the cap.
   absl::Status SetDeadline(absl::Time deadline);
 
   // Rolls back the open transaction, whatever the deadline. If that fails
@@ -118,6 +119,7 @@ class Connection {
   absl::flat_hash_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
   absl::Time deadline_ = absl::InfiniteFuture();
   int64_t statement_time_cap_ms_ = 0;
+  bool mariadb_ = true;  // else MySQL, whose statement cap is named differently
   bool broken_ = false;
   absl::Time last_used_ = absl::InfinitePast();
 };

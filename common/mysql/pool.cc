@@ -9,6 +9,15 @@ PooledConnection::~PooledConnection() {
   if (pool_ != nullptr && connection_ != nullptr) pool_->Release(std::move(connection_));
 }
 
+PooledConnection& PooledConnection::operator=(PooledConnection&& other) noexcept {
+  if (this != &other) {
+    if (pool_ != nullptr && connection_ != nullptr) pool_->Release(std::move(connection_));
+    pool_ = other.pool_;
+    connection_ = std::move(other.connection_);
+  }
+  return *this;
+}
+
 Pool::Pool(Dsn dsn, PoolOptions options) : dsn_(std::move(dsn)), options_(options) {}
 
 Pool::~Pool() {
@@ -65,9 +74,9 @@ absl::StatusOr<PooledConnection> Pool::Acquire(absl::Time deadline) {
       std::lock_guard<std::mutex> lock(mu_);
       --open_;
       freed_.notify_one();
-      if (opened.status().code() == absl::StatusCode::kUnavailable) return opened.status();
-      return absl::UnavailableError(
-          absl::StrCat("cannot connect to the database: ", opened.status().message()));
+      // Unreachable stays UNAVAILABLE (retry); refused credentials stay
+      // FAILED_PRECONDITION (fix the setting).
+      return opened.status();
     }
     connection = std::move(*opened);
     std::lock_guard<std::mutex> lock(mu_);

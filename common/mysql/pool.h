@@ -47,8 +47,10 @@ class PooledConnection {
  public:
   PooledConnection(Pool* pool, std::unique_ptr<Connection> connection)
       : pool_(pool), connection_(std::move(connection)) {}
-  PooledConnection(PooledConnection&&) = default;
-  PooledConnection& operator=(PooledConnection&&) = default;
+  PooledConnection(PooledConnection&& other) noexcept
+      : pool_(other.pool_), connection_(std::move(other.connection_)) {}
+  // Returns the connection held so far to its pool, then takes `other`'s.
+  PooledConnection& operator=(PooledConnection&& other) noexcept;
   ~PooledConnection();
 
   Connection* operator->() const { return connection_.get(); }

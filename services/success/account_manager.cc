@@ -116,6 +116,7 @@ absl::StatusOr<v1::ListAccountsResponse> AccountManager::ListAccounts(
     conditions.push_back(std::move(condition));
   }
   ASSIGN_OR_RETURN(AccountPage page, store_->List(caller.tenant, conditions, plan, deadline));
+  if (FitToByteBudget(page.accounts)) page.has_more = true;
   v1::ListAccountsResponse response;
   for (v1::Account& account : page.accounts) *response.add_accounts() = std::move(account);
   if (page.has_more && response.accounts_size() > 0) {

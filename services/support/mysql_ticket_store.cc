@@ -95,6 +95,14 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
   return Get(tenant, IdOf(name), deadline);
 }
 
+absl::StatusOr<std::optional<v1::Ticket>> MysqlTicketStore::FindCreated(
+    const std::string& tenant, const CreateKey& key, absl::Time deadline) {
+  ASSIGN_OR_RETURN(std::optional<std::string> name,
+                   tandem::FindCreated(*pool_, deadline, tenant, "CreateTicket", key));
+  if (!name.has_value()) return std::nullopt;
+  return Get(tenant, IdOf(*name), deadline);
+}
+
 absl::StatusOr<v1::Ticket> MysqlTicketStore::Get(const std::string& tenant, const std::string& id,
                                                  absl::Time deadline) {
   ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));

@@ -15,6 +15,9 @@ class MysqlTicketStore final : public TicketStore {
 
   absl::StatusOr<v1::Ticket> Create(const std::string& tenant, const v1::Ticket& ticket,
                                     const CreateKey& key, absl::Time deadline) override;
+  absl::StatusOr<std::optional<v1::Ticket>> FindCreated(const std::string& tenant,
+                                                        const CreateKey& key,
+                                                        absl::Time deadline) override;
   absl::StatusOr<v1::Ticket> Get(const std::string& tenant, const std::string& id,
                                  absl::Time deadline) override;
   absl::StatusOr<TicketPage> List(const std::string& tenant,

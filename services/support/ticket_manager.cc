@@ -119,6 +119,14 @@ absl::StatusOr<v1::Ticket> TicketManager::CreateTicket(const Principal& caller,
                                                        const v1::CreateTicketRequest& request,
                                                        absl::Time deadline) {
   RETURN_IF_ERROR(ValidateCreateTicket(request));
+  const CreateKey key = CreateKeyOf(request);
+  if (!key.request_id.empty()) {
+    // A retry is answered from the first result, without asking Success
+    // again (whose answer may have changed since).
+    ASSIGN_OR_RETURN(std::optional<v1::Ticket> earlier,
+                     store_->FindCreated(caller.tenant, key, deadline));
+    if (earlier.has_value()) return *std::move(earlier);
+  }
   const absl::Time now = clock_->Now();
   v1::Ticket ticket = request.ticket();
   ticket.set_name(ResourceName("tickets", NewIdAt(now)));
@@ -152,7 +160,7 @@ absl::StatusOr<v1::Ticket> TicketManager::CreateTicket(const Principal& caller,
       ticket.set_account_check(v1::Ticket::PENDING_VERIFICATION);
     }
   }
-  return store_->Create(caller.tenant, ticket, CreateKeyOf(request), deadline);
+  return store_->Create(caller.tenant, ticket, key, deadline);
 }
 
 absl::StatusOr<v1::Ticket> TicketManager::GetTicket(const Principal& caller,
@@ -174,6 +182,7 @@ absl::StatusOr<v1::ListTicketsResponse> TicketManager::ListTickets(
                             kFields));
   ASSIGN_OR_RETURN(std::vector<TicketCondition> conditions, TicketConditions(plan.terms));
   ASSIGN_OR_RETURN(TicketPage page, store_->List(caller.tenant, conditions, plan, deadline));
+  if (FitToByteBudget(page.tickets)) page.has_more = true;
   v1::ListTicketsResponse response;
   for (v1::Ticket& ticket : page.tickets) *response.add_tickets() = std::move(ticket);
   if (page.has_more && response.tickets_size() > 0) {

@@ -3,6 +3,7 @@
 #ifndef TANDEM_SERVICES_SUPPORT_TICKET_STORE_H_
 #define TANDEM_SERVICES_SUPPORT_TICKET_STORE_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,13 @@ class TicketStore {
   // by an identical request, stores nothing and returns that ticket.
   virtual absl::StatusOr<v1::Ticket> Create(const std::string& tenant, const v1::Ticket& ticket,
                                             const CreateKey& key, absl::Time deadline) = 0;
+
+  // Returns the ticket an identical earlier request created under `key`,
+  // nullopt if the key is unused, or INVALID_ARGUMENT if it served another
+  // request.
+  virtual absl::StatusOr<std::optional<v1::Ticket>> FindCreated(const std::string& tenant,
+                                                                const CreateKey& key,
+                                                                absl::Time deadline) = 0;
 
   // Returns the ticket with `id`, or NOT_FOUND.
   virtual absl::StatusOr<v1::Ticket> Get(const std::string& tenant, const std::string& id,

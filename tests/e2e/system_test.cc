@@ -354,9 +354,17 @@ TEST(ServerStartTest, BadSettingsFailFastNamingTheSetting) {
         {"TANDEM_SUCCESS_DB_POOL_SIZE", "lots"}},
        "TANDEM_SUCCESS_DB_POOL_SIZE"},
   };
-  for (size_t i = 0; i < cases.size(); ++i) {
+  const mysql::Dsn server = testing::TestServerRootDsn();
+  std::vector<Case> all = cases;
+  // Refused credentials fail at once instead of waiting for the database.
+  all.push_back({{{"TANDEM_SUCCESS_DB_DSN", absl::StrCat("mysql://nobody:wrong@", server.host, ":",
+                                                         server.port, "/tandem_success")},
+                  {"TANDEM_JWT_SECRET", testing::kTestJwtSecret},
+                  {"TANDEM_PAGE_TOKEN_KEY", testing::kTestPageTokenKey}},
+                 "--db-dsn"});
+  for (size_t i = 0; i < all.size(); ++i) {
     const std::string log = absl::StrCat(dir, "/case", i, ".log");
-    std::map<std::string, std::string> env = cases[i].env;
+    std::map<std::string, std::string> env = all[i].env;
     // Keep the developer's own environment from filling a gap on purpose.
     for (const char* name : {"TANDEM_SUCCESS_DB_DSN", "TANDEM_JWT_SECRET"}) {
       if (!env.contains(name)) env[name] = "";
@@ -367,7 +375,7 @@ TEST(ServerStartTest, BadSettingsFailFastNamingTheSetting) {
                                               "--listen=127.0.0.1:0", "--metrics-listen="},
                                              env, log));
     EXPECT_THAT(process.Wait(absl::Seconds(10)), testing::IsOkAndHolds(2)) << testing::TailOf(log);
-    EXPECT_THAT(testing::TailOf(log), HasSubstr(cases[i].expected));
+    EXPECT_THAT(testing::TailOf(log), HasSubstr(all[i].expected));
   }
   std::filesystem::remove_all(dir);
 }

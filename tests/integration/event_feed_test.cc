@@ -53,16 +53,18 @@ class RecordingApplier final : public EventApplier {
 
 class EventFeedTest : public ::testing::Test {
  protected:
+  static constexpr int kMaxWatches = 3;
+
   void SetUp() override {
     producer_.Migrate({CommonMigrations()});
     consumer_db_.Migrate({CommonMigrations()});
     ASSERT_OK_AND_ASSIGN(auto db, consumer_db_.pool().Acquire());
     ASSERT_OK(db->ExecuteDirect("CREATE TABLE seen (event_id CHAR(26) PRIMARY KEY, "
                                 "cursor_pos BIGINT NOT NULL UNIQUE, tenant_id VARCHAR(64), "
-                                "body VARCHAR(255))"));
+                                "body LONGTEXT)"));
     outbox_ = std::make_unique<Outbox>(&producer_.pool());
     auth_ = testing::TestAuthenticator();
-    service_ = std::make_unique<EventFeedService>(auth_.get(), outbox_.get());
+    service_ = std::make_unique<EventFeedService>(auth_.get(), outbox_.get(), kMaxWatches);
     server_ = std::make_unique<ServerRunner>(ServerOptions{.name = "feed-test"});
     server_->AddService(service_.get());
     server_->OnShutdown([this] { outbox_->Stop(); });
@@ -73,13 +75,15 @@ class EventFeedTest : public ::testing::Test {
 
   void TearDown() override { server_->Shutdown(); }
 
-  // Appends one event in its own transaction.
-  void Write(const std::string& tenant, const std::string& body) {
-    ASSERT_OK(mysql::RunInTransaction(producer_.pool(), absl::InfiniteFuture(),
-                                      [&](mysql::Transaction& tx) {
-                                        return outbox_->Append(tx, tenant, "things/" + body,
-                                                               Text(body), absl::Now());
-                                      }));
+  // Appends one event about things/<body> in its own transaction; its
+  // payload is `payload`, or `body` when empty.
+  void Write(const std::string& tenant, const std::string& body,
+             const std::string& payload = "") {
+    ASSERT_OK(mysql::RunInTransaction(
+        producer_.pool(), absl::InfiniteFuture(), [&](mysql::Transaction& tx) {
+          return outbox_->Append(tx, tenant, "things/" + body,
+                                 Text(payload.empty() ? body : payload), absl::Now());
+        }));
   }
 
   std::unique_ptr<FeedConsumer> MakeConsumer(int page_size = 50) {
@@ -269,6 +273,71 @@ TEST_F(EventFeedTest, FeedIsScopedByTenantAndRole) {
   EXPECT_THAT(ListEvents("", 0), StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_THAT(ListEvents(TestToken("*", {"service"}), -5),
               StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// Pages stop at a byte budget, so large events never make a page too big
+// to send, and a consumer still gets every one.
+TEST_F(EventFeedTest, LargeEventsArePagedByBytes) {
+  const std::string big(150 * 1024, 'x');
+  for (int i = 0; i < 30; ++i) Write("acme", absl::StrCat("big", i), big);
+  ASSERT_OK(outbox_->SequencePending());
+  ASSERT_OK_AND_ASSIGN(auto page, ListEvents(TestToken("*", {"service"}), 0));
+  EXPECT_GE(page.size(), 1u);
+  EXPECT_LT(page.size(), 30u);
+  std::unique_ptr<FeedConsumer> consumer = MakeConsumer(/*page_size=*/200);
+  int total = 0;
+  for (int polls = 0; polls < 40 && total < 30; ++polls) {
+    ASSERT_OK_AND_ASSIGN(int applied, consumer->PollOnce());
+    total += applied;
+  }
+  EXPECT_EQ(total, 30);
+}
+
+// A tenant's watch waits quietly while other tenants write, and still gets
+// its own events.
+TEST_F(EventFeedTest, TenantWatchSeesOnlyItsEventsAmongOthers) {
+  outbox_->Start(absl::Milliseconds(20));
+  grpc::ClientContext context;
+  Authorize(context, TestToken("acme", {"admin"}), absl::Seconds(20));
+  auto stream = EventFeed::NewStub(channel_)->WatchEvents(&context, {});
+  for (int i = 0; i < 20; ++i) Write("globex", absl::StrCat("g", i));
+  absl::SleepFor(absl::Milliseconds(200));  // the stream has caught up with globex
+  const int64_t before = outbox_->reads();
+  absl::SleepFor(absl::Milliseconds(500));
+  // Waiting is not polling: a read per wake-up (about one per 500 ms), not
+  // one per loop turn.
+  EXPECT_LT(outbox_->reads() - before, 5);
+  Write("acme", "mine");
+  Event event;
+  ASSERT_TRUE(stream->Read(&event));
+  EXPECT_EQ(event.subject(), "things/mine");
+  EXPECT_EQ(event.tenant(), "acme");
+  context.TryCancel();
+}
+
+// Streams beyond the limit are refused with a retry hint; ListEvents still works.
+TEST_F(EventFeedTest, TooManyWatchesAreResourceExhausted) {
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<Event>>> streams;
+  auto stub = EventFeed::NewStub(channel_);
+  for (int i = 0; i < kMaxWatches + 1; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    Authorize(*contexts.back(), TestToken("*", {"service"}), absl::Seconds(10));
+    streams.push_back(stub->WatchEvents(contexts.back().get(), {}));
+  }
+  Write("acme", "one");
+  ASSERT_OK(outbox_->SequencePending());
+  int refused = 0;
+  for (int i = 0; i < kMaxWatches + 1; ++i) {
+    Event event;
+    if (streams[i]->Read(&event)) continue;
+    grpc::Status status = streams[i]->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    ++refused;
+  }
+  EXPECT_EQ(refused, 1);
+  for (auto& context : contexts) context->TryCancel();
+  EXPECT_OK(ListEvents(TestToken("*", {"service"}), 0));
 }
 
 // WatchEvents sends what exists, then new events as they are sequenced,

@@ -138,6 +138,15 @@ TEST(MysqlPoolTest, UnreachableDatabaseIsUnavailable) {
   EXPECT_FALSE(pool.Healthy());
 }
 
+// Refused credentials are a setting to fix, not an outage to wait out.
+TEST(MysqlPoolTest, RefusedCredentialsAreFailedPrecondition) {
+  Dsn dsn = testing::TestServerRootDsn();
+  dsn.user = "nobody_here";
+  dsn.password = "wrong";
+  Pool pool(dsn, PoolOptions{});
+  EXPECT_THAT(pool.Acquire(), StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
 // The grants keep each service to its own database.
 TEST(GrantsTest, ServiceUserCannotReadAnotherServicesDatabase) {
   TestDatabase support("grant_support");

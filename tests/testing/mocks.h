@@ -16,6 +16,8 @@ class MockTicketStore : public support::TicketStore {
               (const std::string&, const support::v1::Ticket&, const CreateKey&,
                absl::Time),
               (override));
+  MOCK_METHOD(absl::StatusOr<std::optional<support::v1::Ticket>>, FindCreated,
+              (const std::string&, const CreateKey&, absl::Time), (override));
   MOCK_METHOD(absl::StatusOr<support::v1::Ticket>, Get,
               (const std::string&, const std::string&, absl::Time), (override));
   MOCK_METHOD(absl::StatusOr<support::TicketPage>, List,

@@ -130,8 +130,24 @@ TEST_F(TicketManagerTest, UnreachableSuccessStillCreatesTicket) {
   EXPECT_EQ(ticket.account_tier(), success::v1::TOUCH_TIER_UNSPECIFIED);
 }
 
+// A retry is answered from the first result without asking Success again.
+TEST_F(TicketManagerTest, RetryIsAnsweredWithoutCallingSuccess) {
+  v1::Ticket earlier;
+  earlier.set_name("tickets/01JABCDEFGHJKMNPQRSTVWXYZ0");
+  EXPECT_CALL(store_, FindCreated("acme", Field(&CreateKey::request_id, "r-1"), _))
+      .WillOnce(Return(std::optional<v1::Ticket>(earlier)));
+  v1::CreateTicketRequest request = Request("Help");
+  request.mutable_ticket()->set_account(kAccount);
+  request.set_request_id("r-1");
+  ASSERT_OK_AND_ASSIGN(v1::Ticket ticket, Create(request));
+  EXPECT_EQ(ticket.name(), earlier.name());
+}
+
 // A request id reaches the store with a fingerprint that ignores the id.
 TEST_F(TicketManagerTest, RequestIdIsPassedWithFingerprint) {
+  EXPECT_CALL(store_, FindCreated(_, _, _))
+      .Times(2)
+      .WillRepeatedly(Return(std::optional<v1::Ticket>()));
   std::vector<CreateKey> keys;
   EXPECT_CALL(store_, Create(_, _, _, _))
       .Times(2)
