@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/idempotency.h"
+#include "common/ids.h"
 #include "common/mysql/keyset.h"
 #include "common/mysql/transaction.h"
 #include "common/proto_time.h"
@@ -16,7 +17,11 @@ namespace {
 
 constexpr absl::string_view kColumns =
     "SELECT id, account_id, requester_email, subject, description, channel, type, priority, "
-    "status, tags, account_tier, account_check, version, create_time, update_time FROM tickets ";
+    "status, tags, account_tier, account_check, version, create_time, update_time, "
+    "reopen_count, solve_time, close_time FROM tickets ";
+
+// Column 12 of kColumns, the row version behind the etag.
+constexpr int kVersionColumn = 12;
 
 v1::Ticket FromRow(const mysql::Row& row) {
   v1::Ticket ticket;
@@ -40,7 +45,33 @@ v1::Ticket FromRow(const mysql::Row& row) {
   ticket.set_etag(EtagFor(row.String(0), row.Int(12)));
   *ticket.mutable_create_time() = ToProtoTime(row.Time(13));
   *ticket.mutable_update_time() = ToProtoTime(row.Time(14));
+  ticket.set_reopen_count(static_cast<int32_t>(row.Int(15)));
+  if (!row.IsNull(16)) *ticket.mutable_solve_time() = ToProtoTime(row.Time(16));
+  if (!row.IsNull(17)) *ticket.mutable_close_time() = ToProtoTime(row.Time(17));
   return ticket;
+}
+
+std::string TagsJson(const v1::Ticket& ticket) {
+  nlohmann::json tags = nlohmann::json::array();
+  for (const std::string& tag : ticket.tags()) tags.push_back(tag);
+  return tags.dump();
+}
+
+mysql::Value OptionalTime(bool set, const google::protobuf::Timestamp& t) {
+  if (!set) return nullptr;
+  return FromProtoTime(t);
+}
+
+// Records one change of a ticket in its history.
+absl::Status InsertChange(mysql::Transaction& tx, const std::string& tenant,
+                          const std::string& ticket_id, const v1::TicketChange& change) {
+  return tx
+      ->Execute("INSERT INTO ticket_changes (tenant_id, ticket_id, id, actor, field, old_value, "
+                "new_value, change_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                {tenant, ticket_id, NewIdAt(FromProtoTime(change.change_time())), change.actor(),
+                 change.field(), change.old_value(), change.new_value(),
+                 FromProtoTime(change.change_time())})
+      .status();
 }
 
 const char* ColumnOf(TicketField field) {
@@ -66,11 +97,10 @@ std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 
 }  // namespace
 
 absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
+                                                    const std::string& actor,
                                                     const v1::Ticket& ticket, const CreateKey& key,
                                                     absl::Time deadline) {
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
-    nlohmann::json tags = nlohmann::json::array();
-    for (const std::string& tag : ticket.tags()) tags.push_back(tag);
     const absl::Time created = FromProtoTime(ticket.create_time());
     mysql::Value account = nullptr;
     if (!ticket.account().empty()) account = IdOf(ticket.account());
@@ -82,9 +112,15 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
                     {tenant, IdOf(ticket.name()), account, ticket.requester_email(),
                      ticket.subject(), ticket.description(), int64_t{ticket.channel()},
                      int64_t{ticket.type()}, int64_t{ticket.priority()}, int64_t{ticket.status()},
-                     tags.dump(), int64_t{ticket.account_tier()}, int64_t{ticket.account_check()},
-                     created, FromProtoTime(ticket.update_time())})
+                     TagsJson(ticket), int64_t{ticket.account_tier()},
+                     int64_t{ticket.account_check()}, created, FromProtoTime(ticket.update_time())})
             .status());
+    v1::TicketChange creation;
+    creation.set_actor(actor);
+    creation.set_field("ticket");
+    creation.set_new_value("created");
+    *creation.mutable_change_time() = ticket.create_time();
+    RETURN_IF_ERROR(InsertChange(tx, tenant, IdOf(ticket.name()), creation));
     v1::TicketCreated event;
     *event.mutable_ticket() = ticket;
     event.mutable_ticket()->set_etag(EtagFor(IdOf(ticket.name()), 1));
@@ -93,6 +129,77 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateTicket", key,
                                                 ticket.name(), insert));
   return Get(tenant, IdOf(name), deadline);
+}
+
+absl::StatusOr<v1::Ticket> MysqlTicketStore::Update(const std::string& tenant,
+                                                    const std::string& id,
+                                                    const TicketUpdateDecision& decide,
+                                                    absl::Time deadline) {
+  v1::Ticket result;
+  RETURN_IF_ERROR(mysql::RunInTransaction(
+      *pool_, deadline, [&](mysql::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(auto rows, tx->Query(absl::StrCat(kColumns, "WHERE tenant_id = ? AND id = ? "
+                                                                     "FOR UPDATE"),
+                                              {tenant, id}));
+        if (rows.empty()) {
+          return absl::NotFoundError(absl::StrCat("ticket tickets/", id, " does not exist"));
+        }
+        const v1::Ticket current = FromRow(rows[0]);
+        const int64_t version = rows[0].Int(kVersionColumn);
+        ASSIGN_OR_RETURN(TicketUpdate update, decide(current, EtagFor(id, version + 1)));
+        if (update.changes.empty()) {
+          result = current;
+          return absl::OkStatus();
+        }
+        const v1::Ticket& after = update.ticket;
+        RETURN_IF_ERROR(
+            tx->Execute("UPDATE tickets SET requester_email = ?, subject = ?, description = ?, "
+                        "type = ?, priority = ?, status = ?, tags = ?, reopen_count = ?, "
+                        "solve_time = ?, close_time = ?, version = ?, update_time = ? "
+                        "WHERE tenant_id = ? AND id = ?",
+                        {after.requester_email(), after.subject(), after.description(),
+                         int64_t{after.type()}, int64_t{after.priority()},
+                         int64_t{after.status()}, TagsJson(after), int64_t{after.reopen_count()},
+                         OptionalTime(after.has_solve_time(), after.solve_time()),
+                         OptionalTime(after.has_close_time(), after.close_time()), version + 1,
+                         FromProtoTime(after.update_time()), tenant, id})
+                .status());
+        for (const v1::TicketChange& change : update.changes) {
+          RETURN_IF_ERROR(InsertChange(tx, tenant, id, change));
+        }
+        for (const auto& event : update.events) {
+          RETURN_IF_ERROR(
+              outbox_->Append(tx, tenant, after.name(), *event, FromProtoTime(after.update_time())));
+        }
+        result = after;
+        return absl::OkStatus();
+      }));
+  return result;
+}
+
+absl::StatusOr<TicketChangePage> MysqlTicketStore::ListChanges(const std::string& tenant,
+                                                               const std::string& ticket_id,
+                                                               const std::string& after_id,
+                                                               int limit, absl::Time deadline) {
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
+  ASSIGN_OR_RETURN(auto rows,
+                   db->Query("SELECT id, actor, field, old_value, new_value, change_time "
+                             "FROM ticket_changes WHERE tenant_id = ? AND ticket_id = ? AND id > ? "
+                             "ORDER BY id LIMIT ?",
+                             {tenant, ticket_id, after_id, int64_t{limit + 1}}));
+  TicketChangePage page;
+  page.has_more = static_cast<int>(rows.size()) > limit;
+  for (int i = 0; i < std::min<int>(limit, static_cast<int>(rows.size())); ++i) {
+    const mysql::Row& row = rows[i];
+    v1::TicketChange& change = page.changes.emplace_back();
+    change.set_name(absl::StrCat("tickets/", ticket_id, "/changes/", row.String(0)));
+    change.set_actor(row.String(1));
+    change.set_field(row.String(2));
+    change.set_old_value(row.String(3));
+    change.set_new_value(row.String(4));
+    *change.mutable_change_time() = ToProtoTime(row.Time(5));
+  }
+  return page;
 }
 
 absl::StatusOr<std::optional<v1::Ticket>> MysqlTicketStore::FindCreated(

@@ -13,8 +13,16 @@ class MysqlTicketStore final : public TicketStore {
  public:
   MysqlTicketStore(mysql::Pool* pool, feed::Outbox* outbox) : pool_(pool), outbox_(outbox) {}
 
-  absl::StatusOr<v1::Ticket> Create(const std::string& tenant, const v1::Ticket& ticket,
-                                    const CreateKey& key, absl::Time deadline) override;
+  absl::StatusOr<v1::Ticket> Create(const std::string& tenant, const std::string& actor,
+                                    const v1::Ticket& ticket, const CreateKey& key,
+                                    absl::Time deadline) override;
+  absl::StatusOr<v1::Ticket> Update(const std::string& tenant, const std::string& id,
+                                    const TicketUpdateDecision& decide,
+                                    absl::Time deadline) override;
+  absl::StatusOr<TicketChangePage> ListChanges(const std::string& tenant,
+                                               const std::string& ticket_id,
+                                               const std::string& after_id, int limit,
+                                               absl::Time deadline) override;
   absl::StatusOr<std::optional<v1::Ticket>> FindCreated(const std::string& tenant,
                                                         const CreateKey& key,
                                                         absl::Time deadline) override;

@@ -36,4 +36,26 @@ grpc::Status SupportServiceImpl::ListTickets(grpc::ServerContext* context,
                     });
 }
 
+grpc::Status SupportServiceImpl::UpdateTicket(grpc::ServerContext* context,
+                                              const v1::UpdateTicketRequest* request,
+                                              v1::Ticket* response) {
+  return HandleCall(*context, *auth_, {kRoleAgent},
+                    [&](const Principal& caller, absl::Time deadline) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response,
+                                       tickets_->UpdateTicket(caller, *request, deadline));
+                      return absl::OkStatus();
+                    });
+}
+
+grpc::Status SupportServiceImpl::ListTicketChanges(grpc::ServerContext* context,
+                                                   const v1::ListTicketChangesRequest* request,
+                                                   v1::ListTicketChangesResponse* response) {
+  return HandleCall(*context, *auth_, {kRoleAgent, kRoleCsm, kRoleViewer, kRoleService},
+                    [&](const Principal& caller, absl::Time deadline) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response,
+                                       tickets_->ListTicketChanges(caller, *request, deadline));
+                      return absl::OkStatus();
+                    });
+}
+
 }  // namespace tandem::support

@@ -20,6 +20,11 @@ class SupportServiceImpl final : public v1::SupportService::Service {
                          v1::Ticket* response) override;
   grpc::Status ListTickets(grpc::ServerContext* context, const v1::ListTicketsRequest* request,
                            v1::ListTicketsResponse* response) override;
+  grpc::Status UpdateTicket(grpc::ServerContext* context, const v1::UpdateTicketRequest* request,
+                            v1::Ticket* response) override;
+  grpc::Status ListTicketChanges(grpc::ServerContext* context,
+                                 const v1::ListTicketChangesRequest* request,
+                                 v1::ListTicketChangesResponse* response) override;
 
  private:
   const Authenticator* auth_;

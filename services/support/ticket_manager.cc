@@ -1,17 +1,21 @@
 #include "services/support/ticket_manager.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/idempotency.h"
 #include "common/ids.h"
 #include "common/listing.h"
 #include "common/logging.h"
 #include "common/proto_time.h"
 #include "common/resources.h"
+#include "services/support/ticket_lifecycle.h"
+#include "tandem/support/v1/events.pb.h"
 #include "common/status.h"
 
 namespace tandem::support {
@@ -39,6 +43,91 @@ bool ValidEmail(const std::string& email) {
                       [](char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); });
 }
 
+
+// Checks the fields of `ticket` that `checked` names (by their field name,
+// e.g. "subject"), reporting violations as "ticket.<field>".
+void CheckTicketFields(const v1::Ticket& ticket,
+                       const std::function<bool(absl::string_view)>& checked,
+                       FieldViolations& violations) {
+  if (checked("subject")) {
+    if (absl::StripAsciiWhitespace(ticket.subject()).empty()) {
+      violations.Add("ticket.subject", "is required");
+    } else if (ticket.subject().size() > kMaxSubject) {
+      violations.Add("ticket.subject", absl::StrCat("must be at most ", kMaxSubject, " bytes"));
+    }
+  }
+  if (checked("description") && ticket.description().size() > kMaxDescription) {
+    violations.Add("ticket.description", absl::StrCat("must be at most ", kMaxDescription, " bytes"));
+  }
+  if (checked("requester_email") && !ticket.requester_email().empty() &&
+      (ticket.requester_email().size() > kMaxEmail || !ValidEmail(ticket.requester_email()))) {
+    violations.Add("ticket.requester_email", "must be an e-mail address of at most 254 characters");
+  }
+  if (checked("account") && !ticket.account().empty() &&
+      !ParseResourceName("ticket.account", "accounts", ticket.account()).ok()) {
+    violations.Add("ticket.account", "must look like accounts/{id}");
+  }
+  if (checked("channel") && !v1::Ticket::Channel_IsValid(ticket.channel())) {
+    violations.Add("ticket.channel", "is not a known channel");
+  }
+  if (checked("type") && !v1::Ticket::Type_IsValid(ticket.type())) {
+    violations.Add("ticket.type", "is not a known type");
+  }
+  if (checked("priority") && !v1::Ticket::Priority_IsValid(ticket.priority())) {
+    violations.Add("ticket.priority", "is not a known priority");
+  }
+  if (checked("tags")) {
+    if (ticket.tags_size() > kMaxTags) {
+      violations.Add("ticket.tags", absl::StrCat("must have at most ", kMaxTags, " tags"));
+    }
+    for (int i = 0; i < ticket.tags_size(); ++i) {
+      if (!ValidTag(ticket.tags(i))) {
+        violations.Add(absl::StrCat("ticket.tags[", i, "]"),
+                       "must be 1-64 characters of a-z, 0-9, '-', '_' or '.'");
+      }
+    }
+  }
+}
+
+// The fields UpdateTicket may change.
+const std::set<std::string>& UpdatableFields() {
+  static const auto* const kFields = new std::set<std::string>{
+      "subject", "description", "requester_email", "type", "priority", "status", "tags"};
+  return *kFields;
+}
+
+// Returns `tags` sorted and without duplicates.
+std::vector<std::string> NormalizedTags(const google::protobuf::RepeatedPtrField<std::string>& tags) {
+  std::set<std::string> unique(tags.begin(), tags.end());
+  return {unique.begin(), unique.end()};
+}
+
+// Returns a field's value as history text.
+std::string FieldText(const v1::Ticket& ticket, absl::string_view field) {
+  if (field == "subject") return ticket.subject();
+  if (field == "description") return ticket.description();
+  if (field == "requester_email") return ticket.requester_email();
+  if (field == "type") return v1::Ticket::Type_Name(ticket.type());
+  if (field == "priority") return v1::Ticket::Priority_Name(ticket.priority());
+  if (field == "status") return v1::Ticket::Status_Name(ticket.status());
+  if (field == "tags") return absl::StrJoin(ticket.tags(), ",");
+  return "";
+}
+
+// Copies `field` from `from` into `to`.
+void CopyField(const v1::Ticket& from, absl::string_view field, v1::Ticket& to) {
+  if (field == "subject") to.set_subject(std::string(absl::StripAsciiWhitespace(from.subject())));
+  if (field == "description") to.set_description(from.description());
+  if (field == "requester_email") to.set_requester_email(from.requester_email());
+  if (field == "type") to.set_type(from.type());
+  if (field == "priority") to.set_priority(from.priority());
+  if (field == "status") to.set_status(from.status());
+  if (field == "tags") {
+    to.clear_tags();
+    for (const std::string& tag : NormalizedTags(from.tags())) to.add_tags(tag);
+  }
+}
+
 }  // namespace
 
 absl::Status ValidateCreateTicket(const v1::CreateTicketRequest& request) {
@@ -48,41 +137,109 @@ absl::Status ValidateCreateTicket(const v1::CreateTicketRequest& request) {
     violations.Add("ticket", "is required");
     return violations.ToStatus();
   }
+  CheckTicketFields(request.ticket(), [](absl::string_view) { return true; }, violations);
+  return violations.ToStatus();
+}
+
+absl::Status ValidateUpdateTicket(const v1::UpdateTicketRequest& request) {
+  FieldViolations violations;
+  if (!request.has_ticket()) violations.Add("ticket", "is required");
+  if (request.update_mask().paths_size() == 0) {
+    violations.Add("update_mask", "must name at least one field to change");
+  }
+  std::set<std::string> paths;
+  for (const std::string& path : request.update_mask().paths()) {
+    if (!UpdatableFields().contains(path)) {
+      violations.Add("update_mask",
+                     absl::StrCat("\"", path, "\" cannot be updated; updatable fields: ",
+                                  absl::StrJoin(UpdatableFields(), ", ")));
+    }
+    paths.insert(path);
+  }
+  if (!violations.empty()) return violations.ToStatus();
+  if (!ParseResourceName("ticket.name", "tickets", request.ticket().name()).ok()) {
+    violations.Add("ticket.name", "must look like tickets/{id}");
+  }
   const v1::Ticket& ticket = request.ticket();
-  if (absl::StripAsciiWhitespace(ticket.subject()).empty()) {
-    violations.Add("ticket.subject", "is required");
-  } else if (ticket.subject().size() > kMaxSubject) {
-    violations.Add("ticket.subject", absl::StrCat("must be at most ", kMaxSubject, " bytes"));
+  CheckTicketFields(ticket, [&](absl::string_view field) { return paths.contains(std::string(field)); },
+                    violations);
+  // Updating to "unspecified" has no meaning.
+  if (paths.contains("type") && ticket.type() == v1::Ticket::TYPE_UNSPECIFIED) {
+    violations.Add("ticket.type", "must be set");
   }
-  if (ticket.description().size() > kMaxDescription) {
-    violations.Add("ticket.description", absl::StrCat("must be at most ", kMaxDescription, " bytes"));
+  if (paths.contains("priority") && ticket.priority() == v1::Ticket::PRIORITY_UNSPECIFIED) {
+    violations.Add("ticket.priority", "must be set");
   }
-  if (!ticket.requester_email().empty() &&
-      (ticket.requester_email().size() > kMaxEmail || !ValidEmail(ticket.requester_email()))) {
-    violations.Add("ticket.requester_email", "must be an e-mail address of at most 254 characters");
-  }
-  if (!ticket.account().empty()) {
-    if (auto id = ParseResourceName("ticket.account", "accounts", ticket.account()); !id.ok()) {
-      violations.Add("ticket.account", "must look like accounts/{id}");
-    }
-  }
-  if (!v1::Ticket::Channel_IsValid(ticket.channel())) {
-    violations.Add("ticket.channel", "is not a known channel");
-  }
-  if (!v1::Ticket::Type_IsValid(ticket.type())) violations.Add("ticket.type", "is not a known type");
-  if (!v1::Ticket::Priority_IsValid(ticket.priority())) {
-    violations.Add("ticket.priority", "is not a known priority");
-  }
-  if (ticket.tags_size() > kMaxTags) {
-    violations.Add("ticket.tags", absl::StrCat("must have at most ", kMaxTags, " tags"));
-  }
-  for (int i = 0; i < ticket.tags_size(); ++i) {
-    if (!ValidTag(ticket.tags(i))) {
-      violations.Add(absl::StrCat("ticket.tags[", i, "]"),
-                     "must be 1-64 characters of a-z, 0-9, '-', '_' or '.'");
-    }
+  if (paths.contains("status") && (!v1::Ticket::Status_IsValid(ticket.status()) ||
+                                   ticket.status() == v1::Ticket::STATUS_UNSPECIFIED)) {
+    violations.Add("ticket.status", "must be a known status");
   }
   return violations.ToStatus();
+}
+
+absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
+                                                const v1::UpdateTicketRequest& request,
+                                                const std::string& actor, absl::Time now,
+                                                const std::string& next_etag) {
+  RETURN_IF_ERROR(CheckEtag(request.ticket().etag(), current.etag()));
+  TicketUpdate update;
+  update.ticket = current;
+  v1::Ticket& after = update.ticket;
+  std::set<std::string> paths(request.update_mask().paths().begin(),
+                              request.update_mask().paths().end());
+  for (const std::string& path : paths) CopyField(request.ticket(), path, after);
+  RETURN_IF_ERROR(CheckStatusChange(current.status(), after.status()));
+  std::vector<std::string> changed;
+  for (const std::string& path : paths) {
+    const std::string before_text = FieldText(current, path);
+    const std::string after_text = FieldText(after, path);
+    if (before_text == after_text) continue;
+    changed.push_back(path);
+    v1::TicketChange& change = update.changes.emplace_back();
+    change.set_actor(actor);
+    change.set_field(path);
+    change.set_old_value(before_text);
+    change.set_new_value(after_text);
+    *change.mutable_change_time() = ToProtoTime(now);
+  }
+  if (changed.empty()) return update;  // nothing to write
+  const bool status_changed = current.status() != after.status();
+  if (status_changed && IsReopen(current.status(), after.status())) {
+    after.set_reopen_count(current.reopen_count() + 1);
+    after.clear_solve_time();
+  }
+  if (status_changed && after.status() == v1::Ticket::SOLVED) {
+    *after.mutable_solve_time() = ToProtoTime(now);
+  }
+  if (status_changed && after.status() == v1::Ticket::CLOSED) {
+    *after.mutable_close_time() = ToProtoTime(now);
+  }
+  *after.mutable_update_time() = ToProtoTime(now);
+  after.set_etag(next_etag);
+
+  auto updated = std::make_unique<v1::TicketUpdated>();
+  *updated->mutable_ticket() = after;
+  for (const std::string& field : changed) updated->add_changed_fields(field);
+  updated->set_previous_status(current.status());
+  updated->set_actor(actor);
+  update.events.push_back(std::move(updated));
+  if (status_changed && after.status() == v1::Ticket::SOLVED) {
+    auto solved = std::make_unique<v1::TicketSolved>();
+    *solved->mutable_ticket() = after;
+    solved->set_actor(actor);
+    update.events.push_back(std::move(solved));
+  } else if (status_changed && IsReopen(current.status(), after.status())) {
+    auto reopened = std::make_unique<v1::TicketReopened>();
+    *reopened->mutable_ticket() = after;
+    reopened->set_actor(actor);
+    update.events.push_back(std::move(reopened));
+  } else if (status_changed && after.status() == v1::Ticket::CLOSED) {
+    auto closed = std::make_unique<v1::TicketClosed>();
+    *closed->mutable_ticket() = after;
+    closed->set_actor(actor);
+    update.events.push_back(std::move(closed));
+  }
+  return update;
 }
 
 absl::StatusOr<std::vector<TicketCondition>> TicketConditions(
@@ -160,7 +317,7 @@ absl::StatusOr<v1::Ticket> TicketManager::CreateTicket(const Principal& caller,
       ticket.set_account_check(v1::Ticket::PENDING_VERIFICATION);
     }
   }
-  return store_->Create(caller.tenant, ticket, key, deadline);
+  return store_->Create(caller.tenant, caller.subject, ticket, key, deadline);
 }
 
 absl::StatusOr<v1::Ticket> TicketManager::GetTicket(const Principal& caller,
@@ -190,6 +347,47 @@ absl::StatusOr<v1::ListTicketsResponse> TicketManager::ListTickets(
     response.set_next_page_token(NextPageToken(
         *page_tokens_, plan,
         {FromProtoTime(last.create_time()), last.name().substr(last.name().find('/') + 1)}));
+  }
+  return response;
+}
+
+}  // namespace tandem::support
+
+namespace tandem::support {
+
+absl::StatusOr<v1::Ticket> TicketManager::UpdateTicket(const Principal& caller,
+                                                       const v1::UpdateTicketRequest& request,
+                                                       absl::Time deadline) {
+  RETURN_IF_ERROR(ValidateUpdateTicket(request));
+  ASSIGN_OR_RETURN(std::string id, ParseResourceName("ticket.name", "tickets", request.ticket().name()));
+  const absl::Time now = clock_->Now();
+  return store_->Update(
+      caller.tenant, id,
+      [&](const v1::Ticket& current, const std::string& next_etag) {
+        return DecideTicketUpdate(current, request, caller.subject, now, next_etag);
+      },
+      deadline);
+}
+
+absl::StatusOr<v1::ListTicketChangesResponse> TicketManager::ListTicketChanges(
+    const Principal& caller, const v1::ListTicketChangesRequest& request, absl::Time deadline) {
+  ASSIGN_OR_RETURN(std::string id, ParseResourceName("parent", "tickets", request.parent()));
+  ASSIGN_OR_RETURN(int page_size, NormalizePageSize(request.page_size(), 100, 500));
+  const std::string fingerprint = QueryFingerprint({caller.tenant, request.parent()});
+  ASSIGN_OR_RETURN(std::vector<std::string> keys,
+                   page_tokens_->Decode(request.page_token(), fingerprint));
+  if (keys.size() > 1) return InvalidField("page_token", "is not a token this service issued");
+  // The ticket must exist in the caller's tenant (NOT_FOUND otherwise).
+  RETURN_IF_ERROR(store_->Get(caller.tenant, id, deadline).status());
+  ASSIGN_OR_RETURN(TicketChangePage page,
+                   store_->ListChanges(caller.tenant, id, keys.empty() ? "" : keys[0], page_size,
+                                       deadline));
+  v1::ListTicketChangesResponse response;
+  for (v1::TicketChange& change : page.changes) *response.add_changes() = std::move(change);
+  if (page.has_more && response.changes_size() > 0) {
+    const std::string& last = response.changes(response.changes_size() - 1).name();
+    response.set_next_page_token(
+        page_tokens_->Encode(fingerprint, {last.substr(last.rfind('/') + 1)}));
   }
   return response;
 }

@@ -38,6 +38,16 @@ class TicketManager {
   absl::StatusOr<v1::Ticket> GetTicket(const Principal& caller, const v1::GetTicketRequest& request,
                                        absl::Time deadline);
 
+  // Changes the fields named in the request's mask; see
+  // SupportService.UpdateTicket for the rules.
+  absl::StatusOr<v1::Ticket> UpdateTicket(const Principal& caller,
+                                          const v1::UpdateTicketRequest& request,
+                                          absl::Time deadline);
+
+  // Lists a ticket's history, oldest first.
+  absl::StatusOr<v1::ListTicketChangesResponse> ListTicketChanges(
+      const Principal& caller, const v1::ListTicketChangesRequest& request, absl::Time deadline);
+
   // Lists the caller's tenant's tickets.
   absl::StatusOr<v1::ListTicketsResponse> ListTickets(const Principal& caller,
                                                       const v1::ListTicketsRequest& request,
@@ -52,6 +62,18 @@ class TicketManager {
 
 // Checks a create request and returns every violation at once.
 absl::Status ValidateCreateTicket(const v1::CreateTicketRequest& request);
+
+// Checks an update request: a known name, a mask of updatable fields, and
+// valid new values for those fields. Returns every violation at once.
+absl::Status ValidateUpdateTicket(const v1::UpdateTicketRequest& request);
+
+// Decides an update of `current` by `actor` at `now` (the pure rules:
+// etag, mask, state machine, lifecycle stamps, history and events).
+// `next_etag` is the etag the stored result will have.
+absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
+                                                const v1::UpdateTicketRequest& request,
+                                                const std::string& actor, absl::Time now,
+                                                const std::string& next_etag);
 
 // Turns parsed filter terms into typed store conditions (enum names become
 // numbers, account names ids), or INVALID_ARGUMENT on `filter`.

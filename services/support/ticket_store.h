@@ -3,9 +3,13 @@
 #ifndef TANDEM_SERVICES_SUPPORT_TICKET_STORE_H_
 #define TANDEM_SERVICES_SUPPORT_TICKET_STORE_H_
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <google/protobuf/message.h>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -26,6 +30,27 @@ struct TicketCondition {
   std::string value;
 };
 
+// What an update decided, from the ticket as it was: the ticket after it,
+// the changes to record (the store names them), and the events to publish.
+// No changes means nothing is written.
+struct TicketUpdate {
+  v1::Ticket ticket;
+  std::vector<v1::TicketChange> changes;
+  std::vector<std::unique_ptr<google::protobuf::Message>> events;
+};
+
+// Decides an update given the current ticket and the etag the ticket will
+// have once the update is stored. Runs inside the store's transaction, with
+// the ticket locked, so it must not block or call out.
+using TicketUpdateDecision = std::function<absl::StatusOr<TicketUpdate>(
+    const v1::Ticket& current, const std::string& next_etag)>;
+
+// A page of a ticket's changes and whether another follows.
+struct TicketChangePage {
+  std::vector<v1::TicketChange> changes;
+  bool has_more = false;
+};
+
 // A page of tickets and whether another follows.
 struct TicketPage {
   std::vector<v1::Ticket> tickets;
@@ -37,11 +62,27 @@ class TicketStore {
  public:
   virtual ~TicketStore() = default;
 
-  // Stores a complete new ticket (id, times and defaults set) and its
-  // TicketCreated event in one transaction. With a request id already used
-  // by an identical request, stores nothing and returns that ticket.
-  virtual absl::StatusOr<v1::Ticket> Create(const std::string& tenant, const v1::Ticket& ticket,
-                                            const CreateKey& key, absl::Time deadline) = 0;
+  // Stores a complete new ticket (id, times and defaults set), its creation
+  // in the history (by `actor`) and its TicketCreated event in one
+  // transaction. With a request id already used by an identical request,
+  // stores nothing and returns that ticket.
+  virtual absl::StatusOr<v1::Ticket> Create(const std::string& tenant, const std::string& actor,
+                                            const v1::Ticket& ticket, const CreateKey& key,
+                                            absl::Time deadline) = 0;
+
+  // Locks the ticket, runs `decide` on it and stores the outcome (ticket,
+  // changes, events) in one transaction. NOT_FOUND if the ticket does not
+  // exist; `decide`'s error otherwise, with nothing written.
+  virtual absl::StatusOr<v1::Ticket> Update(const std::string& tenant, const std::string& id,
+                                            const TicketUpdateDecision& decide,
+                                            absl::Time deadline) = 0;
+
+  // Returns up to `limit` changes of a ticket with ids after `after_id`
+  // (empty: from the start), oldest first.
+  virtual absl::StatusOr<TicketChangePage> ListChanges(const std::string& tenant,
+                                                       const std::string& ticket_id,
+                                                       const std::string& after_id, int limit,
+                                                       absl::Time deadline) = 0;
 
   // Returns the ticket an identical earlier request created under `key`,
   // nullopt if the key is unused, or INVALID_ARGUMENT if it served another

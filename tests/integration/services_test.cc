@@ -226,6 +226,62 @@ TEST_F(ServicesTest, SupportCreatesTicketsWhileSuccessIsStopped) {
   EXPECT_EQ(ticket.account_tier(), cv1::TOUCH_TIER_UNSPECIFIED);
 }
 
+// A ticket's life through UpdateTicket: etags guard against stale writes,
+// the workflow refuses illegal moves, and the history records who did what.
+TEST_F(ServicesTest, UpdateTicketFollowsTheWorkflowAndRecordsHistory) {
+  sv1::Ticket ticket;
+  ASSERT_TRUE(CreateTicket(TestToken("acme", {"agent"}), TicketRequest("Printer on fire"), &ticket).ok());
+  auto update = [&](const std::string& etag, sv1::Ticket::Status status, sv1::Ticket* out) {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("acme", {"agent"}));
+    sv1::UpdateTicketRequest request;
+    request.mutable_ticket()->set_name(ticket.name());
+    request.mutable_ticket()->set_etag(etag);
+    request.mutable_ticket()->set_status(status);
+    request.mutable_update_mask()->add_paths("status");
+    return tickets_->UpdateTicket(&context, request, out).error_code();
+  };
+  sv1::Ticket solved;
+  ASSERT_EQ(update(ticket.etag(), sv1::Ticket::SOLVED, &solved), grpc::StatusCode::OK);
+  EXPECT_EQ(solved.status(), sv1::Ticket::SOLVED);
+  EXPECT_TRUE(solved.has_solve_time());
+  EXPECT_NE(solved.etag(), ticket.etag());
+  sv1::Ticket ignored;
+  EXPECT_EQ(update(ticket.etag(), sv1::Ticket::OPEN, &ignored), grpc::StatusCode::ABORTED);
+  sv1::Ticket closed;
+  ASSERT_EQ(update(solved.etag(), sv1::Ticket::CLOSED, &closed), grpc::StatusCode::OK);
+  EXPECT_EQ(update("", sv1::Ticket::OPEN, &ignored), grpc::StatusCode::FAILED_PRECONDITION);
+  // What is stored matches what was returned.
+  sv1::Ticket read;
+  ASSERT_TRUE(GetTicket(TestToken("acme", {"viewer"}), ticket.name(), &read).ok());
+  EXPECT_EQ(read.status(), sv1::Ticket::CLOSED);
+  EXPECT_EQ(read.etag(), closed.etag());
+  EXPECT_TRUE(read.has_close_time());
+  // Another tenant cannot touch it.
+  {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("globex", {"agent"}));
+    sv1::UpdateTicketRequest request;
+    request.mutable_ticket()->set_name(ticket.name());
+    request.mutable_update_mask()->add_paths("priority");
+    request.mutable_ticket()->set_priority(sv1::Ticket::LOW);
+    EXPECT_EQ(tickets_->UpdateTicket(&context, request, &ignored).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  grpc::ClientContext context;
+  Authorize(context, TestToken("acme", {"viewer"}));
+  sv1::ListTicketChangesRequest request;
+  request.set_parent(ticket.name());
+  sv1::ListTicketChangesResponse history;
+  ASSERT_TRUE(tickets_->ListTicketChanges(&context, request, &history).ok());
+  ASSERT_EQ(history.changes_size(), 3);
+  EXPECT_EQ(history.changes(0).field(), "ticket");
+  EXPECT_EQ(history.changes(1).new_value(), "SOLVED");
+  EXPECT_EQ(history.changes(2).old_value(), "SOLVED");
+  EXPECT_EQ(history.changes(2).new_value(), "CLOSED");
+  EXPECT_EQ(history.changes(2).actor(), "tester");
+}
+
 // Listing pages through every ticket once; a token from another filter is
 // refused.
 TEST_F(ServicesTest, ListPagesAndRejectsForeignTokens) {

@@ -61,7 +61,7 @@ TEST_F(TicketStoreTest, CreateThenGetRoundTripsAndWritesEvent) {
   ticket.set_account("accounts/01JABCDEFGHJKMNPQRSTVWXYZ0");
   ticket.set_account_tier(success::v1::HIGH_TOUCH);
   ASSERT_OK_AND_ASSIGN(support::v1::Ticket created,
-                       store_.Create("acme", ticket, {}, absl::InfiniteFuture()));
+                       store_.Create("acme", "tester", ticket, {}, absl::InfiniteFuture()));
   const std::string id = created.name().substr(8);
   ASSERT_OK_AND_ASSIGN(support::v1::Ticket read, store_.Get("acme", id, absl::InfiniteFuture()));
   EXPECT_EQ(read.subject(), "Invoice is wrong");
@@ -79,7 +79,7 @@ TEST_F(TicketStoreTest, CreateThenGetRoundTripsAndWritesEvent) {
 // Another tenant's ticket does not exist for the caller.
 TEST_F(TicketStoreTest, OtherTenantsTicketIsNotFound) {
   ASSERT_OK_AND_ASSIGN(support::v1::Ticket created,
-                       store_.Create("acme", NewTicket("Secret"), {}, absl::InfiniteFuture()));
+                       store_.Create("acme", "tester", NewTicket("Secret"), {}, absl::InfiniteFuture()));
   EXPECT_THAT(store_.Get("globex", created.name().substr(8), absl::InfiniteFuture()),
               StatusIs(absl::StatusCode::kNotFound));
 }
@@ -89,16 +89,16 @@ TEST_F(TicketStoreTest, OtherTenantsTicketIsNotFound) {
 TEST_F(TicketStoreTest, RequestIdMakesCreateIdempotent) {
   CreateKey key{"req-1", "fingerprint-a"};
   ASSERT_OK_AND_ASSIGN(support::v1::Ticket first,
-                       store_.Create("acme", NewTicket("Once"), key, absl::InfiniteFuture()));
+                       store_.Create("acme", "tester", NewTicket("Once"), key, absl::InfiniteFuture()));
   ASSERT_OK_AND_ASSIGN(support::v1::Ticket retry,
-                       store_.Create("acme", NewTicket("Once"), key, absl::InfiniteFuture()));
+                       store_.Create("acme", "tester", NewTicket("Once"), key, absl::InfiniteFuture()));
   EXPECT_EQ(first.name(), retry.name());
-  EXPECT_THAT(store_.Create("acme", NewTicket("Other"), {"req-1", "fingerprint-b"},
+  EXPECT_THAT(store_.Create("acme", "tester", NewTicket("Other"), {"req-1", "fingerprint-b"},
                             absl::InfiniteFuture()),
               StatusIs(absl::StatusCode::kInvalidArgument));
   // The key is per tenant.
   ASSERT_OK_AND_ASSIGN(support::v1::Ticket other_tenant,
-                       store_.Create("globex", NewTicket("Once"), key, absl::InfiniteFuture()));
+                       store_.Create("globex", "tester", NewTicket("Once"), key, absl::InfiniteFuture()));
   EXPECT_NE(other_tenant.name(), first.name());
   EXPECT_EQ(CountRows(database_.pool(), "SELECT COUNT(*) FROM tickets"), 2);
   EXPECT_EQ(CountRows(database_.pool(), "SELECT COUNT(*) FROM outbox"), 2);
@@ -112,7 +112,7 @@ TEST_F(TicketStoreTest, ConcurrentRetriesCreateOneTicket) {
   std::vector<std::thread> threads;
   for (int i = 0; i < kRetries; ++i) {
     threads.emplace_back([&, i] {
-      auto ticket = store_.Create("acme", NewTicket("Racy"), {"same-id", "fp"},
+      auto ticket = store_.Create("acme", "tester", NewTicket("Racy"), {"same-id", "fp"},
                                   absl::InfiniteFuture());
       if (ticket.ok()) names[i] = ticket->name();
     });
@@ -129,7 +129,7 @@ TEST_F(TicketStoreTest, KeysetPagesSeeEachTicketOnceDuringInserts) {
   const absl::Time base = absl::Now() - absl::Hours(1);
   std::set<std::string> existing;
   for (int i = 0; i < 120; ++i) {
-    ASSERT_OK_AND_ASSIGN(auto t, store_.Create("acme", NewTicket(absl::StrCat("t", i),
+    ASSERT_OK_AND_ASSIGN(auto t, store_.Create("acme", "tester", NewTicket(absl::StrCat("t", i),
                                                                  base + absl::Seconds(i / 3)),
                                                {}, absl::InfiniteFuture()));
     existing.insert(t.name());
@@ -144,7 +144,7 @@ TEST_F(TicketStoreTest, KeysetPagesSeeEachTicketOnceDuringInserts) {
                          store_.List("acme", {}, plan, absl::InfiniteFuture()));
     for (const auto& t : page.tickets) seen.insert(t.name());
     // New tickets arrive between pages; they are newer than the cursor.
-    ASSERT_OK(store_.Create("acme", NewTicket("late"), {}, absl::InfiniteFuture()));
+    ASSERT_OK(store_.Create("acme", "tester", NewTicket("late"), {}, absl::InfiniteFuture()));
     params.page_token = page.has_more ? NextPageToken(codec, plan,
                                                       {FromProtoTime(page.tickets.back().create_time()),
                                                        page.tickets.back().name().substr(8)})
@@ -158,8 +158,8 @@ TEST_F(TicketStoreTest, KeysetPagesSeeEachTicketOnceDuringInserts) {
 TEST_F(TicketStoreTest, ListFiltersByConditions) {
   support::v1::Ticket with_account = NewTicket("a");
   with_account.set_account("accounts/01JABCDEFGHJKMNPQRSTVWXYZ0");
-  ASSERT_OK(store_.Create("acme", with_account, {}, absl::InfiniteFuture()));
-  ASSERT_OK(store_.Create("acme", NewTicket("b"), {}, absl::InfiniteFuture()));
+  ASSERT_OK(store_.Create("acme", "tester", with_account, {}, absl::InfiniteFuture()));
+  ASSERT_OK(store_.Create("acme", "tester", NewTicket("b"), {}, absl::InfiniteFuture()));
   PageTokenCodec codec("key");
   ASSERT_OK_AND_ASSIGN(ListPlan plan, PlanList(codec, "acme", {}, {"status"}));
   using support::TicketCondition;

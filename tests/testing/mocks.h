@@ -13,8 +13,15 @@ namespace tandem::testing {
 class MockTicketStore : public support::TicketStore {
  public:
   MOCK_METHOD(absl::StatusOr<support::v1::Ticket>, Create,
-              (const std::string&, const support::v1::Ticket&, const CreateKey&,
+              (const std::string&, const std::string&, const support::v1::Ticket&,
+               const CreateKey&, absl::Time),
+              (override));
+  MOCK_METHOD(absl::StatusOr<support::v1::Ticket>, Update,
+              (const std::string&, const std::string&, const support::TicketUpdateDecision&,
                absl::Time),
+              (override));
+  MOCK_METHOD(absl::StatusOr<support::TicketChangePage>, ListChanges,
+              (const std::string&, const std::string&, const std::string&, int, absl::Time),
               (override));
   MOCK_METHOD(absl::StatusOr<std::optional<support::v1::Ticket>>, FindCreated,
               (const std::string&, const CreateKey&, absl::Time), (override));

@@ -28,9 +28,9 @@ class TicketManagerTest : public ::testing::Test {
         codec_("key"),
         manager_(&store_, &accounts_, &codec_, &clock_) {
     // The store echoes what it is asked to create.
-    ON_CALL(store_, Create(_, _, _, _))
-        .WillByDefault(Invoke([](const std::string&, const v1::Ticket& ticket, const CreateKey&,
-                                 absl::Time) { return ticket; }));
+    ON_CALL(store_, Create(_, _, _, _, _))
+        .WillByDefault(Invoke([](const std::string&, const std::string&, const v1::Ticket& ticket,
+                                 const CreateKey&, absl::Time) { return ticket; }));
   }
 
   static v1::CreateTicketRequest Request(const std::string& subject) {
@@ -84,7 +84,7 @@ TEST_F(TicketManagerTest, CreateAppliesDefaultsAndIgnoresOutputOnlyFields) {
   request.mutable_ticket()->add_tags("b");
   request.mutable_ticket()->add_tags("a");
   request.mutable_ticket()->add_tags("b");
-  EXPECT_CALL(store_, Create("acme", _, Field(&CreateKey::request_id, ""), _));
+  EXPECT_CALL(store_, Create("acme", "agent-1", _, Field(&CreateKey::request_id, ""), _));
   ASSERT_OK_AND_ASSIGN(v1::Ticket ticket, Create(request));
   EXPECT_EQ(ticket.subject(), "Printer on fire");
   EXPECT_EQ(ticket.status(), v1::Ticket::NEW);
@@ -101,7 +101,7 @@ TEST_F(TicketManagerTest, CreateAppliesDefaultsAndIgnoresOutputOnlyFields) {
 TEST_F(TicketManagerTest, VerifiedAccountGivesTier) {
   EXPECT_CALL(accounts_, Lookup("acme", kAccount, _))
       .WillOnce(Return(AccountFacts{success::v1::HIGH_TOUCH}));
-  EXPECT_CALL(store_, Create(_, _, _, _));
+  EXPECT_CALL(store_, Create(_, _, _, _, _));
   v1::CreateTicketRequest request = Request("Help");
   request.mutable_ticket()->set_account(kAccount);
   ASSERT_OK_AND_ASSIGN(v1::Ticket ticket, Create(request));
@@ -122,7 +122,7 @@ TEST_F(TicketManagerTest, UnknownAccountIsInvalidArgument) {
 // Success being down still creates the ticket, pending verification.
 TEST_F(TicketManagerTest, UnreachableSuccessStillCreatesTicket) {
   EXPECT_CALL(accounts_, Lookup(_, _, _)).WillOnce(Return(absl::UnavailableError("down")));
-  EXPECT_CALL(store_, Create(_, _, _, _));
+  EXPECT_CALL(store_, Create(_, _, _, _, _));
   v1::CreateTicketRequest request = Request("Help");
   request.mutable_ticket()->set_account(kAccount);
   ASSERT_OK_AND_ASSIGN(v1::Ticket ticket, Create(request));
@@ -149,10 +149,10 @@ TEST_F(TicketManagerTest, RequestIdIsPassedWithFingerprint) {
       .Times(2)
       .WillRepeatedly(Return(std::optional<v1::Ticket>()));
   std::vector<CreateKey> keys;
-  EXPECT_CALL(store_, Create(_, _, _, _))
+  EXPECT_CALL(store_, Create(_, _, _, _, _))
       .Times(2)
-      .WillRepeatedly(Invoke([&](const std::string&, const v1::Ticket& t, const CreateKey& key,
-                                 absl::Time) {
+      .WillRepeatedly(Invoke([&](const std::string&, const std::string&, const v1::Ticket& t,
+                                 const CreateKey& key, absl::Time) {
         keys.push_back(key);
         return t;
       }));

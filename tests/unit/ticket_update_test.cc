@@ -1,0 +1,146 @@
+// The pure rules of a ticket update: validation, etag, state machine,
+// lifecycle stamps, history and events.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/proto_time.h"
+#include "common/status.h"
+#include "services/support/ticket_manager.h"
+#include "tandem/support/v1/events.pb.h"
+#include "tests/testing/status_matchers.h"
+
+namespace tandem::support {
+namespace {
+
+using ::tandem::testing::StatusIs;
+using ::testing::ElementsAre;
+using T = v1::Ticket;
+
+constexpr char kName[] = "tickets/01JABCDEFGHJKMNPQRSTVWXYZ0";
+const absl::Time kNow = absl::FromUnixSeconds(1'790'000'000);
+
+T Current(T::Status status) {
+  T ticket;
+  ticket.set_name(kName);
+  ticket.set_subject("Printer on fire");
+  ticket.set_priority(T::NORMAL);
+  ticket.set_type(T::INCIDENT);
+  ticket.set_status(status);
+  ticket.set_etag("etag-1");
+  return ticket;
+}
+
+v1::UpdateTicketRequest Request(std::vector<std::string> paths) {
+  v1::UpdateTicketRequest request;
+  request.mutable_ticket()->set_name(kName);
+  for (const std::string& path : paths) request.mutable_update_mask()->add_paths(path);
+  return request;
+}
+
+std::vector<std::string> Fields(const absl::Status& status) {
+  std::vector<std::string> fields;
+  for (const auto& v : FieldViolationsOf(status)) fields.push_back(v.field);
+  return fields;
+}
+
+// A mask must name updatable fields, and their new values must be valid.
+TEST(ValidateUpdateTicketTest, ChecksMaskAndMaskedValues) {
+  EXPECT_THAT(Fields(ValidateUpdateTicket(Request({}))), ElementsAre("update_mask"));
+  EXPECT_THAT(Fields(ValidateUpdateTicket(Request({"channel"}))), ElementsAre("update_mask"));
+  EXPECT_THAT(Fields(ValidateUpdateTicket(Request({"etag"}))), ElementsAre("update_mask"));
+  v1::UpdateTicketRequest request = Request({"subject", "priority", "status"});
+  request.mutable_ticket()->set_subject("");
+  EXPECT_THAT(Fields(ValidateUpdateTicket(request)),
+              ElementsAre("ticket.subject", "ticket.priority", "ticket.status"));
+  request = Request({"description"});  // fields outside the mask are not checked
+  request.mutable_ticket()->set_subject("");
+  EXPECT_OK(ValidateUpdateTicket(request));
+  request.mutable_ticket()->set_name("accounts/01JABCDEFGHJKMNPQRSTVWXYZ0");
+  EXPECT_THAT(Fields(ValidateUpdateTicket(request)), ElementsAre("ticket.name"));
+}
+
+// A stale etag is ABORTED; the current one or none goes through.
+TEST(DecideTicketUpdateTest, StaleEtagIsAborted) {
+  v1::UpdateTicketRequest request = Request({"priority"});
+  request.mutable_ticket()->set_priority(T::HIGH);
+  request.mutable_ticket()->set_etag("etag-0");
+  EXPECT_THAT(DecideTicketUpdate(Current(T::OPEN), request, "alice", kNow, "etag-2"),
+              StatusIs(absl::StatusCode::kAborted));
+  request.mutable_ticket()->set_etag("etag-1");
+  ASSERT_OK_AND_ASSIGN(TicketUpdate update,
+                       DecideTicketUpdate(Current(T::OPEN), request, "alice", kNow, "etag-2"));
+  EXPECT_EQ(update.ticket.priority(), T::HIGH);
+  EXPECT_EQ(update.ticket.etag(), "etag-2");
+  ASSERT_EQ(update.changes.size(), 1u);
+  EXPECT_EQ(update.changes[0].field(), "priority");
+  EXPECT_EQ(update.changes[0].old_value(), "NORMAL");
+  EXPECT_EQ(update.changes[0].new_value(), "HIGH");
+  EXPECT_EQ(update.changes[0].actor(), "alice");
+}
+
+// A closed ticket cannot be reopened.
+TEST(DecideTicketUpdateTest, IllegalStatusChangeIsFailedPrecondition) {
+  v1::UpdateTicketRequest request = Request({"status"});
+  request.mutable_ticket()->set_status(T::OPEN);
+  EXPECT_THAT(DecideTicketUpdate(Current(T::CLOSED), request, "alice", kNow, "e"),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+// Solving stamps the solve time and announces TicketSolved.
+TEST(DecideTicketUpdateTest, SolveStampsTimeAndEmitsSolved) {
+  v1::UpdateTicketRequest request = Request({"status"});
+  request.mutable_ticket()->set_status(T::SOLVED);
+  ASSERT_OK_AND_ASSIGN(TicketUpdate update,
+                       DecideTicketUpdate(Current(T::OPEN), request, "alice", kNow, "e"));
+  EXPECT_EQ(FromProtoTime(update.ticket.solve_time()), kNow);
+  ASSERT_EQ(update.events.size(), 2u);
+  EXPECT_EQ(update.events[0]->GetDescriptor()->name(), "TicketUpdated");
+  EXPECT_EQ(update.events[1]->GetDescriptor()->name(), "TicketSolved");
+  const auto& updated = static_cast<const v1::TicketUpdated&>(*update.events[0]);
+  EXPECT_EQ(updated.previous_status(), T::OPEN);
+  EXPECT_THAT(updated.changed_fields(), ElementsAre("status"));
+}
+
+// Reopening counts the reopen and clears the solve time; closing stamps
+// the close time.
+TEST(DecideTicketUpdateTest, ReopenCountsAndCloseStamps) {
+  T solved = Current(T::SOLVED);
+  *solved.mutable_solve_time() = ToProtoTime(kNow - absl::Hours(1));
+  v1::UpdateTicketRequest reopen = Request({"status"});
+  reopen.mutable_ticket()->set_status(T::OPEN);
+  ASSERT_OK_AND_ASSIGN(TicketUpdate reopened,
+                       DecideTicketUpdate(solved, reopen, "customer", kNow, "e"));
+  EXPECT_EQ(reopened.ticket.reopen_count(), 1);
+  EXPECT_FALSE(reopened.ticket.has_solve_time());
+  EXPECT_EQ(reopened.events[1]->GetDescriptor()->name(), "TicketReopened");
+
+  v1::UpdateTicketRequest close = Request({"status"});
+  close.mutable_ticket()->set_status(T::CLOSED);
+  ASSERT_OK_AND_ASSIGN(TicketUpdate closed, DecideTicketUpdate(solved, close, "system", kNow, "e"));
+  EXPECT_EQ(FromProtoTime(closed.ticket.close_time()), kNow);
+  EXPECT_EQ(closed.events[1]->GetDescriptor()->name(), "TicketClosed");
+}
+
+// Setting values a ticket already has records and announces nothing.
+TEST(DecideTicketUpdateTest, NoOpUpdateWritesNothing) {
+  v1::UpdateTicketRequest request = Request({"priority", "subject"});
+  request.mutable_ticket()->set_priority(T::NORMAL);
+  request.mutable_ticket()->set_subject(" Printer on fire ");
+  ASSERT_OK_AND_ASSIGN(TicketUpdate update,
+                       DecideTicketUpdate(Current(T::OPEN), request, "alice", kNow, "e"));
+  EXPECT_TRUE(update.changes.empty());
+  EXPECT_TRUE(update.events.empty());
+}
+
+// Tags are replaced as a set, sorted, and recorded as text.
+TEST(DecideTicketUpdateTest, TagsAreReplacedAsASortedSet) {
+  v1::UpdateTicketRequest request = Request({"tags"});
+  for (const char* tag : {"vip", "billing", "vip"}) request.mutable_ticket()->add_tags(tag);
+  ASSERT_OK_AND_ASSIGN(TicketUpdate update,
+                       DecideTicketUpdate(Current(T::OPEN), request, "alice", kNow, "e"));
+  EXPECT_THAT(update.ticket.tags(), ElementsAre("billing", "vip"));
+  EXPECT_EQ(update.changes[0].new_value(), "billing,vip");
+}
+
+}  // namespace
+}  // namespace tandem::support
