@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/idempotency.h"
+#include "common/listing.h"
 #include "common/ids.h"
 #include "common/mysql/keyset.h"
 #include "common/mysql/transaction.h"
@@ -18,7 +19,7 @@ namespace {
 constexpr absl::string_view kColumns =
     "SELECT id, account_id, requester_email, subject, description, channel, type, priority, "
     "status, tags, account_tier, account_check, version, create_time, update_time, "
-    "reopen_count, solve_time, close_time FROM tickets ";
+    "reopen_count, solve_time, close_time, first_response_time, agent_reply_count FROM tickets ";
 
 // Column 12 of kColumns, the row version behind the etag.
 constexpr int kVersionColumn = 12;
@@ -48,7 +49,24 @@ v1::Ticket FromRow(const mysql::Row& row) {
   ticket.set_reopen_count(static_cast<int32_t>(row.Int(15)));
   if (!row.IsNull(16)) *ticket.mutable_solve_time() = ToProtoTime(row.Time(16));
   if (!row.IsNull(17)) *ticket.mutable_close_time() = ToProtoTime(row.Time(17));
+  if (!row.IsNull(18)) *ticket.mutable_first_response_time() = ToProtoTime(row.Time(18));
+  ticket.set_agent_reply_count(static_cast<int32_t>(row.Int(19)));
   return ticket;
+}
+
+constexpr absl::string_view kMessageColumns =
+    "SELECT id, author_type, author, author_email, internal, body, create_time FROM messages ";
+
+v1::Message MessageFromRow(const std::string& ticket_id, const mysql::Row& row) {
+  v1::Message message;
+  message.set_name(absl::StrCat("tickets/", ticket_id, "/messages/", row.String(0)));
+  message.set_author_type(static_cast<v1::Message::AuthorType>(row.Int(1)));
+  message.set_author(row.String(2));
+  message.set_author_email(row.String(3));
+  message.set_internal(row.Int(4) != 0);
+  message.set_body(row.String(5));
+  *message.mutable_create_time() = ToProtoTime(row.Time(6));
+  return message;
 }
 
 std::string TagsJson(const v1::Ticket& ticket) {
@@ -131,6 +149,49 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
   return Get(tenant, IdOf(name), deadline);
 }
 
+absl::StatusOr<std::pair<v1::Ticket, int64_t>> MysqlTicketStore::Lock(mysql::Transaction& tx,
+                                                                      const std::string& tenant,
+                                                                      const std::string& id) {
+  ASSIGN_OR_RETURN(auto rows, tx->Query(absl::StrCat(kColumns, "WHERE tenant_id = ? AND id = ? "
+                                                               "FOR UPDATE"),
+                                        {tenant, id}));
+  if (rows.empty()) {
+    return absl::NotFoundError(absl::StrCat("ticket tickets/", id, " does not exist"));
+  }
+  return std::make_pair(FromRow(rows[0]), rows[0].Int(kVersionColumn));
+}
+
+absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& tenant,
+                                     const std::string& id, int64_t version,
+                                     const TicketUpdate& update, bool ticket_changed) {
+  const v1::Ticket& after = update.ticket;
+  if (ticket_changed) {
+    RETURN_IF_ERROR(
+        tx->Execute("UPDATE tickets SET requester_email = ?, subject = ?, description = ?, "
+                    "type = ?, priority = ?, status = ?, tags = ?, reopen_count = ?, "
+                    "solve_time = ?, close_time = ?, first_response_time = ?, "
+                    "agent_reply_count = ?, version = ?, update_time = ? "
+                    "WHERE tenant_id = ? AND id = ?",
+                    {after.requester_email(), after.subject(), after.description(),
+                     int64_t{after.type()}, int64_t{after.priority()}, int64_t{after.status()},
+                     TagsJson(after), int64_t{after.reopen_count()},
+                     OptionalTime(after.has_solve_time(), after.solve_time()),
+                     OptionalTime(after.has_close_time(), after.close_time()),
+                     OptionalTime(after.has_first_response_time(), after.first_response_time()),
+                     int64_t{after.agent_reply_count()}, version + 1,
+                     FromProtoTime(after.update_time()), tenant, id})
+            .status());
+  }
+  for (const v1::TicketChange& change : update.changes) {
+    RETURN_IF_ERROR(InsertChange(tx, tenant, id, change));
+  }
+  for (const auto& event : update.events) {
+    RETURN_IF_ERROR(
+        outbox_->Append(tx, tenant, after.name(), *event, FromProtoTime(after.update_time())));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::Ticket> MysqlTicketStore::Update(const std::string& tenant,
                                                     const std::string& id,
                                                     const TicketUpdateDecision& decide,
@@ -138,43 +199,69 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Update(const std::string& tenant,
   v1::Ticket result;
   RETURN_IF_ERROR(mysql::RunInTransaction(
       *pool_, deadline, [&](mysql::Transaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(auto rows, tx->Query(absl::StrCat(kColumns, "WHERE tenant_id = ? AND id = ? "
-                                                                     "FOR UPDATE"),
-                                              {tenant, id}));
-        if (rows.empty()) {
-          return absl::NotFoundError(absl::StrCat("ticket tickets/", id, " does not exist"));
-        }
-        const v1::Ticket current = FromRow(rows[0]);
-        const int64_t version = rows[0].Int(kVersionColumn);
+        ASSIGN_OR_RETURN(auto locked, Lock(tx, tenant, id));
+        const auto& [current, version] = locked;
         ASSIGN_OR_RETURN(TicketUpdate update, decide(current, EtagFor(id, version + 1)));
         if (update.changes.empty()) {
           result = current;
           return absl::OkStatus();
         }
-        const v1::Ticket& after = update.ticket;
-        RETURN_IF_ERROR(
-            tx->Execute("UPDATE tickets SET requester_email = ?, subject = ?, description = ?, "
-                        "type = ?, priority = ?, status = ?, tags = ?, reopen_count = ?, "
-                        "solve_time = ?, close_time = ?, version = ?, update_time = ? "
-                        "WHERE tenant_id = ? AND id = ?",
-                        {after.requester_email(), after.subject(), after.description(),
-                         int64_t{after.type()}, int64_t{after.priority()},
-                         int64_t{after.status()}, TagsJson(after), int64_t{after.reopen_count()},
-                         OptionalTime(after.has_solve_time(), after.solve_time()),
-                         OptionalTime(after.has_close_time(), after.close_time()), version + 1,
-                         FromProtoTime(after.update_time()), tenant, id})
-                .status());
-        for (const v1::TicketChange& change : update.changes) {
-          RETURN_IF_ERROR(InsertChange(tx, tenant, id, change));
-        }
-        for (const auto& event : update.events) {
-          RETURN_IF_ERROR(
-              outbox_->Append(tx, tenant, after.name(), *event, FromProtoTime(after.update_time())));
-        }
-        result = after;
+        RETURN_IF_ERROR(Apply(tx, tenant, id, version, update, /*ticket_changed=*/true));
+        result = update.ticket;
         return absl::OkStatus();
       }));
   return result;
+}
+
+absl::StatusOr<v1::Message> MysqlTicketStore::AddMessage(const std::string& tenant,
+                                                         const std::string& ticket_id,
+                                                         const CreateKey& key,
+                                                         const std::string& message_name,
+                                                         const MessageDecision& decide,
+                                                         absl::Time deadline) {
+  auto insert = [&](mysql::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(auto locked, Lock(tx, tenant, ticket_id));
+    const auto& [current, version] = locked;
+    ASSIGN_OR_RETURN(MessagePosting posting, decide(current, EtagFor(ticket_id, version + 1)));
+    const v1::Message& message = posting.message;
+    RETURN_IF_ERROR(
+        tx->Execute("INSERT INTO messages (tenant_id, ticket_id, id, author_type, author, "
+                    "author_email, internal, body, create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    {tenant, ticket_id, message.name().substr(message.name().rfind('/') + 1),
+                     int64_t{message.author_type()}, message.author(), message.author_email(),
+                     message.internal(), message.body(), FromProtoTime(message.create_time())})
+            .status());
+    return Apply(tx, tenant, ticket_id, version, posting.ticket_update, posting.ticket_changed);
+  };
+  ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateMessage", key,
+                                                message_name, insert));
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
+  ASSIGN_OR_RETURN(auto rows,
+                   db->Query(absl::StrCat(kMessageColumns, "WHERE tenant_id = ? AND ticket_id = ? "
+                                                           "AND id = ?"),
+                             {tenant, ticket_id, name.substr(name.rfind('/') + 1)}));
+  if (rows.empty()) return absl::NotFoundError(absl::StrCat("message ", name, " does not exist"));
+  return MessageFromRow(ticket_id, rows[0]);
+}
+
+absl::StatusOr<MessagePage> MysqlTicketStore::ListMessages(const std::string& tenant,
+                                                           const std::string& ticket_id,
+                                                           const std::string& after_id, int limit,
+                                                           bool public_only, absl::Time deadline) {
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
+  ASSIGN_OR_RETURN(
+      auto rows,
+      db->Query(absl::StrCat(kMessageColumns,
+                             "WHERE tenant_id = ? AND ticket_id = ? AND id > ? ",
+                             public_only ? "AND NOT internal " : "", "ORDER BY id LIMIT ?"),
+                {tenant, ticket_id, after_id, int64_t{limit + 1}}));
+  MessagePage page;
+  page.has_more = static_cast<int>(rows.size()) > limit;
+  for (int i = 0; i < std::min<int>(limit, static_cast<int>(rows.size())); ++i) {
+    page.messages.push_back(MessageFromRow(ticket_id, rows[i]));
+  }
+  if (FitToByteBudget(page.messages)) page.has_more = true;
+  return page;
 }
 
 absl::StatusOr<TicketChangePage> MysqlTicketStore::ListChanges(const std::string& tenant,

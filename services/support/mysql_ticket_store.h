@@ -19,6 +19,13 @@ class MysqlTicketStore final : public TicketStore {
   absl::StatusOr<v1::Ticket> Update(const std::string& tenant, const std::string& id,
                                     const TicketUpdateDecision& decide,
                                     absl::Time deadline) override;
+  absl::StatusOr<v1::Message> AddMessage(const std::string& tenant, const std::string& ticket_id,
+                                         const CreateKey& key, const std::string& message_name,
+                                         const MessageDecision& decide,
+                                         absl::Time deadline) override;
+  absl::StatusOr<MessagePage> ListMessages(const std::string& tenant, const std::string& ticket_id,
+                                           const std::string& after_id, int limit,
+                                           bool public_only, absl::Time deadline) override;
   absl::StatusOr<TicketChangePage> ListChanges(const std::string& tenant,
                                                const std::string& ticket_id,
                                                const std::string& after_id, int limit,
@@ -33,6 +40,15 @@ class MysqlTicketStore final : public TicketStore {
                                   const ListPlan& plan, absl::Time deadline) override;
 
  private:
+  // Reads a ticket and its row version under a row lock.
+  absl::StatusOr<std::pair<v1::Ticket, int64_t>> Lock(mysql::Transaction& tx,
+                                                      const std::string& tenant,
+                                                      const std::string& id);
+  // Writes `update` for a ticket locked at `version`: the row (if
+  // `ticket_changed`), the history and the events.
+  absl::Status Apply(mysql::Transaction& tx, const std::string& tenant, const std::string& id,
+                     int64_t version, const TicketUpdate& update, bool ticket_changed);
+
   mysql::Pool* pool_;
   feed::Outbox* outbox_;
 };

@@ -58,4 +58,27 @@ grpc::Status SupportServiceImpl::ListTicketChanges(grpc::ServerContext* context,
                     });
 }
 
+grpc::Status SupportServiceImpl::CreateMessage(grpc::ServerContext* context,
+                                               const v1::CreateMessageRequest* request,
+                                               v1::Message* response) {
+  // `service` is for gateways that post customers' e-mails and chats.
+  return HandleCall(*context, *auth_, {kRoleAgent, kRoleService},
+                    [&](const Principal& caller, absl::Time deadline) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response,
+                                       tickets_->CreateMessage(caller, *request, deadline));
+                      return absl::OkStatus();
+                    });
+}
+
+grpc::Status SupportServiceImpl::ListMessages(grpc::ServerContext* context,
+                                              const v1::ListMessagesRequest* request,
+                                              v1::ListMessagesResponse* response) {
+  return HandleCall(*context, *auth_, {kRoleAgent, kRoleCsm, kRoleViewer, kRoleService},
+                    [&](const Principal& caller, absl::Time deadline) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response,
+                                       tickets_->ListMessages(caller, *request, deadline));
+                      return absl::OkStatus();
+                    });
+}
+
 }  // namespace tandem::support

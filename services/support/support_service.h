@@ -25,6 +25,10 @@ class SupportServiceImpl final : public v1::SupportService::Service {
   grpc::Status ListTicketChanges(grpc::ServerContext* context,
                                  const v1::ListTicketChangesRequest* request,
                                  v1::ListTicketChangesResponse* response) override;
+  grpc::Status CreateMessage(grpc::ServerContext* context, const v1::CreateMessageRequest* request,
+                             v1::Message* response) override;
+  grpc::Status ListMessages(grpc::ServerContext* context, const v1::ListMessagesRequest* request,
+                            v1::ListMessagesResponse* response) override;
 
  private:
   const Authenticator* auth_;

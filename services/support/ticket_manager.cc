@@ -177,6 +177,87 @@ absl::Status ValidateUpdateTicket(const v1::UpdateTicketRequest& request) {
   return violations.ToStatus();
 }
 
+absl::Status ValidateCreateMessage(const v1::CreateMessageRequest& request) {
+  FieldViolations violations;
+  CheckRequestId(request.request_id(), violations);
+  if (!ParseResourceName("parent", "tickets", request.parent()).ok()) {
+    violations.Add("parent", "must look like tickets/{id}");
+  }
+  if (!request.has_message()) {
+    violations.Add("message", "is required");
+    return violations.ToStatus();
+  }
+  const v1::Message& message = request.message();
+  if (!v1::Message::AuthorType_IsValid(message.author_type()) ||
+      message.author_type() == v1::Message::AUTHOR_TYPE_UNSPECIFIED) {
+    violations.Add("message.author_type", "must be CUSTOMER, AGENT or SYSTEM");
+  }
+  if (message.body().empty() || message.body().size() > kMaxDescription) {
+    violations.Add("message.body", absl::StrCat("must be 1 to ", kMaxDescription, " bytes"));
+  }
+  if (!message.author_email().empty() &&
+      (message.author_email().size() > kMaxEmail || !ValidEmail(message.author_email()))) {
+    violations.Add("message.author_email", "must be an e-mail address of at most 254 characters");
+  }
+  if (message.internal() && message.author_type() == v1::Message::CUSTOMER) {
+    violations.Add("message.internal", "customers cannot write internal notes");
+  }
+  return violations.ToStatus();
+}
+
+absl::StatusOr<MessagePosting> DecideMessagePosting(const v1::Ticket& current,
+                                                    const v1::Message& message, absl::Time now,
+                                                    const std::string& next_etag) {
+  if (current.status() == v1::Ticket::CLOSED) {
+    return absl::FailedPreconditionError(
+        "the ticket is CLOSED and takes no more messages; open a follow-up ticket");
+  }
+  MessagePosting posting;
+  posting.message = message;
+  const bool is_public = !message.internal();
+  const bool agent_reply = is_public && message.author_type() == v1::Message::AGENT;
+  const bool customer_reply = is_public && message.author_type() == v1::Message::CUSTOMER;
+
+  // A status the message moves the ticket to, through the same rules (and
+  // history, and events) as UpdateTicket.
+  v1::Ticket::Status next_status = current.status();
+  if (agent_reply && current.status() == v1::Ticket::NEW) next_status = v1::Ticket::OPEN;
+  if (customer_reply && (current.status() == v1::Ticket::PENDING ||
+                         current.status() == v1::Ticket::SOLVED)) {
+    next_status = v1::Ticket::OPEN;
+  }
+  TicketUpdate& update = posting.ticket_update;
+  update.ticket = current;
+  if (next_status != current.status()) {
+    v1::UpdateTicketRequest status_change;
+    status_change.mutable_ticket()->set_status(next_status);
+    status_change.mutable_update_mask()->add_paths("status");
+    ASSIGN_OR_RETURN(update, DecideTicketUpdate(current, status_change, message.author(), now,
+                                                next_etag));
+    posting.ticket_changed = true;
+  }
+  v1::Ticket& after = update.ticket;
+  bool first_response = false;
+  if (agent_reply) {
+    after.set_agent_reply_count(current.agent_reply_count() + 1);
+    if (!current.has_first_response_time()) {
+      *after.mutable_first_response_time() = message.create_time();
+      first_response = true;
+    }
+    posting.ticket_changed = true;
+  }
+  if (posting.ticket_changed) {
+    *after.mutable_update_time() = ToProtoTime(now);
+    after.set_etag(next_etag);
+  }
+  auto replied = std::make_unique<v1::TicketReplied>();
+  *replied->mutable_ticket() = after;
+  *replied->mutable_message() = message;
+  replied->set_first_response(first_response);
+  update.events.push_back(std::move(replied));
+  return posting;
+}
+
 absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
                                                 const v1::UpdateTicketRequest& request,
                                                 const std::string& actor, absl::Time now,
@@ -367,6 +448,47 @@ absl::StatusOr<v1::Ticket> TicketManager::UpdateTicket(const Principal& caller,
         return DecideTicketUpdate(current, request, caller.subject, now, next_etag);
       },
       deadline);
+}
+
+absl::StatusOr<v1::Message> TicketManager::CreateMessage(const Principal& caller,
+                                                         const v1::CreateMessageRequest& request,
+                                                         absl::Time deadline) {
+  RETURN_IF_ERROR(ValidateCreateMessage(request));
+  ASSIGN_OR_RETURN(std::string ticket_id, ParseResourceName("parent", "tickets", request.parent()));
+  const absl::Time now = clock_->Now();
+  v1::Message message = request.message();
+  message.set_name(absl::StrCat(request.parent(), "/messages/", NewIdAt(now)));
+  message.set_author(caller.subject);
+  *message.mutable_create_time() = ToProtoTime(now);
+  return store_->AddMessage(
+      caller.tenant, ticket_id, CreateKeyOf(request), message.name(),
+      [&](const v1::Ticket& current, const std::string& next_etag) {
+        return DecideMessagePosting(current, message, now, next_etag);
+      },
+      deadline);
+}
+
+absl::StatusOr<v1::ListMessagesResponse> TicketManager::ListMessages(
+    const Principal& caller, const v1::ListMessagesRequest& request, absl::Time deadline) {
+  ASSIGN_OR_RETURN(std::string id, ParseResourceName("parent", "tickets", request.parent()));
+  ASSIGN_OR_RETURN(int page_size, NormalizePageSize(request.page_size(), 50, 500));
+  const std::string fingerprint =
+      QueryFingerprint({caller.tenant, request.parent(), request.public_only() ? "public" : "all"});
+  ASSIGN_OR_RETURN(std::vector<std::string> keys,
+                   page_tokens_->Decode(request.page_token(), fingerprint));
+  if (keys.size() > 1) return InvalidField("page_token", "is not a token this service issued");
+  RETURN_IF_ERROR(store_->Get(caller.tenant, id, deadline).status());
+  ASSIGN_OR_RETURN(MessagePage page,
+                   store_->ListMessages(caller.tenant, id, keys.empty() ? "" : keys[0], page_size,
+                                        request.public_only(), deadline));
+  v1::ListMessagesResponse response;
+  for (v1::Message& message : page.messages) *response.add_messages() = std::move(message);
+  if (page.has_more && response.messages_size() > 0) {
+    const std::string& last = response.messages(response.messages_size() - 1).name();
+    response.set_next_page_token(
+        page_tokens_->Encode(fingerprint, {last.substr(last.rfind('/') + 1)}));
+  }
+  return response;
 }
 
 absl::StatusOr<v1::ListTicketChangesResponse> TicketManager::ListTicketChanges(

@@ -48,6 +48,16 @@ class TicketManager {
   absl::StatusOr<v1::ListTicketChangesResponse> ListTicketChanges(
       const Principal& caller, const v1::ListTicketChangesRequest& request, absl::Time deadline);
 
+  // Posts a message on a ticket; see SupportService.CreateMessage.
+  absl::StatusOr<v1::Message> CreateMessage(const Principal& caller,
+                                            const v1::CreateMessageRequest& request,
+                                            absl::Time deadline);
+
+  // Lists a ticket's messages, oldest first.
+  absl::StatusOr<v1::ListMessagesResponse> ListMessages(const Principal& caller,
+                                                        const v1::ListMessagesRequest& request,
+                                                        absl::Time deadline);
+
   // Lists the caller's tenant's tickets.
   absl::StatusOr<v1::ListTicketsResponse> ListTickets(const Principal& caller,
                                                       const v1::ListTicketsRequest& request,
@@ -74,6 +84,18 @@ absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
                                                 const v1::UpdateTicketRequest& request,
                                                 const std::string& actor, absl::Time now,
                                                 const std::string& next_etag);
+
+// Checks a message request and returns every violation at once.
+absl::Status ValidateCreateMessage(const v1::CreateMessageRequest& request);
+
+// Decides what posting `message` (complete: name, author, time) on
+// `current` does: the first public agent reply stamps first response (and
+// opens a NEW ticket); a public customer message opens a PENDING or SOLVED
+// ticket again; nothing may be added to a CLOSED ticket.
+absl::StatusOr<MessagePosting> DecideMessagePosting(const v1::Ticket& current,
+                                                    const v1::Message& message,
+                                                    absl::Time now,
+                                                    const std::string& next_etag);
 
 // Turns parsed filter terms into typed store conditions (enum names become
 // numbers, account names ids), or INVALID_ARGUMENT on `filter`.

@@ -45,6 +45,26 @@ struct TicketUpdate {
 using TicketUpdateDecision = std::function<absl::StatusOr<TicketUpdate>(
     const v1::Ticket& current, const std::string& next_etag)>;
 
+// What posting a message decided: the message (complete, with its name),
+// and what happens to the ticket; `ticket_changed` says whether the ticket
+// row is rewritten (its events are published either way).
+struct MessagePosting {
+  v1::Message message;
+  TicketUpdate ticket_update;
+  bool ticket_changed = false;
+};
+
+// Decides a message posting given the current ticket and its next etag.
+// Runs inside the store's transaction, like TicketUpdateDecision.
+using MessageDecision = std::function<absl::StatusOr<MessagePosting>(
+    const v1::Ticket& current, const std::string& next_etag)>;
+
+// A page of messages and whether another follows.
+struct MessagePage {
+  std::vector<v1::Message> messages;
+  bool has_more = false;
+};
+
 // A page of a ticket's changes and whether another follows.
 struct TicketChangePage {
   std::vector<v1::TicketChange> changes;
@@ -76,6 +96,23 @@ class TicketStore {
   virtual absl::StatusOr<v1::Ticket> Update(const std::string& tenant, const std::string& id,
                                             const TicketUpdateDecision& decide,
                                             absl::Time deadline) = 0;
+
+  // Claims `key` for `message_name`, locks the ticket, runs `decide` and
+  // stores the message, the ticket's changes and the events in one
+  // transaction. A retry with the same key returns the first message.
+  virtual absl::StatusOr<v1::Message> AddMessage(const std::string& tenant,
+                                                 const std::string& ticket_id,
+                                                 const CreateKey& key,
+                                                 const std::string& message_name,
+                                                 const MessageDecision& decide,
+                                                 absl::Time deadline) = 0;
+
+  // Returns up to `limit` messages of a ticket with ids after `after_id`,
+  // oldest first; without internal notes if `public_only`.
+  virtual absl::StatusOr<MessagePage> ListMessages(const std::string& tenant,
+                                                   const std::string& ticket_id,
+                                                   const std::string& after_id, int limit,
+                                                   bool public_only, absl::Time deadline) = 0;
 
   // Returns up to `limit` changes of a ticket with ids after `after_id`
   // (empty: from the start), oldest first.

@@ -282,6 +282,69 @@ TEST_F(ServicesTest, UpdateTicketFollowsTheWorkflowAndRecordsHistory) {
   EXPECT_EQ(history.changes(2).actor(), "tester");
 }
 
+// Messages: notes and replies are listed in order, the first public agent
+// reply stamps first response, and a retried post is not duplicated.
+TEST_F(ServicesTest, MessagesStampFirstResponseAndListInOrder) {
+  sv1::Ticket ticket;
+  ASSERT_TRUE(CreateTicket(TestToken("acme", {"agent"}), TicketRequest("Where is my order?"), &ticket).ok());
+  auto post = [&](sv1::Message::AuthorType type, bool internal, const std::string& body,
+                  const std::string& request_id, sv1::Message* out) {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("acme", {"agent"}));
+    sv1::CreateMessageRequest request;
+    request.set_parent(ticket.name());
+    request.set_request_id(request_id);
+    request.mutable_message()->set_author_type(type);
+    request.mutable_message()->set_internal(internal);
+    request.mutable_message()->set_body(body);
+    return tickets_->CreateMessage(&context, request, out).error_code();
+  };
+  sv1::Message note, reply, retried, customer;
+  ASSERT_EQ(post(sv1::Message::AGENT, true, "Checking the warehouse", "", &note), grpc::StatusCode::OK);
+  sv1::Ticket read;
+  ASSERT_TRUE(GetTicket(TestToken("acme", {"viewer"}), ticket.name(), &read).ok());
+  EXPECT_FALSE(read.has_first_response_time());
+  ASSERT_EQ(post(sv1::Message::AGENT, false, "It ships today", "reply-1", &reply), grpc::StatusCode::OK);
+  ASSERT_EQ(post(sv1::Message::AGENT, false, "It ships today", "reply-1", &retried), grpc::StatusCode::OK);
+  EXPECT_EQ(retried.name(), reply.name());
+  ASSERT_TRUE(GetTicket(TestToken("acme", {"viewer"}), ticket.name(), &read).ok());
+  EXPECT_EQ(read.first_response_time().seconds(), reply.create_time().seconds());
+  EXPECT_EQ(read.status(), sv1::Ticket::OPEN);
+  EXPECT_EQ(read.agent_reply_count(), 1);
+  ASSERT_EQ(post(sv1::Message::CUSTOMER, false, "Thanks!", "", &customer), grpc::StatusCode::OK);
+
+  auto list = [&](bool public_only) {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("acme", {"viewer"}));
+    sv1::ListMessagesRequest request;
+    request.set_parent(ticket.name());
+    request.set_public_only(public_only);
+    sv1::ListMessagesResponse response;
+    EXPECT_TRUE(tickets_->ListMessages(&context, request, &response).ok());
+    std::vector<std::string> bodies;
+    for (const auto& m : response.messages()) bodies.push_back(m.body());
+    return bodies;
+  };
+  EXPECT_THAT(list(false), ::testing::ElementsAre("Checking the warehouse", "It ships today", "Thanks!"));
+  EXPECT_THAT(list(true), ::testing::ElementsAre("It ships today", "Thanks!"));
+  // A viewer cannot post; another tenant cannot see the ticket's messages.
+  grpc::ClientContext context;
+  Authorize(context, TestToken("acme", {"viewer"}));
+  sv1::CreateMessageRequest request;
+  request.set_parent(ticket.name());
+  request.mutable_message()->set_author_type(sv1::Message::AGENT);
+  request.mutable_message()->set_body("x");
+  EXPECT_EQ(tickets_->CreateMessage(&context, request, &note).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  grpc::ClientContext other;
+  Authorize(other, TestToken("globex", {"viewer"}));
+  sv1::ListMessagesRequest other_request;
+  other_request.set_parent(ticket.name());
+  sv1::ListMessagesResponse other_response;
+  EXPECT_EQ(tickets_->ListMessages(&other, other_request, &other_response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
 // Listing pages through every ticket once; a token from another filter is
 // refused.
 TEST_F(ServicesTest, ListPagesAndRejectsForeignTokens) {

@@ -20,6 +20,14 @@ class MockTicketStore : public support::TicketStore {
               (const std::string&, const std::string&, const support::TicketUpdateDecision&,
                absl::Time),
               (override));
+  MOCK_METHOD(absl::StatusOr<support::v1::Message>, AddMessage,
+              (const std::string&, const std::string&, const CreateKey&, const std::string&,
+               const support::MessageDecision&, absl::Time),
+              (override));
+  MOCK_METHOD(absl::StatusOr<support::MessagePage>, ListMessages,
+              (const std::string&, const std::string&, const std::string&, int, bool,
+               absl::Time),
+              (override));
   MOCK_METHOD(absl::StatusOr<support::TicketChangePage>, ListChanges,
               (const std::string&, const std::string&, const std::string&, int, absl::Time),
               (override));

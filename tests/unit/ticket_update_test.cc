@@ -144,3 +144,82 @@ TEST(DecideTicketUpdateTest, TagsAreReplacedAsASortedSet) {
 
 }  // namespace
 }  // namespace tandem::support
+
+namespace tandem::support {
+namespace {
+
+v1::Message Posted(v1::Message::AuthorType type, bool internal = false) {
+  v1::Message message;
+  message.set_name(std::string(kName) + "/messages/01JABCDEFGHJKMNPQRSTVWXYZ9");
+  message.set_author_type(type);
+  message.set_author(type == v1::Message::CUSTOMER ? "mail-gateway" : "alice");
+  message.set_internal(internal);
+  message.set_body("Hello");
+  *message.mutable_create_time() = ToProtoTime(kNow);
+  return message;
+}
+
+// The first public agent reply stamps first response and opens a NEW
+// ticket; later replies only count.
+TEST(DecideMessagePostingTest, FirstPublicAgentReplyStampsFirstResponse) {
+  ASSERT_OK_AND_ASSIGN(MessagePosting first,
+                       DecideMessagePosting(Current(T::NEW), Posted(v1::Message::AGENT), kNow, "e2"));
+  EXPECT_TRUE(first.ticket_changed);
+  EXPECT_EQ(FromProtoTime(first.ticket_update.ticket.first_response_time()), kNow);
+  EXPECT_EQ(first.ticket_update.ticket.status(), T::OPEN);
+  EXPECT_EQ(first.ticket_update.ticket.agent_reply_count(), 1);
+  const auto& replied =
+      static_cast<const v1::TicketReplied&>(*first.ticket_update.events.back());
+  EXPECT_TRUE(replied.first_response());
+
+  T answered = first.ticket_update.ticket;
+  ASSERT_OK_AND_ASSIGN(MessagePosting second,
+                       DecideMessagePosting(answered, Posted(v1::Message::AGENT),
+                                            kNow + absl::Hours(1), "e3"));
+  EXPECT_EQ(FromProtoTime(second.ticket_update.ticket.first_response_time()), kNow);
+  EXPECT_EQ(second.ticket_update.ticket.agent_reply_count(), 2);
+  EXPECT_FALSE(static_cast<const v1::TicketReplied&>(*second.ticket_update.events.back())
+                   .first_response());
+}
+
+// Internal notes never count as a response and change nothing on the ticket.
+TEST(DecideMessagePostingTest, InternalNoteIsNotAResponse) {
+  ASSERT_OK_AND_ASSIGN(MessagePosting note,
+                       DecideMessagePosting(Current(T::NEW), Posted(v1::Message::AGENT, true), kNow,
+                                            "e2"));
+  EXPECT_FALSE(note.ticket_changed);
+  EXPECT_FALSE(note.ticket_update.ticket.has_first_response_time());
+  EXPECT_EQ(note.ticket_update.ticket.status(), T::NEW);
+  ASSERT_EQ(note.ticket_update.events.size(), 1u);  // TicketReplied only
+}
+
+// A customer's reply opens a PENDING ticket, and reopens a SOLVED one.
+TEST(DecideMessagePostingTest, CustomerReplyOpensPendingAndReopensSolved) {
+  ASSERT_OK_AND_ASSIGN(MessagePosting pending, DecideMessagePosting(Current(T::PENDING),
+                                                                    Posted(v1::Message::CUSTOMER),
+                                                                    kNow, "e2"));
+  EXPECT_EQ(pending.ticket_update.ticket.status(), T::OPEN);
+  EXPECT_EQ(pending.ticket_update.ticket.reopen_count(), 0);
+  ASSERT_OK_AND_ASSIGN(MessagePosting solved, DecideMessagePosting(Current(T::SOLVED),
+                                                                   Posted(v1::Message::CUSTOMER),
+                                                                   kNow, "e2"));
+  EXPECT_EQ(solved.ticket_update.ticket.status(), T::OPEN);
+  EXPECT_EQ(solved.ticket_update.ticket.reopen_count(), 1);
+  ASSERT_EQ(solved.ticket_update.changes.size(), 1u);
+  EXPECT_EQ(solved.ticket_update.changes[0].actor(), "mail-gateway");
+}
+
+// A closed ticket takes no messages; a customer cannot write a note.
+TEST(DecideMessagePostingTest, ClosedTicketRefusesMessages) {
+  EXPECT_THAT(DecideMessagePosting(Current(T::CLOSED), Posted(v1::Message::CUSTOMER), kNow, "e"),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  v1::CreateMessageRequest request;
+  request.set_parent(kName);
+  *request.mutable_message() = Posted(v1::Message::CUSTOMER, /*internal=*/true);
+  request.mutable_message()->set_body("");
+  EXPECT_THAT(Fields(ValidateCreateMessage(request)),
+              ElementsAre("message.body", "message.internal"));
+}
+
+}  // namespace
+}  // namespace tandem::support
