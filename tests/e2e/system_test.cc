@@ -299,8 +299,23 @@ TEST_F(SystemTest, CliCreatesAndListsTickets) {
       {"TANDEM_SUPPORT_ADDRESS", support_.address()},
       {"TANDEM_SUCCESS_ADDRESS", success_.address()},
       {"TANDEM_METRICS_ADDRESS", metrics_.address()}};
-  ASSERT_EQ(run({"tickets", "create", "--subject", "From the CLI", "--priority", "URGENT"}, env), 0)
+  ASSERT_EQ(run({"--json", "tickets", "create", "--subject", "From the CLI", "--priority",
+                 "URGENT"},
+                env),
+            0)
       << testing::TailOf(out);
+  const std::string created = testing::TailOf(out);
+  const size_t at = created.find("tickets/");
+  ASSERT_NE(at, std::string::npos) << created;
+  const std::string name = created.substr(at, std::string("tickets/").size() + 26);
+  ASSERT_EQ(run({"tickets", "reply", name, "--body", "On it"}, env), 0) << testing::TailOf(out);
+  ASSERT_EQ(run({"tickets", "update", name, "--status", "SOLVED"}, env), 0) << testing::TailOf(out);
+  ASSERT_EQ(run({"tickets", "history", name}, env), 0);
+  EXPECT_THAT(testing::TailOf(out), HasSubstr("SOLVED"));
+  ASSERT_EQ(run({"tickets", "messages", name}, env), 0);
+  EXPECT_THAT(testing::TailOf(out), HasSubstr("On it"));
+  EXPECT_EQ(run({"tickets", "update", name, "--status", "NEW"}, env), 1);
+  EXPECT_THAT(testing::TailOf(out), HasSubstr("FAILED_PRECONDITION"));
   ASSERT_EQ(run({"--json", "tickets", "list", "--filter", "priority = URGENT"}, env), 0);
   EXPECT_THAT(testing::TailOf(out), HasSubstr("From the CLI"));
   EXPECT_EQ(run({"tickets", "create", "--subject", ""}, env), 1);

@@ -24,6 +24,11 @@ int RunAccountsList(const CommandContext& context, const Args& args);
 int RunTicketsCreate(const CommandContext& context, const Args& args);
 int RunTicketsGet(const CommandContext& context, const Args& args);
 int RunTicketsList(const CommandContext& context, const Args& args);
+int RunTicketsUpdate(const CommandContext& context, const Args& args);
+int RunTicketsReply(const CommandContext& context, const Args& args);
+int RunTicketsNote(const CommandContext& context, const Args& args);
+int RunTicketsMessages(const CommandContext& context, const Args& args);
+int RunTicketsHistory(const CommandContext& context, const Args& args);
 
 // `metrics definitions` and `freshness` against Metrics.
 int RunMetricsDefinitions(const CommandContext& context, const Args& args);

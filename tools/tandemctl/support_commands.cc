@@ -21,6 +21,65 @@ void PrintTicketTable(std::ostream& out, const support::v1::ListTicketsResponse&
   table.Print(out);
 }
 
+void PrintMessageTable(std::ostream& out, const support::v1::ListMessagesResponse& response) {
+  Table table({"TIME", "AUTHOR", "TYPE", "VISIBILITY", "BODY"});
+  for (const support::v1::Message& message : response.messages()) {
+    table.AddRow({FormatTimestamp(message.create_time()), message.author(),
+                  support::v1::Message::AuthorType_Name(message.author_type()),
+                  message.internal() ? "internal" : "public",
+                  Truncate(message.body(), kSubjectWidth)});
+  }
+  table.Print(out);
+}
+
+void PrintChangeTable(std::ostream& out, const support::v1::ListTicketChangesResponse& response) {
+  Table table({"TIME", "ACTOR", "FIELD", "FROM", "TO"});
+  for (const support::v1::TicketChange& change : response.changes()) {
+    table.AddRow({FormatTimestamp(change.change_time()), change.actor(), change.field(),
+                  Truncate(change.old_value(), kSubjectWidth),
+                  Truncate(change.new_value(), kSubjectWidth)});
+  }
+  table.Print(out);
+}
+
+// Posts a message on the ticket named by the first positional argument.
+int PostMessage(const CommandContext& context, CommandFlags& flags, const Args& args,
+                bool internal) {
+  flags.AddPositional("NAME_OR_ID");
+  flags.AddString("body", "", "The text of the message.");
+  flags.AddString("request-id", "", "Idempotency key: a retry with the same key posts once.");
+  if (!internal) {
+    flags.AddEnum("as", support::v1::Message::AuthorType_descriptor(),
+                  "Who writes it: CUSTOMER (e.g. a forwarded e-mail), AGENT (default) or SYSTEM.");
+    flags.AddString("author-email", "", "E-mail address of a customer author.");
+  }
+  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
+  absl::StatusOr<std::string> name = ResourceNameOf("tickets", flags.positionals()[0]);
+  if (!name.ok()) return context.UsageError(flags, name.status().message());
+
+  support::v1::CreateMessageRequest request;
+  request.set_parent(*name);
+  request.set_request_id(flags.GetString("request-id"));
+  support::v1::Message& message = *request.mutable_message();
+  message.set_body(flags.GetString("body"));
+  message.set_internal(internal);
+  message.set_author_type(support::v1::Message::AGENT);
+  if (!internal && flags.IsSet("as")) {
+    message.set_author_type(static_cast<support::v1::Message::AuthorType>(flags.GetEnum("as")));
+  }
+  if (!internal) message.set_author_email(flags.GetString("author-email"));
+
+  auto stub = context.clients->Support();
+  if (!stub.ok()) return context.Fail(stub.status());
+  grpc::ClientContext call;
+  context.PrepareCall(call);
+  support::v1::Message posted;
+  if (grpc::Status status = (*stub)->CreateMessage(&call, request, &posted); !status.ok()) {
+    return context.Fail(status);
+  }
+  return context.PrintFields(posted);
+}
+
 }  // namespace
 
 int RunTicketsCreate(const CommandContext& context, const Args& args) {
@@ -114,6 +173,136 @@ int RunTicketsList(const CommandContext& context, const Args& args) {
   const int exit_code =
       context.Print(tickets, [&](std::ostream& out) { PrintTicketTable(out, tickets); });
   PrintNextPageHint(context, flags, tickets.next_page_token());
+  return exit_code;
+}
+
+int RunTicketsUpdate(const CommandContext& context, const Args& args) {
+  CommandFlags flags("tickets update",
+                     "Changes the fields given as flags (only those), e.g. --status SOLVED.");
+  flags.AddPositional("NAME_OR_ID");
+  flags.AddString("subject", "", "New one-line summary.");
+  flags.AddString("description", "", "New full request.");
+  flags.AddString("requester-email", "", "New requester e-mail address.");
+  flags.AddEnum("type", Ticket::Type_descriptor(), "New type.");
+  flags.AddEnum("priority", Ticket::Priority_descriptor(), "New priority.");
+  flags.AddEnum("status", Ticket::Status_descriptor(), "New status (the workflow decides).");
+  flags.AddList("tag", "The ticket's tags, replacing the old ones.");
+  flags.AddString("etag", "", "Refuse the update if the ticket changed since this etag.");
+  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
+  absl::StatusOr<std::string> name = ResourceNameOf("tickets", flags.positionals()[0]);
+  if (!name.ok()) return context.UsageError(flags, name.status().message());
+
+  support::v1::UpdateTicketRequest request;
+  Ticket& ticket = *request.mutable_ticket();
+  ticket.set_name(*name);
+  ticket.set_etag(flags.GetString("etag"));
+  auto mask = [&](const char* flag, const char* path) {
+    if (flags.IsSet(flag)) request.mutable_update_mask()->add_paths(path);
+    return flags.IsSet(flag);
+  };
+  if (mask("subject", "subject")) ticket.set_subject(flags.GetString("subject"));
+  if (mask("description", "description")) ticket.set_description(flags.GetString("description"));
+  if (mask("requester-email", "requester_email")) {
+    ticket.set_requester_email(flags.GetString("requester-email"));
+  }
+  if (mask("type", "type")) ticket.set_type(static_cast<Ticket::Type>(flags.GetEnum("type")));
+  if (mask("priority", "priority")) {
+    ticket.set_priority(static_cast<Ticket::Priority>(flags.GetEnum("priority")));
+  }
+  if (mask("status", "status")) {
+    ticket.set_status(static_cast<Ticket::Status>(flags.GetEnum("status")));
+  }
+  if (mask("tag", "tags")) {
+    for (const std::string& tag : flags.GetList("tag")) ticket.add_tags(tag);
+  }
+  if (request.update_mask().paths_size() == 0) {
+    return context.UsageError(flags, "give at least one field to change, e.g. --status SOLVED");
+  }
+
+  auto stub = context.clients->Support();
+  if (!stub.ok()) return context.Fail(stub.status());
+  grpc::ClientContext call;
+  context.PrepareCall(call);
+  Ticket updated;
+  if (grpc::Status status = (*stub)->UpdateTicket(&call, request, &updated); !status.ok()) {
+    return context.Fail(status);
+  }
+  return context.PrintFields(updated);
+}
+
+int RunTicketsReply(const CommandContext& context, const Args& args) {
+  CommandFlags flags("tickets reply", "Posts a public reply the requester sees.");
+  return PostMessage(context, flags, args, /*internal=*/false);
+}
+
+int RunTicketsNote(const CommandContext& context, const Args& args) {
+  CommandFlags flags("tickets note", "Posts an internal note only the team sees.");
+  return PostMessage(context, flags, args, /*internal=*/true);
+}
+
+int RunTicketsMessages(const CommandContext& context, const Args& args) {
+  CommandFlags flags("tickets messages", "Lists a ticket's messages, oldest first.");
+  flags.AddPositional("NAME_OR_ID");
+  flags.AddBool("public-only", false, "Leave internal notes out.");
+  ListFlags::Declare(flags, /*filterable=*/false);
+  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
+  absl::StatusOr<std::string> name = ResourceNameOf("tickets", flags.positionals()[0]);
+  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  absl::StatusOr<ListFlags> list = ListFlags::Read(flags, /*filterable=*/false);
+  if (!list.ok()) return context.UsageError(flags, list.status().message());
+
+  auto stub = context.clients->Support();
+  if (!stub.ok()) return context.Fail(stub.status());
+  support::v1::ListMessagesResponse messages;
+  grpc::Status status = FetchPages(
+      *list,
+      [&](const std::string& page_token, support::v1::ListMessagesResponse& page) {
+        support::v1::ListMessagesRequest request;
+        request.set_parent(*name);
+        request.set_page_size(list->page_size);
+        request.set_page_token(page_token);
+        request.set_public_only(flags.GetBool("public-only"));
+        grpc::ClientContext call;
+        context.PrepareCall(call);
+        return (*stub)->ListMessages(&call, request, &page);
+      },
+      messages);
+  if (!status.ok()) return context.Fail(status);
+  const int exit_code =
+      context.Print(messages, [&](std::ostream& out) { PrintMessageTable(out, messages); });
+  PrintNextPageHint(context, flags, messages.next_page_token());
+  return exit_code;
+}
+
+int RunTicketsHistory(const CommandContext& context, const Args& args) {
+  CommandFlags flags("tickets history", "Lists who changed what on a ticket, oldest first.");
+  flags.AddPositional("NAME_OR_ID");
+  ListFlags::Declare(flags, /*filterable=*/false);
+  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
+  absl::StatusOr<std::string> name = ResourceNameOf("tickets", flags.positionals()[0]);
+  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  absl::StatusOr<ListFlags> list = ListFlags::Read(flags, /*filterable=*/false);
+  if (!list.ok()) return context.UsageError(flags, list.status().message());
+
+  auto stub = context.clients->Support();
+  if (!stub.ok()) return context.Fail(stub.status());
+  support::v1::ListTicketChangesResponse changes;
+  grpc::Status status = FetchPages(
+      *list,
+      [&](const std::string& page_token, support::v1::ListTicketChangesResponse& page) {
+        support::v1::ListTicketChangesRequest request;
+        request.set_parent(*name);
+        request.set_page_size(list->page_size);
+        request.set_page_token(page_token);
+        grpc::ClientContext call;
+        context.PrepareCall(call);
+        return (*stub)->ListTicketChanges(&call, request, &page);
+      },
+      changes);
+  if (!status.ok()) return context.Fail(status);
+  const int exit_code =
+      context.Print(changes, [&](std::ostream& out) { PrintChangeTable(out, changes); });
+  PrintNextPageHint(context, flags, changes.next_page_token());
   return exit_code;
 }
 
