@@ -19,7 +19,9 @@ namespace {
 constexpr absl::string_view kColumns =
     "SELECT id, account_id, requester_email, subject, description, channel, type, priority, "
     "status, tags, account_tier, account_check, version, create_time, update_time, "
-    "reopen_count, solve_time, close_time, first_response_time, agent_reply_count FROM tickets ";
+    "reopen_count, solve_time, close_time, first_response_time, agent_reply_count, "
+    "escalation_tier, escalation_reason, assignee, csat_score, csat_comment, csat_time, "
+    "csat_agent FROM tickets ";
 
 // Column 12 of kColumns, the row version behind the etag.
 constexpr int kVersionColumn = 12;
@@ -51,6 +53,16 @@ v1::Ticket FromRow(const mysql::Row& row) {
   if (!row.IsNull(17)) *ticket.mutable_close_time() = ToProtoTime(row.Time(17));
   if (!row.IsNull(18)) *ticket.mutable_first_response_time() = ToProtoTime(row.Time(18));
   ticket.set_agent_reply_count(static_cast<int32_t>(row.Int(19)));
+  ticket.set_escalation_tier(static_cast<int32_t>(row.Int(20)));
+  ticket.set_escalation_reason(row.String(21));
+  ticket.set_assignee(row.String(22));
+  if (!row.IsNull(23)) {
+    v1::SatisfactionRating& rating = *ticket.mutable_satisfaction();
+    rating.set_score(static_cast<int32_t>(row.Int(23)));
+    rating.set_comment(row.String(24));
+    *rating.mutable_rate_time() = ToProtoTime(row.Time(25));
+    rating.set_rated_agent(row.String(26));
+  }
   return ticket;
 }
 
@@ -125,13 +137,14 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
     RETURN_IF_ERROR(
         tx->Execute("INSERT INTO tickets (tenant_id, id, account_id, requester_email, subject, "
                     "description, channel, type, priority, status, tags, account_tier, "
-                    "account_check, version, create_time, update_time) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                    "account_check, escalation_tier, assignee, version, create_time, update_time) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
                     {tenant, IdOf(ticket.name()), account, ticket.requester_email(),
                      ticket.subject(), ticket.description(), int64_t{ticket.channel()},
                      int64_t{ticket.type()}, int64_t{ticket.priority()}, int64_t{ticket.status()},
                      TagsJson(ticket), int64_t{ticket.account_tier()},
-                     int64_t{ticket.account_check()}, created, FromProtoTime(ticket.update_time())})
+                     int64_t{ticket.account_check()}, int64_t{ticket.escalation_tier()},
+                     ticket.assignee(), created, FromProtoTime(ticket.update_time())})
             .status());
     v1::TicketChange creation;
     creation.set_actor(actor);
@@ -170,7 +183,9 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
         tx->Execute("UPDATE tickets SET requester_email = ?, subject = ?, description = ?, "
                     "type = ?, priority = ?, status = ?, tags = ?, reopen_count = ?, "
                     "solve_time = ?, close_time = ?, first_response_time = ?, "
-                    "agent_reply_count = ?, version = ?, update_time = ? "
+                    "agent_reply_count = ?, escalation_tier = ?, escalation_reason = ?, "
+                    "assignee = ?, csat_score = ?, csat_comment = ?, csat_time = ?, "
+                    "csat_agent = ?, version = ?, update_time = ? "
                     "WHERE tenant_id = ? AND id = ?",
                     {after.requester_email(), after.subject(), after.description(),
                      int64_t{after.type()}, int64_t{after.priority()}, int64_t{after.status()},
@@ -178,8 +193,16 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
                      OptionalTime(after.has_solve_time(), after.solve_time()),
                      OptionalTime(after.has_close_time(), after.close_time()),
                      OptionalTime(after.has_first_response_time(), after.first_response_time()),
-                     int64_t{after.agent_reply_count()}, version + 1,
-                     FromProtoTime(after.update_time()), tenant, id})
+                     int64_t{after.agent_reply_count()}, int64_t{after.escalation_tier()},
+                     after.escalation_reason(), after.assignee(),
+                     after.has_satisfaction() ? mysql::Value{int64_t{after.satisfaction().score()}}
+                                              : mysql::Value{nullptr},
+                     after.has_satisfaction() ? mysql::Value{after.satisfaction().comment()}
+                                              : mysql::Value{nullptr},
+                     OptionalTime(after.has_satisfaction(), after.satisfaction().rate_time()),
+                     after.has_satisfaction() ? mysql::Value{after.satisfaction().rated_agent()}
+                                              : mysql::Value{nullptr},
+                     version + 1, FromProtoTime(after.update_time()), tenant, id})
             .status());
   }
   for (const v1::TicketChange& change : update.changes) {

@@ -81,4 +81,26 @@ grpc::Status SupportServiceImpl::ListMessages(grpc::ServerContext* context,
                     });
 }
 
+grpc::Status SupportServiceImpl::EscalateTicket(grpc::ServerContext* context,
+                                                const v1::EscalateTicketRequest* request,
+                                                v1::Ticket* response) {
+  return HandleCall(*context, *auth_, {kRoleAgent},
+                    [&](const Principal& caller, absl::Time deadline) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response,
+                                       tickets_->EscalateTicket(caller, *request, deadline));
+                      return absl::OkStatus();
+                    });
+}
+
+grpc::Status SupportServiceImpl::RateTicket(grpc::ServerContext* context,
+                                            const v1::RateTicketRequest* request,
+                                            v1::Ticket* response) {
+  // `service` is for the survey page or portal that collects the rating.
+  return HandleCall(*context, *auth_, {kRoleAgent, kRoleService},
+                    [&](const Principal& caller, absl::Time deadline) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response, tickets_->RateTicket(caller, *request, deadline));
+                      return absl::OkStatus();
+                    });
+}
+
 }  // namespace tandem::support

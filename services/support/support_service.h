@@ -29,6 +29,11 @@ class SupportServiceImpl final : public v1::SupportService::Service {
                              v1::Message* response) override;
   grpc::Status ListMessages(grpc::ServerContext* context, const v1::ListMessagesRequest* request,
                             v1::ListMessagesResponse* response) override;
+  grpc::Status EscalateTicket(grpc::ServerContext* context,
+                              const v1::EscalateTicketRequest* request,
+                              v1::Ticket* response) override;
+  grpc::Status RateTicket(grpc::ServerContext* context, const v1::RateTicketRequest* request,
+                          v1::Ticket* response) override;
 
  private:
   const Authenticator* auth_;

@@ -26,6 +26,10 @@ constexpr size_t kMaxDescription = 65536;
 constexpr size_t kMaxEmail = 254;
 constexpr int kMaxTags = 20;
 constexpr size_t kMaxTag = 64;
+constexpr size_t kMaxAssignee = 128;
+constexpr size_t kMaxReason = 500;
+constexpr size_t kMaxComment = 2000;
+constexpr int kTopTier = 3;
 
 bool ValidTag(const std::string& tag) {
   return !tag.empty() && tag.size() <= kMaxTag &&
@@ -76,6 +80,9 @@ void CheckTicketFields(const v1::Ticket& ticket,
   if (checked("priority") && !v1::Ticket::Priority_IsValid(ticket.priority())) {
     violations.Add("ticket.priority", "is not a known priority");
   }
+  if (checked("assignee") && ticket.assignee().size() > kMaxAssignee) {
+    violations.Add("ticket.assignee", absl::StrCat("must be at most ", kMaxAssignee, " bytes"));
+  }
   if (checked("tags")) {
     if (ticket.tags_size() > kMaxTags) {
       violations.Add("ticket.tags", absl::StrCat("must have at most ", kMaxTags, " tags"));
@@ -92,7 +99,8 @@ void CheckTicketFields(const v1::Ticket& ticket,
 // The fields UpdateTicket may change.
 const std::set<std::string>& UpdatableFields() {
   static const auto* const kFields = new std::set<std::string>{
-      "subject", "description", "requester_email", "type", "priority", "status", "tags"};
+      "subject", "description", "requester_email", "type", "priority", "status", "tags",
+      "assignee"};
   return *kFields;
 }
 
@@ -111,6 +119,7 @@ std::string FieldText(const v1::Ticket& ticket, absl::string_view field) {
   if (field == "priority") return v1::Ticket::Priority_Name(ticket.priority());
   if (field == "status") return v1::Ticket::Status_Name(ticket.status());
   if (field == "tags") return absl::StrJoin(ticket.tags(), ",");
+  if (field == "assignee") return ticket.assignee();
   return "";
 }
 
@@ -122,6 +131,7 @@ void CopyField(const v1::Ticket& from, absl::string_view field, v1::Ticket& to) 
   if (field == "type") to.set_type(from.type());
   if (field == "priority") to.set_priority(from.priority());
   if (field == "status") to.set_status(from.status());
+  if (field == "assignee") to.set_assignee(from.assignee());
   if (field == "tags") {
     to.clear_tags();
     for (const std::string& tag : NormalizedTags(from.tags())) to.add_tags(tag);
@@ -258,6 +268,117 @@ absl::StatusOr<MessagePosting> DecideMessagePosting(const v1::Ticket& current,
   return posting;
 }
 
+absl::Status ValidateEscalateTicket(const v1::EscalateTicketRequest& request) {
+  FieldViolations violations;
+  if (!ParseResourceName("name", "tickets", request.name()).ok()) {
+    violations.Add("name", "must look like tickets/{id}");
+  }
+  if (request.tier() != 0 && (request.tier() < 2 || request.tier() > kTopTier)) {
+    violations.Add("tier", "must be 2 or 3, or 0 for the next tier");
+  }
+  if (absl::StripAsciiWhitespace(request.reason()).empty() || request.reason().size() > kMaxReason) {
+    violations.Add("reason", absl::StrCat("must be 1 to ", kMaxReason, " bytes"));
+  }
+  return violations.ToStatus();
+}
+
+absl::StatusOr<TicketUpdate> DecideEscalation(const v1::Ticket& current,
+                                              const v1::EscalateTicketRequest& request,
+                                              const std::string& actor, absl::Time now,
+                                              const std::string& next_etag) {
+  RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag()));
+  if (current.status() == v1::Ticket::SOLVED || current.status() == v1::Ticket::CLOSED) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "a ", v1::Ticket::Status_Name(current.status()),
+        " ticket cannot be escalated; reopen it first"));
+  }
+  const int target = request.tier() == 0 ? current.escalation_tier() + 1 : request.tier();
+  if (target > kTopTier) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the ticket is already at the highest tier, ", kTopTier));
+  }
+  if (target <= current.escalation_tier()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the ticket is already at tier ", current.escalation_tier(), "; escalate to a higher one"));
+  }
+  TicketUpdate update;
+  update.ticket = current;
+  v1::Ticket& after = update.ticket;
+  after.set_escalation_tier(target);
+  after.set_escalation_reason(std::string(absl::StripAsciiWhitespace(request.reason())));
+  *after.mutable_update_time() = ToProtoTime(now);
+  after.set_etag(next_etag);
+  v1::TicketChange& change = update.changes.emplace_back();
+  change.set_actor(actor);
+  change.set_field("escalation_tier");
+  change.set_old_value(absl::StrCat(current.escalation_tier()));
+  change.set_new_value(absl::StrCat(target, ": ", after.escalation_reason()));
+  *change.mutable_change_time() = ToProtoTime(now);
+  auto escalated = std::make_unique<v1::TicketEscalated>();
+  *escalated->mutable_ticket() = after;
+  escalated->set_previous_tier(current.escalation_tier());
+  escalated->set_reason(after.escalation_reason());
+  escalated->set_actor(actor);
+  update.events.push_back(std::move(escalated));
+  return update;
+}
+
+absl::Status ValidateRateTicket(const v1::RateTicketRequest& request) {
+  FieldViolations violations;
+  if (!ParseResourceName("name", "tickets", request.name()).ok()) {
+    violations.Add("name", "must look like tickets/{id}");
+  }
+  if (!request.has_rating()) {
+    violations.Add("rating", "is required");
+    return violations.ToStatus();
+  }
+  if (request.rating().score() < 1 || request.rating().score() > 5) {
+    violations.Add("rating.score", "must be 1 to 5");
+  }
+  if (request.rating().comment().size() > kMaxComment) {
+    violations.Add("rating.comment", absl::StrCat("must be at most ", kMaxComment, " bytes"));
+  }
+  return violations.ToStatus();
+}
+
+absl::StatusOr<TicketUpdate> DecideRating(const v1::Ticket& current,
+                                          const v1::SatisfactionRating& rating,
+                                          const std::string& actor, absl::Time now,
+                                          const std::string& next_etag) {
+  if (current.status() != v1::Ticket::SOLVED) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "only a SOLVED ticket can be rated; this one is ",
+        v1::Ticket::Status_Name(current.status())));
+  }
+  TicketUpdate update;
+  update.ticket = current;
+  const v1::SatisfactionRating& before = current.satisfaction();
+  if (current.has_satisfaction() && before.score() == rating.score() &&
+      before.comment() == rating.comment()) {
+    return update;  // the same rating again changes nothing
+  }
+  v1::Ticket& after = update.ticket;
+  v1::SatisfactionRating& stored = *after.mutable_satisfaction();
+  stored.set_score(rating.score());
+  stored.set_comment(rating.comment());
+  *stored.mutable_rate_time() = ToProtoTime(now);
+  stored.set_rated_agent(current.assignee());  // who the rating counts for
+  *after.mutable_update_time() = ToProtoTime(now);
+  after.set_etag(next_etag);
+  v1::TicketChange& change = update.changes.emplace_back();
+  change.set_actor(actor);
+  change.set_field("satisfaction");
+  change.set_old_value(current.has_satisfaction() ? absl::StrCat(before.score()) : "");
+  change.set_new_value(absl::StrCat(rating.score()));
+  *change.mutable_change_time() = ToProtoTime(now);
+  auto rated = std::make_unique<v1::TicketRated>();
+  *rated->mutable_ticket() = after;
+  *rated->mutable_rating() = stored;
+  rated->set_previous_score(current.has_satisfaction() ? before.score() : 0);
+  update.events.push_back(std::move(rated));
+  return update;
+}
+
 absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
                                                 const v1::UpdateTicketRequest& request,
                                                 const std::string& actor, absl::Time now,
@@ -375,6 +496,9 @@ absl::StatusOr<v1::Ticket> TicketManager::CreateTicket(const Principal& caller,
     ticket.set_priority(v1::Ticket::NORMAL);
   }
   ticket.set_status(v1::Ticket::NEW);
+  ticket.set_escalation_tier(1);
+  ticket.clear_escalation_reason();
+  ticket.clear_satisfaction();
   std::set<std::string> unique_tags(ticket.tags().begin(), ticket.tags().end());
   ticket.clear_tags();
   for (const std::string& tag : unique_tags) ticket.add_tags(tag);
@@ -446,6 +570,34 @@ absl::StatusOr<v1::Ticket> TicketManager::UpdateTicket(const Principal& caller,
       caller.tenant, id,
       [&](const v1::Ticket& current, const std::string& next_etag) {
         return DecideTicketUpdate(current, request, caller.subject, now, next_etag);
+      },
+      deadline);
+}
+
+absl::StatusOr<v1::Ticket> TicketManager::EscalateTicket(const Principal& caller,
+                                                         const v1::EscalateTicketRequest& request,
+                                                         absl::Time deadline) {
+  RETURN_IF_ERROR(ValidateEscalateTicket(request));
+  ASSIGN_OR_RETURN(std::string id, ParseResourceName("name", "tickets", request.name()));
+  const absl::Time now = clock_->Now();
+  return store_->Update(
+      caller.tenant, id,
+      [&](const v1::Ticket& current, const std::string& next_etag) {
+        return DecideEscalation(current, request, caller.subject, now, next_etag);
+      },
+      deadline);
+}
+
+absl::StatusOr<v1::Ticket> TicketManager::RateTicket(const Principal& caller,
+                                                     const v1::RateTicketRequest& request,
+                                                     absl::Time deadline) {
+  RETURN_IF_ERROR(ValidateRateTicket(request));
+  ASSIGN_OR_RETURN(std::string id, ParseResourceName("name", "tickets", request.name()));
+  const absl::Time now = clock_->Now();
+  return store_->Update(
+      caller.tenant, id,
+      [&](const v1::Ticket& current, const std::string& next_etag) {
+        return DecideRating(current, request.rating(), caller.subject, now, next_etag);
       },
       deadline);
 }

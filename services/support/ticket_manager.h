@@ -48,6 +48,15 @@ class TicketManager {
   absl::StatusOr<v1::ListTicketChangesResponse> ListTicketChanges(
       const Principal& caller, const v1::ListTicketChangesRequest& request, absl::Time deadline);
 
+  // Raises a ticket's tier; see SupportService.EscalateTicket.
+  absl::StatusOr<v1::Ticket> EscalateTicket(const Principal& caller,
+                                            const v1::EscalateTicketRequest& request,
+                                            absl::Time deadline);
+
+  // Records a CSAT rating; see SupportService.RateTicket.
+  absl::StatusOr<v1::Ticket> RateTicket(const Principal& caller,
+                                        const v1::RateTicketRequest& request, absl::Time deadline);
+
   // Posts a message on a ticket; see SupportService.CreateMessage.
   absl::StatusOr<v1::Message> CreateMessage(const Principal& caller,
                                             const v1::CreateMessageRequest& request,
@@ -84,6 +93,26 @@ absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
                                                 const v1::UpdateTicketRequest& request,
                                                 const std::string& actor, absl::Time now,
                                                 const std::string& next_etag);
+
+// Checks an escalation request.
+absl::Status ValidateEscalateTicket(const v1::EscalateTicketRequest& request);
+
+// Decides an escalation of `current`: to the requested (or next) tier, up
+// to 3, never down; not for SOLVED or CLOSED tickets; etag checked.
+absl::StatusOr<TicketUpdate> DecideEscalation(const v1::Ticket& current,
+                                              const v1::EscalateTicketRequest& request,
+                                              const std::string& actor, absl::Time now,
+                                              const std::string& next_etag);
+
+// Checks a rating request.
+absl::Status ValidateRateTicket(const v1::RateTicketRequest& request);
+
+// Decides a CSAT rating of `current`: only while SOLVED; a re-rating
+// replaces the earlier one; attributed to the assignee at rating time.
+absl::StatusOr<TicketUpdate> DecideRating(const v1::Ticket& current,
+                                          const v1::SatisfactionRating& rating,
+                                          const std::string& actor, absl::Time now,
+                                          const std::string& next_etag);
 
 // Checks a message request and returns every violation at once.
 absl::Status ValidateCreateMessage(const v1::CreateMessageRequest& request);

@@ -345,6 +345,61 @@ TEST_F(ServicesTest, MessagesStampFirstResponseAndListInOrder) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+// Assign, escalate, solve, rate, re-rate: each is stored and answered with
+// the right codes.
+TEST_F(ServicesTest, AssignEscalateSolveAndRate) {
+  sv1::Ticket ticket;
+  ASSERT_TRUE(CreateTicket(TestToken("acme", {"agent"}), TicketRequest("Refund please"), &ticket).ok());
+  EXPECT_EQ(ticket.escalation_tier(), 1);
+  auto update = [&](const std::string& path, const sv1::Ticket& values, sv1::Ticket* out) {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("acme", {"agent"}));
+    sv1::UpdateTicketRequest request;
+    *request.mutable_ticket() = values;
+    request.mutable_ticket()->set_name(ticket.name());
+    request.mutable_update_mask()->add_paths(path);
+    return tickets_->UpdateTicket(&context, request, out).error_code();
+  };
+  sv1::Ticket values, out;
+  values.set_assignee("alice");
+  ASSERT_EQ(update("assignee", values, &out), grpc::StatusCode::OK);
+  EXPECT_EQ(out.assignee(), "alice");
+
+  auto escalate = [&](int tier, sv1::Ticket* result) {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("acme", {"agent"}));
+    sv1::EscalateTicketRequest request;
+    request.set_name(ticket.name());
+    request.set_tier(tier);
+    request.set_reason("Billing must approve");
+    return tickets_->EscalateTicket(&context, request, result).error_code();
+  };
+  ASSERT_EQ(escalate(0, &out), grpc::StatusCode::OK);
+  EXPECT_EQ(out.escalation_tier(), 2);
+  EXPECT_EQ(escalate(2, &out), grpc::StatusCode::FAILED_PRECONDITION);
+
+  auto rate = [&](int score, sv1::Ticket* result) {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("acme", {"service"}));
+    sv1::RateTicketRequest request;
+    request.set_name(ticket.name());
+    request.mutable_rating()->set_score(score);
+    return tickets_->RateTicket(&context, request, result).error_code();
+  };
+  EXPECT_EQ(rate(5, &out), grpc::StatusCode::FAILED_PRECONDITION);  // not solved yet
+  values.set_status(sv1::Ticket::SOLVED);
+  ASSERT_EQ(update("status", values, &out), grpc::StatusCode::OK);
+  ASSERT_EQ(rate(5, &out), grpc::StatusCode::OK);
+  ASSERT_EQ(rate(3, &out), grpc::StatusCode::OK);
+  sv1::Ticket read;
+  ASSERT_TRUE(GetTicket(TestToken("acme", {"viewer"}), ticket.name(), &read).ok());
+  EXPECT_EQ(read.satisfaction().score(), 3);
+  EXPECT_EQ(read.satisfaction().rated_agent(), "alice");
+  EXPECT_EQ(read.escalation_tier(), 2);
+  EXPECT_EQ(read.escalation_reason(), "Billing must approve");
+  EXPECT_EQ(rate(0, &out), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 // Listing pages through every ticket once; a token from another filter is
 // refused.
 TEST_F(ServicesTest, ListPagesAndRejectsForeignTokens) {

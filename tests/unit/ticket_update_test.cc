@@ -223,3 +223,70 @@ TEST(DecideMessagePostingTest, ClosedTicketRefusesMessages) {
 
 }  // namespace
 }  // namespace tandem::support
+
+namespace tandem::support {
+namespace {
+
+v1::EscalateTicketRequest Escalate(int tier, const std::string& reason = "Needs billing") {
+  v1::EscalateTicketRequest request;
+  request.set_name(kName);
+  request.set_tier(tier);
+  request.set_reason(reason);
+  return request;
+}
+
+// Escalation goes up one tier by default, never down or past 3.
+TEST(DecideEscalationTest, RaisesTierUpToThree) {
+  T ticket = Current(T::OPEN);
+  ticket.set_escalation_tier(1);
+  ASSERT_OK_AND_ASSIGN(TicketUpdate next, DecideEscalation(ticket, Escalate(0), "alice", kNow, "e"));
+  EXPECT_EQ(next.ticket.escalation_tier(), 2);
+  EXPECT_EQ(next.ticket.escalation_reason(), "Needs billing");
+  EXPECT_EQ(next.events.back()->GetDescriptor()->name(), "TicketEscalated");
+  ASSERT_OK_AND_ASSIGN(TicketUpdate top, DecideEscalation(ticket, Escalate(3), "alice", kNow, "e"));
+  EXPECT_EQ(top.ticket.escalation_tier(), 3);
+  ticket.set_escalation_tier(3);
+  EXPECT_THAT(DecideEscalation(ticket, Escalate(0), "alice", kNow, "e"),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  ticket.set_escalation_tier(2);
+  EXPECT_THAT(DecideEscalation(ticket, Escalate(2), "alice", kNow, "e"),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(DecideEscalation(Current(T::SOLVED), Escalate(0), "alice", kNow, "e"),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(Fields(ValidateEscalateTicket(Escalate(7, " "))), ElementsAre("tier", "reason"));
+}
+
+// Ratings need a SOLVED ticket, count for the assignee, and re-rating
+// replaces the score.
+TEST(DecideRatingTest, RatesSolvedTicketsForTheAssignee) {
+  v1::SatisfactionRating happy;
+  happy.set_score(5);
+  happy.set_comment("Quick and kind");
+  EXPECT_THAT(DecideRating(Current(T::OPEN), happy, "portal", kNow, "e"),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  T solved = Current(T::SOLVED);
+  solved.set_assignee("alice");
+  ASSERT_OK_AND_ASSIGN(TicketUpdate rated, DecideRating(solved, happy, "portal", kNow, "e"));
+  EXPECT_EQ(rated.ticket.satisfaction().score(), 5);
+  EXPECT_EQ(rated.ticket.satisfaction().rated_agent(), "alice");
+  EXPECT_EQ(FromProtoTime(rated.ticket.satisfaction().rate_time()), kNow);
+  const auto& event = static_cast<const v1::TicketRated&>(*rated.events.back());
+  EXPECT_EQ(event.previous_score(), 0);
+
+  v1::SatisfactionRating unhappy;
+  unhappy.set_score(2);
+  ASSERT_OK_AND_ASSIGN(TicketUpdate rerated,
+                       DecideRating(rated.ticket, unhappy, "portal", kNow, "e"));
+  EXPECT_EQ(rerated.ticket.satisfaction().score(), 2);
+  EXPECT_EQ(static_cast<const v1::TicketRated&>(*rerated.events.back()).previous_score(), 5);
+  ASSERT_OK_AND_ASSIGN(TicketUpdate same, DecideRating(rated.ticket, happy, "portal", kNow, "e"));
+  EXPECT_TRUE(same.changes.empty());
+
+  v1::RateTicketRequest bad;
+  bad.set_name(kName);
+  bad.mutable_rating()->set_score(6);
+  EXPECT_THAT(Fields(ValidateRateTicket(bad)), ElementsAre("rating.score"));
+}
+
+}  // namespace
+}  // namespace tandem::support
