@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "common/service_process.h"
+#include "common/periodic.h"
 #include "common/server.h"
 #include "common_migrations.h"
 #include "services/support/account_directory.h"
@@ -18,6 +19,10 @@ int main(int argc, char** argv) {
                             "Success service address, host:port.");
   process.flags().AddDuration("success-timeout", absl::Milliseconds(800),
                               "Longest wait for Success when checking a ticket's account.");
+  process.flags().AddDuration("auto-close-after", absl::Hours(4 * 24),
+                              "How long a SOLVED ticket stays solved before it closes.");
+  process.flags().AddDuration("auto-close-interval", absl::Minutes(1),
+                              "How often the auto-close sweeper looks for due tickets.");
   if (auto exit_code = process.Init(argc, argv, {CommonMigrations(), SupportMigrations()})) {
     return *exit_code;
   }
@@ -32,5 +37,16 @@ int main(int argc, char** argv) {
   support::MysqlTicketStore tickets(&process.pool(), &process.outbox());
   support::TicketManager manager(&tickets, &accounts, &process.page_tokens(), &process.clock());
   support::SupportServiceImpl service(&process.auth(), &manager);
+  const absl::Duration auto_close_after = process.flags().GetDuration("auto-close-after");
+  PeriodicTask auto_close("auto-close", process.flags().GetDuration("auto-close-interval"), [&] {
+    constexpr int kBatch = 200;
+    absl::StatusOr<int> closed;
+    do {  // drain whole batches, then wait for the next round
+      closed = manager.CloseSolvedTickets(auto_close_after, kBatch, absl::Now() + absl::Minutes(1));
+    } while (closed.ok() && *closed == kBatch);
+    return closed.status();
+  });
+  auto_close.Start();
+  process.OnShutdown([&auto_close] { auto_close.Stop(); });
   return process.Serve({&service});
 }

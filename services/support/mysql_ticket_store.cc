@@ -287,6 +287,17 @@ absl::StatusOr<MessagePage> MysqlTicketStore::ListMessages(const std::string& te
   return page;
 }
 
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+MysqlTicketStore::FindSolvedBefore(absl::Time cutoff, int limit, absl::Time deadline) {
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
+  ASSIGN_OR_RETURN(auto rows, db->Query("SELECT tenant_id, id FROM tickets WHERE status = ? AND "
+                                        "solve_time <= ? ORDER BY solve_time LIMIT ?",
+                                        {int64_t{v1::Ticket::SOLVED}, cutoff, int64_t{limit}}));
+  std::vector<std::pair<std::string, std::string>> due;
+  for (const mysql::Row& row : rows) due.emplace_back(row.String(0), row.String(1));
+  return due;
+}
+
 absl::StatusOr<TicketChangePage> MysqlTicketStore::ListChanges(const std::string& tenant,
                                                                const std::string& ticket_id,
                                                                const std::string& after_id,

@@ -602,6 +602,34 @@ absl::StatusOr<v1::Ticket> TicketManager::RateTicket(const Principal& caller,
       deadline);
 }
 
+absl::StatusOr<int> TicketManager::CloseSolvedTickets(absl::Duration after, int limit,
+                                                      absl::Time deadline) {
+  const absl::Time now = clock_->Now();
+  const absl::Time cutoff = now - after;
+  ASSIGN_OR_RETURN(auto due, store_->FindSolvedBefore(cutoff, limit, deadline));
+  int closed = 0;
+  for (const auto& [tenant, id] : due) {
+    absl::StatusOr<v1::Ticket> ticket = store_->Update(
+        tenant, id,
+        [&](const v1::Ticket& current, const std::string& next_etag) -> absl::StatusOr<TicketUpdate> {
+          // Re-checked under the lock: a reply may have reopened it meanwhile,
+          // or another replica closed it.
+          if (current.status() != v1::Ticket::SOLVED ||
+              FromProtoTime(current.solve_time()) > cutoff) {
+            return TicketUpdate{.ticket = current};
+          }
+          v1::UpdateTicketRequest close;
+          close.mutable_ticket()->set_status(v1::Ticket::CLOSED);
+          close.mutable_update_mask()->add_paths("status");
+          return DecideTicketUpdate(current, close, std::string(kAutoCloseActor), now, next_etag);
+        },
+        deadline);
+    if (!ticket.ok()) return ticket.status();
+    if (ticket->status() == v1::Ticket::CLOSED) ++closed;
+  }
+  return closed;
+}
+
 absl::StatusOr<v1::Message> TicketManager::CreateMessage(const Principal& caller,
                                                          const v1::CreateMessageRequest& request,
                                                          absl::Time deadline) {

@@ -17,6 +17,9 @@ namespace tandem::support {
 
 // Roles that may change support data ("admin" always may).
 inline constexpr absl::string_view kRoleAgent = "agent";
+// The actor recorded for changes the auto-close sweeper makes.
+inline constexpr absl::string_view kAutoCloseActor = "system:auto-close";
+
 // Roles of Success's people, who read tickets of their accounts.
 inline constexpr absl::string_view kRoleCsm = "csm";
 
@@ -66,6 +69,12 @@ class TicketManager {
   absl::StatusOr<v1::ListMessagesResponse> ListMessages(const Principal& caller,
                                                         const v1::ListMessagesRequest& request,
                                                         absl::Time deadline);
+
+  // Closes SOLVED tickets (of every tenant) solved more than `after` ago,
+  // up to `limit` of them, as the system; returns how many it closed.
+  // Safe to run from several replicas: each ticket is re-checked under its
+  // row lock.
+  absl::StatusOr<int> CloseSolvedTickets(absl::Duration after, int limit, absl::Time deadline);
 
   // Lists the caller's tenant's tickets.
   absl::StatusOr<v1::ListTicketsResponse> ListTickets(const Principal& caller,

@@ -34,9 +34,9 @@ struct TicketCondition {
 // the changes to record (the store names them), and the events to publish.
 // No changes means nothing is written.
 struct TicketUpdate {
-  v1::Ticket ticket;
-  std::vector<v1::TicketChange> changes;
-  std::vector<std::unique_ptr<google::protobuf::Message>> events;
+  v1::Ticket ticket{};
+  std::vector<v1::TicketChange> changes{};
+  std::vector<std::unique_ptr<google::protobuf::Message>> events{};
 };
 
 // Decides an update given the current ticket and the etag the ticket will
@@ -113,6 +113,11 @@ class TicketStore {
                                                    const std::string& ticket_id,
                                                    const std::string& after_id, int limit,
                                                    bool public_only, absl::Time deadline) = 0;
+
+  // Returns up to `limit` (tenant, id) pairs of SOLVED tickets, of every
+  // tenant, solved at or before `cutoff`, oldest first.
+  virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>> FindSolvedBefore(
+      absl::Time cutoff, int limit, absl::Time deadline) = 0;
 
   // Returns up to `limit` changes of a ticket with ids after `after_id`
   // (empty: from the start), oldest first.

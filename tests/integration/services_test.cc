@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/clock.h"
 #include "common/feed/outbox.h"
 #include "common/peer.h"
 #include "common/server.h"
@@ -398,6 +399,50 @@ TEST_F(ServicesTest, AssignEscalateSolveAndRate) {
   EXPECT_EQ(read.escalation_tier(), 2);
   EXPECT_EQ(read.escalation_reason(), "Billing must approve");
   EXPECT_EQ(rate(0, &out), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// The auto-close sweeper closes SOLVED tickets once they are due, as the
+// system, and leaves the others alone.
+TEST(AutoCloseTest, ClosesDueSolvedTicketsOnly) {
+  TestDatabase database("auto_close");
+  database.Migrate({CommonMigrations(), SupportMigrations()});
+  feed::Outbox outbox(&database.pool());
+  support::MysqlTicketStore store(&database.pool(), &outbox);
+  FakeClock clock(absl::FromUnixSeconds(1'790'000'000));
+  PageTokenCodec codec("k");
+  support::TicketManager manager(&store, nullptr, &codec, &clock);
+  const Principal agent{"acme", "alice", {"agent"}};
+  auto create_and_solve = [&](const std::string& subject) {
+    sv1::CreateTicketRequest create;
+    create.mutable_ticket()->set_subject(subject);
+    auto ticket = manager.CreateTicket(agent, create, absl::InfiniteFuture());
+    EXPECT_OK(ticket);
+    sv1::UpdateTicketRequest solve;
+    solve.mutable_ticket()->set_name(ticket->name());
+    solve.mutable_ticket()->set_status(sv1::Ticket::SOLVED);
+    solve.mutable_update_mask()->add_paths("status");
+    EXPECT_OK(manager.UpdateTicket(agent, solve, absl::InfiniteFuture()));
+    return ticket->name();
+  };
+  const std::string old_one = create_and_solve("Solved long ago");
+  clock.Advance(absl::Hours(3 * 24));
+  const std::string recent = create_and_solve("Solved just now");
+  clock.Advance(absl::Hours(2 * 24));  // old_one: 5 days solved, recent: 2 days
+
+  ASSERT_OK_AND_ASSIGN(int closed, manager.CloseSolvedTickets(absl::Hours(4 * 24), 100,
+                                                              absl::InfiniteFuture()));
+  EXPECT_EQ(closed, 1);
+  ASSERT_OK_AND_ASSIGN(auto old_ticket, store.Get("acme", old_one.substr(8), absl::InfiniteFuture()));
+  EXPECT_EQ(old_ticket.status(), sv1::Ticket::CLOSED);
+  ASSERT_OK_AND_ASSIGN(auto recent_ticket, store.Get("acme", recent.substr(8), absl::InfiniteFuture()));
+  EXPECT_EQ(recent_ticket.status(), sv1::Ticket::SOLVED);
+  ASSERT_OK_AND_ASSIGN(auto history, store.ListChanges("acme", old_one.substr(8), "", 10,
+                                                       absl::InfiniteFuture()));
+  EXPECT_EQ(history.changes.back().actor(), support::kAutoCloseActor);
+  // Running again closes nothing more.
+  ASSERT_OK_AND_ASSIGN(int again, manager.CloseSolvedTickets(absl::Hours(4 * 24), 100,
+                                                             absl::InfiniteFuture()));
+  EXPECT_EQ(again, 0);
 }
 
 // Listing pages through every ticket once; a token from another filter is
