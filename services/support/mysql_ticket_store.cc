@@ -287,6 +287,36 @@ absl::StatusOr<MessagePage> MysqlTicketStore::ListMessages(const std::string& te
   return page;
 }
 
+absl::Status MysqlTicketStore::SummarizeAccount(const std::string& tenant,
+                                                const std::string& account_id, absl::Time now,
+                                                v1::AccountSupportSummary& summary,
+                                                absl::Time deadline) {
+  const absl::Time day30 = now - absl::Hours(30 * 24);
+  const absl::Time day90 = now - absl::Hours(90 * 24);
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
+  // One pass over the account's tickets (index tickets_by_account).
+  ASSIGN_OR_RETURN(
+      auto rows,
+      db->Query("SELECT COALESCE(SUM(status NOT IN (?, ?)), 0), "
+                "COALESCE(SUM(create_time >= ?), 0), COALESCE(SUM(create_time >= ?), 0), "
+                "COALESCE(SUM(create_time >= ? AND escalation_tier > 1), 0), "
+                "COALESCE(SUM(create_time >= ? AND type = ?), 0), "
+                "COALESCE(SUM(csat_time >= ?), 0), "
+                "COALESCE(AVG(CASE WHEN csat_time >= ? THEN csat_score END), 0) "
+                "FROM tickets WHERE tenant_id = ? AND account_id = ?",
+                {int64_t{v1::Ticket::SOLVED}, int64_t{v1::Ticket::CLOSED}, day30, day90, day90,
+                 day90, int64_t{v1::Ticket::COMPLAINT}, day90, day90, tenant, account_id}));
+  const mysql::Row& row = rows.at(0);
+  summary.set_open_tickets(static_cast<int32_t>(row.Int(0)));
+  summary.set_tickets_last_30_days(static_cast<int32_t>(row.Int(1)));
+  summary.set_tickets_last_90_days(static_cast<int32_t>(row.Int(2)));
+  summary.set_escalated_last_90_days(static_cast<int32_t>(row.Int(3)));
+  summary.set_complaints_last_90_days(static_cast<int32_t>(row.Int(4)));
+  summary.set_ratings_last_90_days(static_cast<int32_t>(row.Int(5)));
+  summary.set_csat_average_last_90_days(row.Double(6));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
 MysqlTicketStore::FindSolvedBefore(absl::Time cutoff, int limit, absl::Time deadline) {
   ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));

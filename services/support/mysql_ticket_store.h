@@ -26,6 +26,9 @@ class MysqlTicketStore final : public TicketStore {
   absl::StatusOr<MessagePage> ListMessages(const std::string& tenant, const std::string& ticket_id,
                                            const std::string& after_id, int limit,
                                            bool public_only, absl::Time deadline) override;
+  absl::Status SummarizeAccount(const std::string& tenant, const std::string& account_id,
+                                absl::Time now, v1::AccountSupportSummary& summary,
+                                absl::Time deadline) override;
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> FindSolvedBefore(
       absl::Time cutoff, int limit, absl::Time deadline) override;
   absl::StatusOr<TicketChangePage> ListChanges(const std::string& tenant,

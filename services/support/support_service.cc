@@ -103,4 +103,15 @@ grpc::Status SupportServiceImpl::RateTicket(grpc::ServerContext* context,
                     });
 }
 
+grpc::Status SupportServiceImpl::GetAccountSupportSummary(
+    grpc::ServerContext* context, const v1::GetAccountSupportSummaryRequest* request,
+    v1::AccountSupportSummary* response) {
+  return HandleCall(*context, *auth_, {kRoleAgent, kRoleCsm, kRoleViewer, kRoleService},
+                    [&](const Principal& caller, absl::Time deadline) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response, tickets_->GetAccountSupportSummary(
+                                                      caller, *request, deadline));
+                      return absl::OkStatus();
+                    });
+}
+
 }  // namespace tandem::support

@@ -34,6 +34,9 @@ class SupportServiceImpl final : public v1::SupportService::Service {
                               v1::Ticket* response) override;
   grpc::Status RateTicket(grpc::ServerContext* context, const v1::RateTicketRequest* request,
                           v1::Ticket* response) override;
+  grpc::Status GetAccountSupportSummary(grpc::ServerContext* context,
+                                        const v1::GetAccountSupportSummaryRequest* request,
+                                        v1::AccountSupportSummary* response) override;
 
  private:
   const Authenticator* auth_;

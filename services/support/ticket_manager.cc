@@ -602,6 +602,19 @@ absl::StatusOr<v1::Ticket> TicketManager::RateTicket(const Principal& caller,
       deadline);
 }
 
+absl::StatusOr<v1::AccountSupportSummary> TicketManager::GetAccountSupportSummary(
+    const Principal& caller, const v1::GetAccountSupportSummaryRequest& request,
+    absl::Time deadline) {
+  ASSIGN_OR_RETURN(std::string account_id,
+                   ParseResourceName("account", "accounts", request.account()));
+  const absl::Time now = clock_->Now();
+  v1::AccountSupportSummary summary;
+  summary.set_account(request.account());
+  *summary.mutable_compute_time() = ToProtoTime(now);
+  RETURN_IF_ERROR(store_->SummarizeAccount(caller.tenant, account_id, now, summary, deadline));
+  return summary;
+}
+
 absl::StatusOr<int> TicketManager::CloseSolvedTickets(absl::Duration after, int limit,
                                                       absl::Time deadline) {
   const absl::Time now = clock_->Now();

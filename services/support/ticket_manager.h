@@ -70,6 +70,11 @@ class TicketManager {
                                                         const v1::ListMessagesRequest& request,
                                                         absl::Time deadline);
 
+  // Summarizes an account's tickets for Success.
+  absl::StatusOr<v1::AccountSupportSummary> GetAccountSupportSummary(
+      const Principal& caller, const v1::GetAccountSupportSummaryRequest& request,
+      absl::Time deadline);
+
   // Closes SOLVED tickets (of every tenant) solved more than `after` ago,
   // up to `limit` of them, as the system; returns how many it closed.
   // Safe to run from several replicas: each ticket is re-checked under its

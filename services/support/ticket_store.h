@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "common/idempotency.h"
 #include "common/listing.h"
+#include "tandem/support/v1/support_service.pb.h"
 #include "tandem/support/v1/ticket.pb.h"
 
 namespace tandem::support {
@@ -113,6 +114,12 @@ class TicketStore {
                                                    const std::string& ticket_id,
                                                    const std::string& after_id, int limit,
                                                    bool public_only, absl::Time deadline) = 0;
+
+  // Fills the counts of `summary` for one account as of `now` (see
+  // AccountSupportSummary), in one read.
+  virtual absl::Status SummarizeAccount(const std::string& tenant, const std::string& account_id,
+                                        absl::Time now, v1::AccountSupportSummary& summary,
+                                        absl::Time deadline) = 0;
 
   // Returns up to `limit` (tenant, id) pairs of SOLVED tickets, of every
   // tenant, solved at or before `cutoff`, oldest first.

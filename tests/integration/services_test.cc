@@ -401,6 +401,64 @@ TEST_F(ServicesTest, AssignEscalateSolveAndRate) {
   EXPECT_EQ(rate(0, &out), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// The account summary counts open tickets, volume, escalations,
+// complaints and CSAT for one account only.
+TEST_F(ServicesTest, AccountSupportSummaryCountsTheAccountsTickets) {
+  cv1::Account account = CreateAccount("acme", cv1::HIGH_TOUCH);
+  cv1::Account other = CreateAccount("acme", cv1::LOW_TOUCH);
+  auto create = [&](const std::string& account_name, sv1::Ticket::Type type) {
+    sv1::CreateTicketRequest request = TicketRequest("Issue", account_name);
+    request.mutable_ticket()->set_type(type);
+    sv1::Ticket ticket;
+    EXPECT_TRUE(CreateTicket(TestToken("acme", {"agent"}), request, &ticket).ok());
+    return ticket;
+  };
+  const sv1::Ticket complaint = create(account.name(), sv1::Ticket::COMPLAINT);
+  const sv1::Ticket question = create(account.name(), sv1::Ticket::QUESTION);
+  create(other.name(), sv1::Ticket::COMPLAINT);
+  {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("acme", {"agent"}));
+    sv1::EscalateTicketRequest request;
+    request.set_name(complaint.name());
+    request.set_reason("Angry customer");
+    sv1::Ticket out;
+    ASSERT_TRUE(tickets_->EscalateTicket(&context, request, &out).ok());
+  }
+  for (int score : {2, 5}) {
+    sv1::CreateTicketRequest request = TicketRequest("Rated", account.name());
+    sv1::Ticket ticket, out;
+    ASSERT_TRUE(CreateTicket(TestToken("acme", {"agent"}), request, &ticket).ok());
+    grpc::ClientContext solve_context;
+    Authorize(solve_context, TestToken("acme", {"agent"}));
+    sv1::UpdateTicketRequest solve;
+    solve.mutable_ticket()->set_name(ticket.name());
+    solve.mutable_ticket()->set_status(sv1::Ticket::SOLVED);
+    solve.mutable_update_mask()->add_paths("status");
+    ASSERT_TRUE(tickets_->UpdateTicket(&solve_context, solve, &out).ok());
+    grpc::ClientContext rate_context;
+    Authorize(rate_context, TestToken("acme", {"service"}));
+    sv1::RateTicketRequest rate;
+    rate.set_name(ticket.name());
+    rate.mutable_rating()->set_score(score);
+    ASSERT_TRUE(tickets_->RateTicket(&rate_context, rate, &out).ok());
+  }
+  grpc::ClientContext context;
+  Authorize(context, TestToken("acme", {"service"}));
+  sv1::GetAccountSupportSummaryRequest request;
+  request.set_account(account.name());
+  sv1::AccountSupportSummary summary;
+  ASSERT_TRUE(tickets_->GetAccountSupportSummary(&context, request, &summary).ok());
+  EXPECT_EQ(summary.open_tickets(), 2);  // the complaint and the question
+  EXPECT_EQ(summary.tickets_last_30_days(), 4);
+  EXPECT_EQ(summary.tickets_last_90_days(), 4);
+  EXPECT_EQ(summary.escalated_last_90_days(), 1);
+  EXPECT_EQ(summary.complaints_last_90_days(), 1);
+  EXPECT_EQ(summary.ratings_last_90_days(), 2);
+  EXPECT_DOUBLE_EQ(summary.csat_average_last_90_days(), 3.5);
+  (void)question;
+}
+
 // The auto-close sweeper closes SOLVED tickets once they are due, as the
 // system, and leaves the others alone.
 TEST(AutoCloseTest, ClosesDueSolvedTicketsOnly) {

@@ -28,6 +28,10 @@ class MockTicketStore : public support::TicketStore {
               (const std::string&, const std::string&, const std::string&, int, bool,
                absl::Time),
               (override));
+  MOCK_METHOD(absl::Status, SummarizeAccount,
+              (const std::string&, const std::string&, absl::Time,
+               support::v1::AccountSupportSummary&, absl::Time),
+              (override));
   MOCK_METHOD((absl::StatusOr<std::vector<std::pair<std::string, std::string>>>),
               FindSolvedBefore, (absl::Time, int, absl::Time), (override));
   MOCK_METHOD(absl::StatusOr<support::TicketChangePage>, ListChanges,
