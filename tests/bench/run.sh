@@ -45,6 +45,8 @@ bench_args=()
 
 state=
 db_started=0
+have_curl=0
+bench_pid=
 declare -A grpc_port=() metrics_port=() server_pid=()
 
 usage() {
@@ -150,6 +152,11 @@ stop_servers() {
 cleanup() {
   local status=$?
   trap '' INT TERM HUP
+  ((status == 0)) || tandem_log "stopping everything (exit status $status)"
+  if [[ -n $bench_pid ]] && tandem_pid_alive "$bench_pid"; then
+    kill -TERM "$bench_pid" 2>/dev/null || true
+    wait "$bench_pid" 2>/dev/null || true
+  fi
   stop_servers
   if ((db_started)); then
     "$repo/deploy/local/mariadb.sh" stop "$state/mariadb" >/dev/null 2>&1 ||
@@ -176,10 +183,28 @@ cpu_ticks() {
   awk '{ print $12 + $13 }' <<<"$stat"
 }
 
-# Saves every server's /metrics to $state/results/NAME.SVC.prom.
+# Sets the variable named $1 to the CPU seconds (user + system) of this
+# shell's reaped children. `times` must run in this shell, not a subshell.
+children_cpu() {
+  times >"$state/times"
+  printf -v "$1" '%s' "$(awk 'NR == 2 {
+    total = 0
+    for (i = 1; i <= 2; i++) {
+      split($i, part, "m"); sub(/s$/, "", part[2]); total += part[1] * 60 + part[2]
+    }
+    print total
+  }' "$state/times")"
+}
+
+# Saves every server's /metrics to $state/results/NAME.SVC.prom (empty
+# files without curl).
 snapshot_metrics() {
   local name=$1 svc
   for svc in "${SERVICES[@]}"; do
+    if ((!have_curl)); then
+      : >"$state/results/$name.$svc.prom"
+      continue
+    fi
     curl -fsS --max-time 5 "http://127.0.0.1:${metrics_port[$svc]}/metrics" \
       >"$state/results/$name.$svc.prom" 2>/dev/null || : >"$state/results/$name.$svc.prom"
   done
@@ -226,18 +251,22 @@ run_scenario() {
 
   echo
   echo "=== $name === (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
-  local status=0 times
-  # The shell's `time` gives the CPU that tandem-bench itself used; the
-  # report goes straight to stdout through descriptor 3.
-  exec 3>&1
-  times=$({ TIMEFORMAT='%U %S %R'; time "$build/tools/tandem-bench/tandem-bench" \
+  # The bench runs in the background so that a signal reaches the traps at
+  # once; the shell's `times` (CPU of reaped children) gives its CPU time.
+  local status=0 children_before children_after started=$EPOCHREALTIME
+  children_cpu children_before
+  "$build/tools/tandem-bench/tandem-bench" \
     --scenario="$name" --duration="$duration" --warmup="$warmup" \
     --concurrency="$concurrency" --json-out="$state/results/$name.json" \
     --support-address="127.0.0.1:${grpc_port[support]}" \
     --success-address="127.0.0.1:${grpc_port[success]}" \
     --metrics-address="127.0.0.1:${grpc_port[metrics]}" \
-    "${bench_args[@]}" >&3 2>"$state/results/$name.stderr"; } 2>&1) || status=$?
-  exec 3>&-
+    "${bench_args[@]}" >"$state/results/$name.txt" 2>"$state/results/$name.stderr" &
+  bench_pid=$!
+  wait "$bench_pid" || status=$?
+  bench_pid=
+  children_cpu children_after
+  cat "$state/results/$name.txt"
   if ((status != 0)); then
     cat "$state/results/$name.stderr" >&2
     tandem_warn "scenario $name failed (exit status $status)"
@@ -246,17 +275,22 @@ run_scenario() {
   snapshot_metrics "$name.after"
 
   echo
-  echo "Inside the servers (from their /metrics):"
-  server_side_table "$name.before" "$name.after"
-  local user sys real calls
-  read -r user sys real <<<"$times"
+  if ((have_curl)); then
+    echo "Inside the servers (from their /metrics):"
+    server_side_table "$name.before" "$name.after"
+  else
+    echo "Inside the servers: not shown (install curl to read the servers' /metrics)"
+  fi
+  local calls real
+  real=$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
   # Calls the load made (warm-up included), to put CPU time per call.
-  calls=$(jq '.total.requests + .warmup_requests' "$state/results/$name.json")
+  calls=$(sed -n 's/^ *"calls_made": *\([0-9]*\).*/\1/p' "$state/results/$name.json")
   echo
   echo "CPU used during the scenario ($(nproc) cores x ${real}s wall;" \
     "per call = over the $calls calls made, warm-up included):"
   printf '  %-14s %8s %12s\n' process "CPU s" "CPU us/call"
-  cpu_row tandem-bench "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$calls"
+  cpu_row tandem-bench "$(awk -v a="$children_before" -v b="$children_after" \
+    'BEGIN { print b - a }')" "$calls"
   for svc in "${SERVICES[@]}"; do
     cpu_row "tandem-$svc" "$(awk -v a="${ticks_before[$svc]}" \
       -v b="$(cpu_ticks "${server_pid[$svc]}")" -v t="$tck" 'BEGIN { print (b - a) / t }')" "$calls"
@@ -294,6 +328,8 @@ main() {
   done
   [[ -x $build/tools/tandem-bench/tandem-bench ]] ||
     tandem_die "$build/tools/tandem-bench/tandem-bench is missing: build first"
+
+  command -v curl >/dev/null 2>&1 && have_curl=1
 
   trap cleanup EXIT
   trap 'exit 130' INT

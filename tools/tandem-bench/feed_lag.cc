@@ -20,25 +20,33 @@ FeedLagMeter::FeedLagMeter(tandem::metrics::v1::MetricsService::StubInterface* m
     feed.feed = probe.feed;
     feeds_.push_back(std::move(feed));
   }
+  head_at_start_.assign(probes_.size(), 0);
+  cursor_at_start_.assign(probes_.size(), 0);
+  committed_at_start_.assign(probes_.size(), 0);
 }
 
 FeedLagMeter::~FeedLagMeter() { StopSampling(); }
 
-absl::StatusOr<std::vector<int64_t>> FeedLagMeter::MetricsCursors() {
+absl::StatusOr<std::vector<FeedLagMeter::MetricsPosition>> FeedLagMeter::MetricsPositions() {
   grpc::ClientContext context;
   PreparePeerCall(context, options_.token, clock_->Now() + options_.rpc_timeout);
   tandem::metrics::v1::Freshness freshness;
   grpc::Status status =
       metrics_->GetFreshness(&context, tandem::metrics::v1::GetFreshnessRequest(), &freshness);
   if (!status.ok()) return FromGrpcStatus(status);
-  std::vector<int64_t> cursors;
+  std::vector<MetricsPosition> positions;
   for (const FeedProbe& probe : probes_) {
     auto it = std::find_if(freshness.feeds().begin(), freshness.feeds().end(),
                            [&](const auto& feed) { return feed.feed() == probe.feed; });
-    // A feed Metrics has never polled has no row yet: it stands at 0.
-    cursors.push_back(it == freshness.feeds().end() ? 0 : it->cursor());
+    // A feed Metrics has never polled has no entry yet: it stands at 0.
+    MetricsPosition position;
+    if (it != freshness.feeds().end()) {
+      position.cursor = it->cursor();
+      position.lag_events = it->lag_events();
+    }
+    positions.push_back(position);
   }
-  return cursors;
+  return positions;
 }
 
 absl::StatusOr<int64_t> FeedLagMeter::Head(size_t index) {
@@ -54,8 +62,12 @@ absl::StatusOr<int64_t> FeedLagMeter::Head(size_t index) {
   return response.head_cursor();
 }
 
+int64_t FeedLagMeter::Target(size_t index) const {
+  return head_at_start_[index] + probes_[index].committed() - committed_at_start_[index];
+}
+
 absl::Status FeedLagMeter::Start() {
-  ASSIGN_OR_RETURN(std::vector<int64_t> cursors, MetricsCursors());
+  ASSIGN_OR_RETURN(std::vector<MetricsPosition> positions, MetricsPositions());
   for (size_t i = 0; i < probes_.size(); ++i) {
     absl::StatusOr<int64_t> head = Head(i);
     if (!head.ok()) {
@@ -63,9 +75,9 @@ absl::Status FeedLagMeter::Start() {
                                                              probes_[i].feed, " feed: ",
                                                              head.status().message()));
     }
-    feeds_[i].head_at_start = *head;
-    feeds_[i].cursor_at_start = cursors[i];
-    feeds_[i].max_lag = std::max<int64_t>(0, *head - cursors[i]);
+    head_at_start_[i] = *head;
+    cursor_at_start_[i] = positions[i].cursor;
+    committed_at_start_[i] = probes_[i].committed();
   }
   start_time_ = clock_->Now();
   stopping_ = false;
@@ -82,18 +94,26 @@ void FeedLagMeter::SampleUntilStopped() {
         return;
       }
     }
-    // Heads first: a cursor read after its head can only make the lag
-    // look smaller than it was, never larger.
-    std::vector<int64_t> heads;
+    // Targets first, then heads, then cursors: each later reading can only
+    // have moved on, so the lags can look smaller than they were, never
+    // larger.
+    std::vector<int64_t> targets;
+    std::vector<std::optional<int64_t>> heads;
+    for (size_t i = 0; i < probes_.size(); ++i) targets.push_back(Target(i));
     for (size_t i = 0; i < probes_.size(); ++i) {
       absl::StatusOr<int64_t> head = Head(i);
-      heads.push_back(head.ok() ? *head : -1);
+      heads.push_back(head.ok() ? std::optional<int64_t>(*head) : std::nullopt);
     }
-    absl::StatusOr<std::vector<int64_t>> cursors = MetricsCursors();
-    if (!cursors.ok()) continue;
+    absl::StatusOr<std::vector<MetricsPosition>> positions = MetricsPositions();
     std::lock_guard<std::mutex> lock(mu_);
     for (size_t i = 0; i < probes_.size(); ++i) {
-      if (heads[i] >= 0) feeds_[i].max_lag = std::max(feeds_[i].max_lag, heads[i] - (*cursors)[i]);
+      FeedCatchUp& feed = feeds_[i];
+      if (heads[i].has_value()) {
+        feed.max_unsequenced = std::max(feed.max_unsequenced, targets[i] - *heads[i]);
+      }
+      if (positions.ok()) {
+        feed.max_behind = std::max(feed.max_behind, targets[i] - (*positions)[i].cursor);
+      }
     }
   }
 }
@@ -110,58 +130,71 @@ void FeedLagMeter::StopSampling() {
 std::vector<FeedCatchUp> FeedLagMeter::Finish() {
   const absl::Time load_end = clock_->Now();
   StopSampling();
+  std::vector<int64_t> targets;
   for (size_t i = 0; i < probes_.size(); ++i) {
-    absl::StatusOr<int64_t> head = Head(i);
-    if (!head.ok()) {
-      feeds_[i].error = absl::StrCat("reading the head: ", head.status().message());
-      continue;
-    }
-    feeds_[i].head_at_end = *head;
+    targets.push_back(Target(i));
+    feeds_[i].events = targets[i] - head_at_start_[i];
   }
-  bool first_poll = true;
   const absl::Time give_up = load_end + options_.timeout;
-  std::vector<int64_t> last_cursors(probes_.size(), 0);
+  std::vector<int64_t> last_cursors = cursor_at_start_;
+  bool first_poll = true;
   while (true) {
-    absl::StatusOr<std::vector<int64_t>> cursors = MetricsCursors();
+    std::vector<absl::StatusOr<int64_t>> heads;
+    for (size_t i = 0; i < probes_.size(); ++i) heads.push_back(Head(i));
+    absl::StatusOr<std::vector<MetricsPosition>> positions = MetricsPositions();
     const absl::Time now = clock_->Now();
     bool waiting = false;
-    if (cursors.ok()) {
-      last_cursors = *cursors;
-      for (size_t i = 0; i < probes_.size(); ++i) {
-        FeedCatchUp& feed = feeds_[i];
-        if (!feed.error.empty() || feed.caught_up) continue;
+    for (size_t i = 0; i < probes_.size(); ++i) {
+      FeedCatchUp& feed = feeds_[i];
+      if (heads[i].ok()) {
         if (first_poll) {
-          feed.cursor_at_end = (*cursors)[i];
-          feed.max_lag = std::max(feed.max_lag, feed.head_at_end - feed.cursor_at_end);
+          feed.unsequenced_at_end = targets[i] - *heads[i];
+          feed.max_unsequenced = std::max(feed.max_unsequenced, feed.unsequenced_at_end);
         }
-        if ((*cursors)[i] >= feed.head_at_end) {
-          feed.caught_up = true;
-          feed.catch_up = now - load_end;
-          const double seconds = absl::ToDoubleSeconds(now - start_time_);
-          if (seconds > 0) {
-            feed.consumed_per_second =
-                static_cast<double>((*cursors)[i] - feed.cursor_at_start) / seconds;
-          }
-        } else {
-          waiting = true;
+        if (!feed.sequenced_after.has_value() && *heads[i] >= targets[i]) {
+          feed.sequenced_after = now - load_end;
         }
       }
-      first_poll = false;
-    } else {
-      waiting = true;
+      if (positions.ok()) {
+        const MetricsPosition& position = (*positions)[i];
+        last_cursors[i] = position.cursor;
+        if (first_poll) {
+          feed.behind_at_end = targets[i] - position.cursor;
+          feed.max_behind = std::max(feed.max_behind, feed.behind_at_end);
+        }
+        if (!feed.reported_zero_after.has_value() && position.lag_events == 0) {
+          feed.reported_zero_after = now - load_end;
+        }
+        if (!feed.caught_up_after.has_value() && position.cursor >= targets[i]) {
+          feed.caught_up_after = now - load_end;
+          const double seconds = absl::ToDoubleSeconds(now - start_time_);
+          if (seconds > 0 && feed.events > 0) {
+            feed.consumed_per_second =
+                static_cast<double>(position.cursor - cursor_at_start_[i]) / seconds;
+          }
+        }
+      }
+      if (!feed.sequenced_after.has_value() || !feed.caught_up_after.has_value() ||
+          !feed.reported_zero_after.has_value()) {
+        waiting = true;
+      }
     }
+    first_poll = false;
     if (!waiting) break;
     if (now >= give_up) {
       for (size_t i = 0; i < probes_.size(); ++i) {
         FeedCatchUp& feed = feeds_[i];
-        if (!feed.error.empty() || feed.caught_up) continue;
-        feed.catch_up = now - load_end;
+        if (feed.caught_up_after.has_value()) continue;
         const double seconds = absl::ToDoubleSeconds(now - start_time_);
         feed.consumed_per_second =
-            static_cast<double>(last_cursors[i] - feed.cursor_at_start) / seconds;
-        feed.error = cursors.ok() ? absl::StrCat("Metrics did not catch up within ",
-                                                 absl::FormatDuration(options_.timeout))
-                                  : absl::StrCat("GetFreshness: ", cursors.status().message());
+            static_cast<double>(last_cursors[i] - cursor_at_start_[i]) / seconds;
+        if (!heads[i].ok()) {
+          feed.error = absl::StrCat("ListEvents: ", heads[i].status().message());
+        } else if (!positions.ok()) {
+          feed.error = absl::StrCat("GetFreshness: ", positions.status().message());
+        } else {
+          feed.error = absl::StrCat("not caught up within ", absl::FormatDuration(options_.timeout));
+        }
       }
       break;
     }

@@ -1,18 +1,26 @@
-// Measures how far Metrics falls behind the event feeds it consumes while
-// load runs, and how long it takes to catch up once the load ends.
+// Measures how far the event feeds fall behind the writes a run makes, and
+// how long they take to catch up once the load ends.
 //
-// The truth about a feed comes from its producer: ListEvents returns the
-// feed's head cursor. Metrics' position comes from GetFreshness. Metrics has
-// caught up when its cursor reaches the head the producer had when the load
-// ended. (Metrics' own lag_events compares with the head it saw at its last
-// poll, so it can read 0 while events it has not yet asked about wait.)
+// An event goes through two steps before Metrics has it: the producer's
+// outbox sequencer gives it a cursor (until then no feed reader sees it),
+// then Metrics' consumer reads and applies it. The meter follows both:
+//   - the run's own count of committed writes says how many events exist;
+//   - the producer's ListEvents says how many have a cursor (head_cursor);
+//   - Metrics' GetFreshness says how many Metrics has applied (cursor).
+// Metrics' own lag_events compares with the head it saw at its last poll,
+// so it reads 0 while events wait unsequenced or unpolled; the meter records
+// when it first said 0, for comparison.
+//
+// The figures assume the run is the only writer to the feeds.
 #ifndef TANDEM_TOOLS_TANDEM_BENCH_FEED_LAG_H_
 #define TANDEM_TOOLS_TANDEM_BENCH_FEED_LAG_H_
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,10 +34,12 @@
 
 namespace tandem::bench {
 
-// A producer's feed, as Metrics names it, and the producer's EventFeed.
+// A producer's feed, as Metrics names it, the producer's EventFeed, and how
+// many events the run has committed to it so far.
 struct FeedProbe {
   std::string feed;
   std::unique_ptr<tandem::common::v1::EventFeed::StubInterface> stub;
+  std::function<int64_t()> committed;
 };
 
 // How to measure.
@@ -39,39 +49,42 @@ struct FeedLagOptions {
   absl::Duration rpc_timeout = absl::Seconds(5);
   // Wait between samples while the load runs.
   absl::Duration sample_interval = absl::Milliseconds(250);
-  // Wait between polls while waiting for Metrics to catch up.
+  // Wait between polls while waiting for the feeds to catch up.
   absl::Duration poll_interval = absl::Milliseconds(20);
-  // Longest wait for Metrics to catch up.
+  // Longest wait for the feeds to catch up after the load.
   absl::Duration timeout = absl::Seconds(60);
 };
 
 // What happened to one feed during and after a run.
 struct FeedCatchUp {
   std::string feed;
-  // Producer's head and Metrics' cursor when the load began.
-  int64_t head_at_start = 0;
-  int64_t cursor_at_start = 0;
-  // Producer's head and Metrics' cursor when the load ended.
-  int64_t head_at_end = 0;
-  int64_t cursor_at_end = 0;
-  // Largest head - cursor seen while the load ran.
-  int64_t max_lag = 0;
-  // Whether Metrics' cursor reached head_at_end within the timeout.
-  bool caught_up = false;
-  // From the end of the load until the cursor reached head_at_end.
-  absl::Duration catch_up;
-  // Events Metrics applied per second, from the start of the load until it
-  // caught up (or gave up).
+  // Events the run committed to the feed (its successful creates).
+  int64_t events = 0;
+  // Largest number of committed events Metrics had not applied yet, and of
+  // those the largest number the producer had not sequenced yet, while the
+  // load ran.
+  int64_t max_behind = 0;
+  int64_t max_unsequenced = 0;
+  // The same two when the load ended.
+  int64_t behind_at_end = 0;
+  int64_t unsequenced_at_end = 0;
+  // From the end of the load until every event had a cursor; unset if that
+  // did not happen within the timeout.
+  std::optional<absl::Duration> sequenced_after;
+  // From the end of the load until Metrics had applied every event; unset
+  // if that did not happen within the timeout.
+  std::optional<absl::Duration> caught_up_after;
+  // From the end of the load until Metrics first reported lag_events 0.
+  std::optional<absl::Duration> reported_zero_after;
+  // Events Metrics applied per second, from the start of the run until it
+  // caught up (or the timeout).
   double consumed_per_second = 0;
   // Why the feed could not be measured; empty when it could.
   std::string error;
-
-  // Returns how many events the run produced on this feed.
-  int64_t produced() const { return head_at_end - head_at_start; }
 };
 
-// Watches every probe's feed around a run: Start() before the load,
-// Finish() right after it.
+// Watches every probe's feed around a run: Start() before the run writes
+// anything, Finish() right after the load.
 class FeedLagMeter {
  public:
   FeedLagMeter(tandem::metrics::v1::MetricsService::StubInterface* metrics,
@@ -83,15 +96,23 @@ class FeedLagMeter {
   // not answer.
   absl::Status Start();
 
-  // Stops sampling, records each feed's head, and polls Metrics until its
-  // cursor reaches every head or the timeout passes.
+  // Stops sampling, then polls the producers and Metrics until every event
+  // the run committed is sequenced and applied, or the timeout passes.
   std::vector<FeedCatchUp> Finish();
 
  private:
-  // Returns Metrics' cursor of every probed feed, in probe order.
-  absl::StatusOr<std::vector<int64_t>> MetricsCursors();
+  // Metrics' view of one feed.
+  struct MetricsPosition {
+    int64_t cursor = 0;
+    int64_t lag_events = 0;
+  };
+  // Returns Metrics' position in every probed feed, in probe order.
+  absl::StatusOr<std::vector<MetricsPosition>> MetricsPositions();
   // Returns the producer's head cursor of probe `index`.
   absl::StatusOr<int64_t> Head(size_t index);
+  // Returns the cursor the feed reaches once every committed event of the
+  // run is sequenced.
+  int64_t Target(size_t index) const;
   void SampleUntilStopped();
   void StopSampling();
 
@@ -100,6 +121,9 @@ class FeedLagMeter {
   const FeedLagOptions options_;
   const Clock* clock_;
   absl::Time start_time_;
+  std::vector<int64_t> head_at_start_;
+  std::vector<int64_t> cursor_at_start_;
+  std::vector<int64_t> committed_at_start_;
   std::vector<FeedCatchUp> feeds_;
 
   std::mutex mu_;

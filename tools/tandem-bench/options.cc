@@ -16,9 +16,10 @@ namespace tandem::bench {
 namespace {
 
 // Each load thread gets its own channel by default: on the 2-core machine
-// of tests/bench/README.md it gave 3-6% more GetTicket calls per second at
-// 8 threads than one shared channel (for ~4% more client CPU per call);
-// CreateTicket, and 32 threads, showed no difference beyond the noise.
+// of tests/bench/README.md it gave ~4% more GetTicket calls per second at 8
+// threads than one shared channel (faster in 6 of 7 pairs of runs), for ~4%
+// more client CPU per call; CreateTicket, and 32 threads, showed no
+// difference beyond the noise.
 constexpr int kChannelsPerThread = 0;
 
 absl::Status Bad(absl::string_view flag, absl::string_view problem) {

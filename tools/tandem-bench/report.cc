@@ -9,6 +9,16 @@ namespace {
 
 double Millis(absl::Duration d) { return absl::ToDoubleMilliseconds(d); }
 
+// Returns milliseconds, or null when `d` is unset.
+nlohmann::json OptionalMillis(const std::optional<absl::Duration>& d) {
+  return d.has_value() ? nlohmann::json(Millis(*d)) : nlohmann::json(nullptr);
+}
+
+// Returns "123ms", or "-" when `d` is unset.
+std::string DurationCell(const std::optional<absl::Duration>& d) {
+  return d.has_value() ? absl::StrFormat("%.0fms", Millis(*d)) : "-";
+}
+
 double PerSecond(int64_t count, absl::Duration elapsed) {
   const double seconds = absl::ToDoubleSeconds(elapsed);
   return seconds > 0 ? static_cast<double>(count) / seconds : 0;
@@ -68,6 +78,7 @@ nlohmann::json ReportJson(const RunReport& report) {
       {"duration_s", absl::ToDoubleSeconds(report.load.duration)},
       {"elapsed_s", absl::ToDoubleSeconds(report.result.elapsed)},
       {"warmup_requests", report.result.warmup_calls},
+      {"calls_made", report.result.warmup_calls + report.result.Total().count()},
       {"hit_request_cap", report.result.hit_request_cap},
       {"rpcs", rpcs},
       {"total", StatsJson("total", report.result.Total(), report.result.elapsed)},
@@ -75,13 +86,15 @@ nlohmann::json ReportJson(const RunReport& report) {
   nlohmann::json feeds = nlohmann::json::array();
   for (const FeedCatchUp& feed : report.feeds) {
     nlohmann::json entry = {{"feed", feed.feed},
-                            {"events_produced", feed.produced()},
-                            {"head_at_end", feed.head_at_end},
-                            {"cursor_at_end", feed.cursor_at_end},
-                            {"lag_at_end_events", feed.head_at_end - feed.cursor_at_end},
-                            {"max_lag_events", feed.max_lag},
-                            {"caught_up", feed.caught_up},
-                            {"catch_up_ms", Millis(feed.catch_up)},
+                            {"events", feed.events},
+                            {"max_behind_events", feed.max_behind},
+                            {"max_unsequenced_events", feed.max_unsequenced},
+                            {"behind_at_end_events", feed.behind_at_end},
+                            {"unsequenced_at_end_events", feed.unsequenced_at_end},
+                            {"sequenced_after_ms", OptionalMillis(feed.sequenced_after)},
+                            {"caught_up_after_ms", OptionalMillis(feed.caught_up_after)},
+                            {"metrics_reported_zero_after_ms",
+                             OptionalMillis(feed.reported_zero_after)},
                             {"consumed_per_s", feed.consumed_per_second}};
     if (!feed.error.empty()) entry["error"] = feed.error;
     feeds.push_back(std::move(entry));
@@ -120,17 +133,26 @@ void PrintReport(const RunReport& report, std::ostream& out) {
     out << "\nevent feed lag not measured: " << report.feed_lag_error << "\n";
   }
   if (report.feeds.empty()) return;
-  out << absl::StrFormat("\n%-8s %9s %8s %11s %10s %11s\n", "feed", "produced", "max lag",
-                         "lag at end", "catch-up", "consumed/s");
+  out << "\nevent feeds: events = the run's creates; behind = not yet applied by Metrics, of "
+         "which unsequenced = not yet given a cursor by the producer; times from the end of the "
+         "load\n";
+  out << absl::StrFormat("%-8s %7s %11s %11s %10s %10s %10s %10s %11s\n", "feed", "events",
+                         "max behind", "(unseq.)", "at end", "(unseq.)", "sequenced",
+                         "caught up", "consumed/s");
   for (const FeedCatchUp& feed : report.feeds) {
-    if (feed.produced() == 0 && feed.error.empty()) {
-      out << absl::StrFormat("%-8s %9d %8s %11s %10s %11s\n", feed.feed, 0, "-", "-", "-", "-");
+    if (feed.events == 0 && feed.error.empty()) {
+      out << absl::StrFormat("%-8s %7d %11s\n", feed.feed, 0, "-");
       continue;
     }
-    out << absl::StrFormat("%-8s %9d %8d %11d %8.0fms %11.1f%s\n", feed.feed, feed.produced(),
-                           feed.max_lag, feed.head_at_end - feed.cursor_at_end,
-                           Millis(feed.catch_up), feed.consumed_per_second,
-                           feed.error.empty() ? "" : absl::StrCat("  (", feed.error, ")"));
+    out << absl::StrFormat("%-8s %7d %11d %11d %10d %10d %10s %10s %11.1f\n", feed.feed,
+                           feed.events, feed.max_behind, feed.max_unsequenced, feed.behind_at_end,
+                           feed.unsequenced_at_end, DurationCell(feed.sequenced_after),
+                           DurationCell(feed.caught_up_after), feed.consumed_per_second);
+    if (feed.reported_zero_after.has_value()) {
+      out << absl::StrFormat("%-8s Metrics' own lag_events first read 0 after %s\n", "",
+                             DurationCell(feed.reported_zero_after));
+    }
+    if (!feed.error.empty()) out << absl::StrFormat("%-8s %s\n", "", feed.error);
   }
 }
 

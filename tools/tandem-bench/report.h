@@ -28,9 +28,9 @@ struct RunReport {
   std::string feed_lag_error;
 };
 
-// Returns the report as one JSON object: settings, one entry per RPC with
-// requests, errors by code, throughput and latency in milliseconds, the
-// total, and each feed's lag.
+// Returns the report as one JSON object: settings, the calls made (warm-up
+// included), one entry per RPC with requests, errors by code, throughput and
+// latency in milliseconds, the total, and each feed's lag.
 nlohmann::json ReportJson(const RunReport& report);
 
 // Writes the report as aligned tables for a terminal.

@@ -62,7 +62,9 @@ grpc::Status Workload::CreateTicket(ServiceStubs& stubs, const std::string& acco
   if (!account.empty()) ticket.set_account(account);
   grpc::ClientContext context;
   Prepare(context);
-  return stubs.support->CreateTicket(&context, request, created);
+  grpc::Status status = stubs.support->CreateTicket(&context, request, created);
+  if (status.ok()) tickets_created_.fetch_add(1, std::memory_order_relaxed);
+  return status;
 }
 
 grpc::Status Workload::CreateAccount(ServiceStubs& stubs, success::v1::Account* created) {
@@ -74,7 +76,9 @@ grpc::Status Workload::CreateAccount(ServiceStubs& stubs, success::v1::Account* 
   account.set_touch_tier(success::v1::HIGH_TOUCH);
   grpc::ClientContext context;
   Prepare(context);
-  return stubs.success->CreateAccount(&context, request, created);
+  grpc::Status status = stubs.success->CreateAccount(&context, request, created);
+  if (status.ok()) accounts_created_.fetch_add(1, std::memory_order_relaxed);
+  return status;
 }
 
 absl::Status Workload::Seed(const Scenario& scenario, ServiceStubs& stubs, int tickets,

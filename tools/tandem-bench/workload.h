@@ -62,9 +62,10 @@ class Workload {
   // Makes one call of `op` through `stubs`; `random` picks what to read.
   grpc::Status Call(Operation op, ServiceStubs& stubs, std::mt19937_64& random);
 
-  // Returns how many tickets and accounts Seed() created.
-  size_t seeded_tickets() const { return ticket_names_.size(); }
-  size_t seeded_accounts() const { return account_names_.size(); }
+  // Returns how many tickets and accounts were created so far (seeds
+  // included): each is one event on the Support or Success feed.
+  int64_t tickets_created() const { return tickets_created_.load(); }
+  int64_t accounts_created() const { return accounts_created_.load(); }
 
  private:
   void Prepare(grpc::ClientContext& context) const;
@@ -75,6 +76,8 @@ class Workload {
 
   const WorkloadOptions options_;
   std::atomic<int64_t> next_request_{0};
+  std::atomic<int64_t> tickets_created_{0};
+  std::atomic<int64_t> accounts_created_{0};
   std::vector<std::string> ticket_names_;
   std::vector<std::string> account_names_;
 };
