@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/call_annotations.h"
+#include "common/status.h"
 
 namespace tandem {
 namespace {
@@ -43,6 +44,23 @@ absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(JwtSettings
 }
 
 absl::StatusOr<Principal> Authenticator::Verify(absl::string_view token) const {
+  constexpr size_t kMaxCachedTokens = 4096;
+  const absl::Time now = absl::Now();
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (auto it = cache_.find(token); it != cache_.end() && now < it->second.second) {
+      return it->second.first;
+    }
+  }
+  ASSIGN_OR_RETURN(auto verified, VerifyUncached(token));
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  if (cache_.size() >= kMaxCachedTokens) cache_.clear();
+  cache_.emplace(std::string(token), verified);
+  return verified.first;
+}
+
+absl::StatusOr<std::pair<Principal, absl::Time>> Authenticator::VerifyUncached(
+    absl::string_view token) const {
   const bool hs256 = !settings_.hs256_secret.empty();
   const jwt::string_view encoded(token.data(), token.size());
   std::error_code ec;
@@ -97,7 +115,8 @@ absl::StatusOr<Principal> Authenticator::Verify(absl::string_view token) const {
   if (principal.tenant == kAllTenants && !principal.HasRole(kRoleService)) {
     return absl::UnauthenticatedError("only service tokens may name every tenant");
   }
-  return principal;
+  return std::make_pair(principal,
+                        absl::FromUnixSeconds(static_cast<int64_t>(claims["exp"].get<double>())));
 }
 
 absl::StatusOr<Principal> Authenticator::Authenticate(

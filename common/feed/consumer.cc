@@ -113,6 +113,7 @@ absl::Status FeedConsumer::Apply(const tandem::common::v1::ListEventsResponse& p
           cursor = event.cursor();
           last_event_time = EventTime(event);
         }
+        behind_ = page.head_cursor() > cursor;
         std::vector<mysql::Value> params = {cursor, std::max(page.head_cursor(), cursor)};
         if (last_event_time == absl::InfinitePast()) {
           params.emplace_back(nullptr);
@@ -162,8 +163,8 @@ void FeedConsumer::Loop() {
     absl::StatusOr<int> applied = PollOnce();
     if (!applied.ok()) {
       wait = std::min(std::max(wait * 2, options_.poll_interval), absl::Seconds(10));
-    } else if (*applied >= options_.page_size) {
-      wait = absl::ZeroDuration();  // more is waiting
+    } else if (*applied >= options_.page_size || behind_) {
+      wait = absl::ZeroDuration();  // more is waiting (a page may also end at its byte budget)
     } else {
       wait = options_.poll_interval;
     }

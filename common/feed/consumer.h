@@ -92,6 +92,7 @@ class FeedConsumer {
   std::condition_variable stop_cv_;
   std::atomic<bool> stopping_{false};
   bool cursor_row_ready_ = false;  // the consumer_cursors row exists
+  bool behind_ = false;            // the last page ended before the feed's head
   std::thread thread_;
 };
 

@@ -12,6 +12,20 @@ namespace {
 
 constexpr absl::string_view kTypeUrlPrefix = "type.googleapis.com/";
 
+// Outbox rows numbered by one statement.
+constexpr size_t kSequenceChunk = 64;
+
+// UPDATE outbox SET cursor_pos = ? + FIELD(id, ?...) WHERE id IN (?...)
+const std::string& SequenceChunkSql() {
+  static const auto* const kSql = [] {
+    std::string marks;
+    for (size_t i = 0; i < kSequenceChunk; ++i) absl::StrAppend(&marks, i == 0 ? "?" : ", ?");
+    return new std::string(absl::StrCat("UPDATE outbox SET cursor_pos = ? + FIELD(id, ", marks,
+                                        ") WHERE id IN (", marks, ")"));
+  }();
+  return *kSql;
+}
+
 }  // namespace
 
 Outbox::~Outbox() { Stop(); }
@@ -59,10 +73,19 @@ absl::StatusOr<int> Outbox::SequencePending(int limit) {
                                    "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED",
                                    {int64_t{limit}}));
         if (pending.empty()) return absl::OkStatus();
-        for (const mysql::Row& row : pending) {
-          RETURN_IF_ERROR(tx->Execute("UPDATE outbox SET cursor_pos = ? WHERE id = ?",
-                                      {++head, row.Int(0)})
-                              .status());
+        // One statement per chunk: FIELD(id, a, b, ...) is each id's 1-based
+        // position, so the chunk's rows get head+1, head+2, ... in id order.
+        // Short chunks repeat their last id, keeping one prepared statement.
+        for (size_t start = 0; start < pending.size(); start += kSequenceChunk) {
+          const size_t count = std::min(kSequenceChunk, pending.size() - start);
+          std::vector<mysql::Value> params = {head};
+          for (int list = 0; list < 2; ++list) {
+            for (size_t i = 0; i < kSequenceChunk; ++i) {
+              params.emplace_back(pending[start + std::min(i, count - 1)].Int(0));
+            }
+          }
+          RETURN_IF_ERROR(tx->Execute(SequenceChunkSql(), params).status());
+          head += static_cast<int64_t>(count);
         }
         RETURN_IF_ERROR(
             tx->Execute("UPDATE outbox_sequence SET last_cursor = ? WHERE id = 1", {head})

@@ -8,6 +8,7 @@
 #include <cppconn/resultset_metadata.h>
 #include <cppconn/statement.h>
 
+#include <iterator>
 #include <mutex>
 
 #include "absl/strings/numbers.h"
@@ -16,6 +17,9 @@
 
 namespace tandem::mysql {
 namespace {
+
+// Statement time caps, in milliseconds, that deadlines are rounded up to.
+constexpr int64_t kStatementCapBucketsMs[] = {250, 500, 1000, 2000, 5000, 10000, 30000, 60000};
 
 // Bounds the statement cache so dynamically built SQL cannot exhaust the
 // server's max_prepared_stmt_count.
@@ -180,7 +184,18 @@ absl::Status Connection::SetDeadline(absl::Time deadline) {
   deadline_ = deadline;
   int64_t cap_ms = 0;
   if (deadline != absl::InfiniteFuture()) {
-    cap_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(deadline - absl::Now()));
+    // Round the remaining time up to a bucket, so a connection reused under
+    // similar deadlines keeps its setting instead of paying a round trip on
+    // every checkout. The cap is at most 2x loose; CheckDeadline() and the
+    // caller's own deadline still end the call on time.
+    const int64_t remaining = absl::ToInt64Milliseconds(deadline - absl::Now());
+    cap_ms = kStatementCapBucketsMs[std::size(kStatementCapBucketsMs) - 1];
+    for (int64_t bucket : kStatementCapBucketsMs) {
+      if (remaining <= bucket) {
+        cap_ms = bucket;
+        break;
+      }
+    }
   }
   if (cap_ms == statement_time_cap_ms_) return absl::OkStatus();
   absl::Status status =

@@ -81,7 +81,10 @@ absl::StatusOr<v1::Account> MysqlAccountStore::Create(const std::string& tenant,
         absl::StrCat("an account with external_id \"", account.external_id(), "\" already exists"));
   }
   if (!name.ok()) return name.status();
-  return Get(tenant, IdOf(*name), deadline);
+  if (*name != account.name()) return Get(tenant, IdOf(*name), deadline);  // an earlier request's
+  v1::Account created = account;  // exactly what was stored
+  created.set_etag(EtagFor(IdOf(account.name()), 1));
+  return created;
 }
 
 absl::StatusOr<v1::Account> MysqlAccountStore::Get(const std::string& tenant, const std::string& id,

@@ -159,7 +159,10 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
   };
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateTicket", key,
                                                 ticket.name(), insert));
-  return Get(tenant, IdOf(name), deadline);
+  if (name != ticket.name()) return Get(tenant, IdOf(name), deadline);  // an earlier request's
+  v1::Ticket created = ticket;  // exactly what was stored
+  created.set_etag(EtagFor(IdOf(ticket.name()), 1));
+  return created;
 }
 
 absl::StatusOr<std::pair<v1::Ticket, int64_t>> MysqlTicketStore::Lock(mysql::Transaction& tx,

@@ -95,6 +95,18 @@ TEST(AuthenticatorTest, NeedsExactlyOneKey) {
   EXPECT_THAT(Authenticator::Create(short_secret), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// A verified token is cached, but never past its expiry. (`exp` has whole
+// seconds and the JWT library reads the system clock, so this waits for
+// real time to pass.)
+TEST(AuthenticatorTest, CachedTokenStillExpires) {
+  auto auth = TestAuthenticator();
+  const std::string token = TestToken("acme", {"agent"}, absl::Seconds(1));
+  ASSERT_OK(auth->Verify(token));
+  ASSERT_OK(auth->Verify(token));  // from the cache
+  absl::SleepFor(absl::Milliseconds(2100));
+  EXPECT_THAT(auth->Verify(token), StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
 // A role check passes for a listed role or admin, and names the roles
 // otherwise.
 TEST(RequireAnyRoleTest, AdminOrListedRolePasses) {
