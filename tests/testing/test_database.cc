@@ -57,6 +57,10 @@ TestDatabase::TestDatabase(const std::string& prefix) {
       break;
     }
   }
+  // Made here, not on first use: tests call pool() from several threads.
+  mysql::PoolOptions options;
+  options.max_connections = 16;
+  pool_ = std::make_unique<mysql::Pool>(dsn_, options);
 }
 
 TestDatabase::~TestDatabase() {
@@ -70,14 +74,7 @@ std::string TestDatabase::url() const {
                       "/", dsn_.database);
 }
 
-mysql::Pool& TestDatabase::pool() {
-  if (pool_ == nullptr) {
-    mysql::PoolOptions options;
-    options.max_connections = 16;
-    pool_ = std::make_unique<mysql::Pool>(dsn_, options);
-  }
-  return *pool_;
-}
+mysql::Pool& TestDatabase::pool() { return *pool_; }
 
 void TestDatabase::Migrate(const std::vector<MigrationSet>& sets) {
   absl::Status status = ApplyMigrations(pool(), sets);

@@ -31,7 +31,7 @@ class TestDatabase {
   std::string url() const;
   const std::string& name() const { return dsn_.database; }
 
-  // A pool on the database's own user.
+  // A pool on the database's own user; safe to call from any thread.
   mysql::Pool& pool();
 
   // Applies `sets` to the database.
