@@ -4,17 +4,12 @@
 #include <cmath>
 #include <numeric>
 
+#include "absl/status/status.h"
+
 namespace tandem::bench {
 
-absl::string_view StatusCodeName(int code) {
-  static constexpr absl::string_view kNames[kStatusCodeCount] = {
-      "OK",           "CANCELLED",          "UNKNOWN",        "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND",     "ALREADY_EXISTS", "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",          "UNAVAILABLE",    "DATA_LOSS",
-      "UNAUTHENTICATED"};
-  if (code < 0 || code >= kStatusCodeCount) return "UNKNOWN_CODE";
-  return kNames[code];
+std::string StatusCodeName(int code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
 int64_t NearestRank(const std::vector<int64_t>& sorted, double quantile) {

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <grpcpp/support/status.h>
@@ -22,7 +23,7 @@ namespace tandem::bench {
 inline constexpr int kStatusCodeCount = 17;
 
 // Returns the canonical name of `code`, e.g. "DEADLINE_EXCEEDED".
-absl::string_view StatusCodeName(int code);
+std::string StatusCodeName(int code);
 
 // Latency percentiles of a set of calls.
 struct LatencySummary {

@@ -40,7 +40,7 @@ nlohmann::json StatsJson(absl::string_view rpc, const OperationStats& stats,
   const LatencySummary summary = stats.Summarize();
   nlohmann::json codes = nlohmann::json::object();
   for (int code = 0; code < kStatusCodeCount; ++code) {
-    if (stats.codes()[code] > 0) codes[std::string(StatusCodeName(code))] = stats.codes()[code];
+    if (stats.codes()[code] > 0) codes[StatusCodeName(code)] = stats.codes()[code];
   }
   return {{"rpc", std::string(rpc)},
           {"requests", stats.count()},
