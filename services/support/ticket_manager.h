@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/pagination.h"
 #include "services/support/account_directory.h"
+#include "services/support/ticket_rules.h"
 #include "services/support/ticket_store.h"
 #include "tandem/support/v1/support_service.pb.h"
 
@@ -92,58 +93,6 @@ class TicketManager {
   const PageTokenCodec* page_tokens_;
   const Clock* clock_;
 };
-
-// Checks a create request and returns every violation at once.
-absl::Status ValidateCreateTicket(const v1::CreateTicketRequest& request);
-
-// Checks an update request: a known name, a mask of updatable fields, and
-// valid new values for those fields. Returns every violation at once.
-absl::Status ValidateUpdateTicket(const v1::UpdateTicketRequest& request);
-
-// Decides an update of `current` by `actor` at `now` (the pure rules:
-// etag, mask, state machine, lifecycle stamps, history and events).
-// `next_etag` is the etag the stored result will have.
-absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
-                                                const v1::UpdateTicketRequest& request,
-                                                const std::string& actor, absl::Time now,
-                                                const std::string& next_etag);
-
-// Checks an escalation request.
-absl::Status ValidateEscalateTicket(const v1::EscalateTicketRequest& request);
-
-// Decides an escalation of `current`: to the requested (or next) tier, up
-// to 3, never down; not for SOLVED or CLOSED tickets; etag checked.
-absl::StatusOr<TicketUpdate> DecideEscalation(const v1::Ticket& current,
-                                              const v1::EscalateTicketRequest& request,
-                                              const std::string& actor, absl::Time now,
-                                              const std::string& next_etag);
-
-// Checks a rating request.
-absl::Status ValidateRateTicket(const v1::RateTicketRequest& request);
-
-// Decides a CSAT rating of `current`: only while SOLVED; a re-rating
-// replaces the earlier one; attributed to the assignee at rating time.
-absl::StatusOr<TicketUpdate> DecideRating(const v1::Ticket& current,
-                                          const v1::SatisfactionRating& rating,
-                                          const std::string& actor, absl::Time now,
-                                          const std::string& next_etag);
-
-// Checks a message request and returns every violation at once.
-absl::Status ValidateCreateMessage(const v1::CreateMessageRequest& request);
-
-// Decides what posting `message` (complete: name, author, time) on
-// `current` does: the first public agent reply stamps first response (and
-// opens a NEW ticket); a public customer message opens a PENDING or SOLVED
-// ticket again; nothing may be added to a CLOSED ticket.
-absl::StatusOr<MessagePosting> DecideMessagePosting(const v1::Ticket& current,
-                                                    const v1::Message& message,
-                                                    absl::Time now,
-                                                    const std::string& next_etag);
-
-// Turns parsed filter terms into typed store conditions (enum names become
-// numbers, account names ids), or INVALID_ARGUMENT on `filter`.
-absl::StatusOr<std::vector<TicketCondition>> TicketConditions(
-    const std::vector<FilterTerm>& terms);
 
 }  // namespace tandem::support
 

@@ -1,0 +1,477 @@
+#include "services/support/ticket_rules.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/idempotency.h"
+#include "common/listing.h"
+#include "common/proto_time.h"
+#include "common/resources.h"
+#include "common/status.h"
+#include "services/support/ticket_lifecycle.h"
+#include "tandem/support/v1/events.pb.h"
+
+namespace tandem::support {
+namespace {
+
+constexpr size_t kMaxSubject = 250;
+constexpr size_t kMaxDescription = 65536;
+constexpr size_t kMaxEmail = 254;
+constexpr int kMaxTags = 20;
+constexpr size_t kMaxTag = 64;
+constexpr size_t kMaxAssignee = 128;
+constexpr size_t kMaxReason = 500;
+constexpr size_t kMaxComment = 2000;
+constexpr int kTopTier = 3;
+
+bool ValidTag(const std::string& tag) {
+  return !tag.empty() && tag.size() <= kMaxTag && std::all_of(tag.begin(), tag.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+  });
+}
+
+bool ValidEmail(const std::string& email) {
+  const size_t at = email.find('@');
+  return at != std::string::npos && at > 0 && at + 1 < email.size() &&
+         email.find('@', at + 1) == std::string::npos &&
+         std::none_of(email.begin(), email.end(),
+                      [](char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); });
+}
+
+// Checks the fields of `ticket` that `checked` names (by their field name,
+// e.g. "subject"), reporting violations as "ticket.<field>".
+void CheckTicketFields(const v1::Ticket& ticket,
+                       const std::function<bool(absl::string_view)>& checked,
+                       FieldViolations& violations) {
+  if (checked("subject")) {
+    if (absl::StripAsciiWhitespace(ticket.subject()).empty()) {
+      violations.Add("ticket.subject", "is required");
+    } else if (ticket.subject().size() > kMaxSubject) {
+      violations.Add("ticket.subject", absl::StrCat("must be at most ", kMaxSubject, " bytes"));
+    }
+  }
+  if (checked("description") && ticket.description().size() > kMaxDescription) {
+    violations.Add("ticket.description",
+                   absl::StrCat("must be at most ", kMaxDescription, " bytes"));
+  }
+  if (checked("requester_email") && !ticket.requester_email().empty() &&
+      (ticket.requester_email().size() > kMaxEmail || !ValidEmail(ticket.requester_email()))) {
+    violations.Add("ticket.requester_email", "must be an e-mail address of at most 254 characters");
+  }
+  if (checked("account") && !ticket.account().empty() &&
+      !ParseResourceName("ticket.account", "accounts", ticket.account()).ok()) {
+    violations.Add("ticket.account", "must look like accounts/{id}");
+  }
+  if (checked("channel") && !v1::Ticket::Channel_IsValid(ticket.channel())) {
+    violations.Add("ticket.channel", "is not a known channel");
+  }
+  if (checked("type") && !v1::Ticket::Type_IsValid(ticket.type())) {
+    violations.Add("ticket.type", "is not a known type");
+  }
+  if (checked("priority") && !v1::Ticket::Priority_IsValid(ticket.priority())) {
+    violations.Add("ticket.priority", "is not a known priority");
+  }
+  if (checked("assignee") && ticket.assignee().size() > kMaxAssignee) {
+    violations.Add("ticket.assignee", absl::StrCat("must be at most ", kMaxAssignee, " bytes"));
+  }
+  if (checked("tags")) {
+    if (ticket.tags_size() > kMaxTags) {
+      violations.Add("ticket.tags", absl::StrCat("must have at most ", kMaxTags, " tags"));
+    }
+    for (int i = 0; i < ticket.tags_size(); ++i) {
+      if (!ValidTag(ticket.tags(i))) {
+        violations.Add(absl::StrCat("ticket.tags[", i, "]"),
+                       "must be 1-64 characters of a-z, 0-9, '-', '_' or '.'");
+      }
+    }
+  }
+}
+
+// The fields UpdateTicket may change.
+const std::set<std::string>& UpdatableFields() {
+  static const auto* const kFields =
+      new std::set<std::string>{"subject", "description", "requester_email", "type", "priority",
+                                "status",  "tags",        "assignee"};
+  return *kFields;
+}
+
+// Returns `tags` sorted and without duplicates.
+std::vector<std::string> NormalizedTags(
+    const google::protobuf::RepeatedPtrField<std::string>& tags) {
+  std::set<std::string> unique(tags.begin(), tags.end());
+  return {unique.begin(), unique.end()};
+}
+
+// Returns a field's value as history text.
+std::string FieldText(const v1::Ticket& ticket, absl::string_view field) {
+  if (field == "subject") return ticket.subject();
+  if (field == "description") return ticket.description();
+  if (field == "requester_email") return ticket.requester_email();
+  if (field == "type") return v1::Ticket::Type_Name(ticket.type());
+  if (field == "priority") return v1::Ticket::Priority_Name(ticket.priority());
+  if (field == "status") return v1::Ticket::Status_Name(ticket.status());
+  if (field == "tags") return absl::StrJoin(ticket.tags(), ",");
+  if (field == "assignee") return ticket.assignee();
+  return "";
+}
+
+// Copies `field` from `from` into `to`.
+void CopyField(const v1::Ticket& from, absl::string_view field, v1::Ticket& to) {
+  if (field == "subject") to.set_subject(std::string(absl::StripAsciiWhitespace(from.subject())));
+  if (field == "description") to.set_description(from.description());
+  if (field == "requester_email") to.set_requester_email(from.requester_email());
+  if (field == "type") to.set_type(from.type());
+  if (field == "priority") to.set_priority(from.priority());
+  if (field == "status") to.set_status(from.status());
+  if (field == "assignee") to.set_assignee(from.assignee());
+  if (field == "tags") {
+    to.clear_tags();
+    for (const std::string& tag : NormalizedTags(from.tags())) to.add_tags(tag);
+  }
+}
+
+}  // namespace
+
+absl::Status ValidateCreateTicket(const v1::CreateTicketRequest& request) {
+  FieldViolations violations;
+  CheckRequestId(request.request_id(), violations);
+  if (!request.has_ticket()) {
+    violations.Add("ticket", "is required");
+    return violations.ToStatus();
+  }
+  CheckTicketFields(
+      request.ticket(), [](absl::string_view) { return true; }, violations);
+  return violations.ToStatus();
+}
+
+absl::Status ValidateUpdateTicket(const v1::UpdateTicketRequest& request) {
+  FieldViolations violations;
+  if (!request.has_ticket()) violations.Add("ticket", "is required");
+  if (request.update_mask().paths_size() == 0) {
+    violations.Add("update_mask", "must name at least one field to change");
+  }
+  std::set<std::string> paths;
+  for (const std::string& path : request.update_mask().paths()) {
+    if (!UpdatableFields().contains(path)) {
+      violations.Add("update_mask",
+                     absl::StrCat("\"", path, "\" cannot be updated; updatable fields: ",
+                                  absl::StrJoin(UpdatableFields(), ", ")));
+    }
+    paths.insert(path);
+  }
+  if (!violations.empty()) return violations.ToStatus();
+  if (!ParseResourceName("ticket.name", "tickets", request.ticket().name()).ok()) {
+    violations.Add("ticket.name", "must look like tickets/{id}");
+  }
+  const v1::Ticket& ticket = request.ticket();
+  CheckTicketFields(
+      ticket, [&](absl::string_view field) { return paths.contains(std::string(field)); },
+      violations);
+  // Updating to "unspecified" has no meaning.
+  if (paths.contains("type") && ticket.type() == v1::Ticket::TYPE_UNSPECIFIED) {
+    violations.Add("ticket.type", "must be set");
+  }
+  if (paths.contains("priority") && ticket.priority() == v1::Ticket::PRIORITY_UNSPECIFIED) {
+    violations.Add("ticket.priority", "must be set");
+  }
+  if (paths.contains("status") && (!v1::Ticket::Status_IsValid(ticket.status()) ||
+                                   ticket.status() == v1::Ticket::STATUS_UNSPECIFIED)) {
+    violations.Add("ticket.status", "must be a known status");
+  }
+  return violations.ToStatus();
+}
+
+absl::Status ValidateCreateMessage(const v1::CreateMessageRequest& request) {
+  FieldViolations violations;
+  CheckRequestId(request.request_id(), violations);
+  if (!ParseResourceName("parent", "tickets", request.parent()).ok()) {
+    violations.Add("parent", "must look like tickets/{id}");
+  }
+  if (!request.has_message()) {
+    violations.Add("message", "is required");
+    return violations.ToStatus();
+  }
+  const v1::Message& message = request.message();
+  if (!v1::Message::AuthorType_IsValid(message.author_type()) ||
+      message.author_type() == v1::Message::AUTHOR_TYPE_UNSPECIFIED) {
+    violations.Add("message.author_type", "must be CUSTOMER, AGENT or SYSTEM");
+  }
+  if (message.body().empty() || message.body().size() > kMaxDescription) {
+    violations.Add("message.body", absl::StrCat("must be 1 to ", kMaxDescription, " bytes"));
+  }
+  if (!message.author_email().empty() &&
+      (message.author_email().size() > kMaxEmail || !ValidEmail(message.author_email()))) {
+    violations.Add("message.author_email", "must be an e-mail address of at most 254 characters");
+  }
+  if (message.internal() && message.author_type() == v1::Message::CUSTOMER) {
+    violations.Add("message.internal", "customers cannot write internal notes");
+  }
+  return violations.ToStatus();
+}
+
+absl::StatusOr<MessagePosting> DecideMessagePosting(const v1::Ticket& current,
+                                                    const v1::Message& message, absl::Time now,
+                                                    const std::string& next_etag) {
+  if (current.status() == v1::Ticket::CLOSED) {
+    return absl::FailedPreconditionError(
+        "the ticket is CLOSED and takes no more messages; open a follow-up ticket");
+  }
+  MessagePosting posting;
+  posting.message = message;
+  const bool is_public = !message.internal();
+  const bool agent_reply = is_public && message.author_type() == v1::Message::AGENT;
+  const bool customer_reply = is_public && message.author_type() == v1::Message::CUSTOMER;
+
+  // A status the message moves the ticket to, through the same rules (and
+  // history, and events) as UpdateTicket.
+  v1::Ticket::Status next_status = current.status();
+  if (agent_reply && current.status() == v1::Ticket::NEW) next_status = v1::Ticket::OPEN;
+  if (customer_reply &&
+      (current.status() == v1::Ticket::PENDING || current.status() == v1::Ticket::SOLVED)) {
+    next_status = v1::Ticket::OPEN;
+  }
+  TicketUpdate& update = posting.ticket_update;
+  update.ticket = current;
+  if (next_status != current.status()) {
+    v1::UpdateTicketRequest status_change;
+    status_change.mutable_ticket()->set_status(next_status);
+    status_change.mutable_update_mask()->add_paths("status");
+    ASSIGN_OR_RETURN(update,
+                     DecideTicketUpdate(current, status_change, message.author(), now, next_etag));
+    posting.ticket_changed = true;
+  }
+  v1::Ticket& after = update.ticket;
+  bool first_response = false;
+  if (agent_reply) {
+    after.set_agent_reply_count(current.agent_reply_count() + 1);
+    if (!current.has_first_response_time()) {
+      *after.mutable_first_response_time() = message.create_time();
+      first_response = true;
+    }
+    posting.ticket_changed = true;
+  }
+  if (posting.ticket_changed) {
+    *after.mutable_update_time() = ToProtoTime(now);
+    after.set_etag(next_etag);
+  }
+  auto replied = std::make_unique<v1::TicketReplied>();
+  *replied->mutable_ticket() = after;
+  *replied->mutable_message() = message;
+  replied->set_first_response(first_response);
+  update.events.push_back(std::move(replied));
+  return posting;
+}
+
+absl::Status ValidateEscalateTicket(const v1::EscalateTicketRequest& request) {
+  FieldViolations violations;
+  if (!ParseResourceName("name", "tickets", request.name()).ok()) {
+    violations.Add("name", "must look like tickets/{id}");
+  }
+  if (request.tier() != 0 && (request.tier() < 2 || request.tier() > kTopTier)) {
+    violations.Add("tier", "must be 2 or 3, or 0 for the next tier");
+  }
+  if (absl::StripAsciiWhitespace(request.reason()).empty() ||
+      request.reason().size() > kMaxReason) {
+    violations.Add("reason", absl::StrCat("must be 1 to ", kMaxReason, " bytes"));
+  }
+  return violations.ToStatus();
+}
+
+absl::StatusOr<TicketUpdate> DecideEscalation(const v1::Ticket& current,
+                                              const v1::EscalateTicketRequest& request,
+                                              const std::string& actor, absl::Time now,
+                                              const std::string& next_etag) {
+  RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag()));
+  if (current.status() == v1::Ticket::SOLVED || current.status() == v1::Ticket::CLOSED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("a ", v1::Ticket::Status_Name(current.status()),
+                     " ticket cannot be escalated; reopen it first"));
+  }
+  const int target = request.tier() == 0 ? current.escalation_tier() + 1 : request.tier();
+  if (target > kTopTier) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the ticket is already at the highest tier, ", kTopTier));
+  }
+  if (target <= current.escalation_tier()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the ticket is already at tier ", current.escalation_tier(), "; escalate to a higher one"));
+  }
+  TicketUpdate update;
+  update.ticket = current;
+  v1::Ticket& after = update.ticket;
+  after.set_escalation_tier(target);
+  after.set_escalation_reason(std::string(absl::StripAsciiWhitespace(request.reason())));
+  *after.mutable_update_time() = ToProtoTime(now);
+  after.set_etag(next_etag);
+  v1::TicketChange& change = update.changes.emplace_back();
+  change.set_actor(actor);
+  change.set_field("escalation_tier");
+  change.set_old_value(absl::StrCat(current.escalation_tier()));
+  change.set_new_value(absl::StrCat(target, ": ", after.escalation_reason()));
+  *change.mutable_change_time() = ToProtoTime(now);
+  auto escalated = std::make_unique<v1::TicketEscalated>();
+  *escalated->mutable_ticket() = after;
+  escalated->set_previous_tier(current.escalation_tier());
+  escalated->set_reason(after.escalation_reason());
+  escalated->set_actor(actor);
+  update.events.push_back(std::move(escalated));
+  return update;
+}
+
+absl::Status ValidateRateTicket(const v1::RateTicketRequest& request) {
+  FieldViolations violations;
+  if (!ParseResourceName("name", "tickets", request.name()).ok()) {
+    violations.Add("name", "must look like tickets/{id}");
+  }
+  if (!request.has_rating()) {
+    violations.Add("rating", "is required");
+    return violations.ToStatus();
+  }
+  if (request.rating().score() < 1 || request.rating().score() > 5) {
+    violations.Add("rating.score", "must be 1 to 5");
+  }
+  if (request.rating().comment().size() > kMaxComment) {
+    violations.Add("rating.comment", absl::StrCat("must be at most ", kMaxComment, " bytes"));
+  }
+  return violations.ToStatus();
+}
+
+absl::StatusOr<TicketUpdate> DecideRating(const v1::Ticket& current,
+                                          const v1::SatisfactionRating& rating,
+                                          const std::string& actor, absl::Time now,
+                                          const std::string& next_etag) {
+  if (current.status() != v1::Ticket::SOLVED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("only a SOLVED ticket can be rated; this one is ",
+                     v1::Ticket::Status_Name(current.status())));
+  }
+  TicketUpdate update;
+  update.ticket = current;
+  const v1::SatisfactionRating& before = current.satisfaction();
+  if (current.has_satisfaction() && before.score() == rating.score() &&
+      before.comment() == rating.comment()) {
+    return update;  // the same rating again changes nothing
+  }
+  v1::Ticket& after = update.ticket;
+  v1::SatisfactionRating& stored = *after.mutable_satisfaction();
+  stored.set_score(rating.score());
+  stored.set_comment(rating.comment());
+  *stored.mutable_rate_time() = ToProtoTime(now);
+  stored.set_rated_agent(current.assignee());  // who the rating counts for
+  *after.mutable_update_time() = ToProtoTime(now);
+  after.set_etag(next_etag);
+  v1::TicketChange& change = update.changes.emplace_back();
+  change.set_actor(actor);
+  change.set_field("satisfaction");
+  change.set_old_value(current.has_satisfaction() ? absl::StrCat(before.score()) : "");
+  change.set_new_value(absl::StrCat(rating.score()));
+  *change.mutable_change_time() = ToProtoTime(now);
+  auto rated = std::make_unique<v1::TicketRated>();
+  *rated->mutable_ticket() = after;
+  *rated->mutable_rating() = stored;
+  rated->set_previous_score(current.has_satisfaction() ? before.score() : 0);
+  update.events.push_back(std::move(rated));
+  return update;
+}
+
+absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
+                                                const v1::UpdateTicketRequest& request,
+                                                const std::string& actor, absl::Time now,
+                                                const std::string& next_etag) {
+  RETURN_IF_ERROR(CheckEtag(request.ticket().etag(), current.etag()));
+  TicketUpdate update;
+  update.ticket = current;
+  v1::Ticket& after = update.ticket;
+  std::set<std::string> paths(request.update_mask().paths().begin(),
+                              request.update_mask().paths().end());
+  for (const std::string& path : paths) CopyField(request.ticket(), path, after);
+  RETURN_IF_ERROR(CheckStatusChange(current.status(), after.status()));
+  std::vector<std::string> changed;
+  for (const std::string& path : paths) {
+    const std::string before_text = FieldText(current, path);
+    const std::string after_text = FieldText(after, path);
+    if (before_text == after_text) continue;
+    changed.push_back(path);
+    v1::TicketChange& change = update.changes.emplace_back();
+    change.set_actor(actor);
+    change.set_field(path);
+    change.set_old_value(before_text);
+    change.set_new_value(after_text);
+    *change.mutable_change_time() = ToProtoTime(now);
+  }
+  if (changed.empty()) return update;  // nothing to write
+  const bool status_changed = current.status() != after.status();
+  if (status_changed && IsReopen(current.status(), after.status())) {
+    after.set_reopen_count(current.reopen_count() + 1);
+    after.clear_solve_time();
+  }
+  if (status_changed && after.status() == v1::Ticket::SOLVED) {
+    *after.mutable_solve_time() = ToProtoTime(now);
+  }
+  if (status_changed && after.status() == v1::Ticket::CLOSED) {
+    *after.mutable_close_time() = ToProtoTime(now);
+  }
+  *after.mutable_update_time() = ToProtoTime(now);
+  after.set_etag(next_etag);
+
+  auto updated = std::make_unique<v1::TicketUpdated>();
+  *updated->mutable_ticket() = after;
+  for (const std::string& field : changed) updated->add_changed_fields(field);
+  updated->set_previous_status(current.status());
+  updated->set_actor(actor);
+  update.events.push_back(std::move(updated));
+  if (status_changed && after.status() == v1::Ticket::SOLVED) {
+    auto solved = std::make_unique<v1::TicketSolved>();
+    *solved->mutable_ticket() = after;
+    solved->set_actor(actor);
+    update.events.push_back(std::move(solved));
+  } else if (status_changed && IsReopen(current.status(), after.status())) {
+    auto reopened = std::make_unique<v1::TicketReopened>();
+    *reopened->mutable_ticket() = after;
+    reopened->set_actor(actor);
+    update.events.push_back(std::move(reopened));
+  } else if (status_changed && after.status() == v1::Ticket::CLOSED) {
+    auto closed = std::make_unique<v1::TicketClosed>();
+    *closed->mutable_ticket() = after;
+    closed->set_actor(actor);
+    update.events.push_back(std::move(closed));
+  }
+  return update;
+}
+
+absl::StatusOr<std::vector<TicketCondition>> TicketConditions(
+    const std::vector<FilterTerm>& terms) {
+  struct FieldSpec {
+    TicketField field;
+    const google::protobuf::EnumDescriptor* values;  // null: free text
+  };
+  static const auto* const kSpecs = new std::map<std::string, FieldSpec>{
+      {"status", {TicketField::kStatus, v1::Ticket::Status_descriptor()}},
+      {"priority", {TicketField::kPriority, v1::Ticket::Priority_descriptor()}},
+      {"channel", {TicketField::kChannel, v1::Ticket::Channel_descriptor()}},
+      {"type", {TicketField::kType, v1::Ticket::Type_descriptor()}},
+      {"account", {TicketField::kAccount, nullptr}},
+      {"requester_email", {TicketField::kRequesterEmail, nullptr}},
+  };
+  std::vector<TicketCondition> conditions;
+  for (const FilterTerm& term : terms) {
+    const FieldSpec& spec = kSpecs->at(term.field);
+    TicketCondition condition{.field = spec.field, .negated = term.negated, .value = term.value};
+    if (spec.values != nullptr) {
+      ASSIGN_OR_RETURN(condition.value, EnumFilterValue(term, *spec.values));
+    } else if (spec.field == TicketField::kAccount) {
+      auto id = ParseResourceName("filter", "accounts", term.value);
+      if (!id.ok()) return InvalidField("filter", "account must look like accounts/{id}");
+      condition.value = *id;
+    }
+    conditions.push_back(std::move(condition));
+  }
+  return conditions;
+}
+
+}  // namespace tandem::support
