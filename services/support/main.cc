@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
                               "Longest wait for Success when checking a ticket's account.");
   process.flags().AddDuration("auto-close-after", absl::Hours(4 * 24),
                               "How long a SOLVED ticket stays solved before it closes.");
+  process.flags().AddDuration("account-recheck-interval", absl::Seconds(30),
+                              "How often tickets whose account Success could not confirm are "
+                              "checked again.");
   process.flags().AddDuration("auto-close-interval", absl::Minutes(1),
                               "How often the auto-close sweeper looks for due tickets.");
   if (auto exit_code = process.Init(argc, argv, {CommonMigrations(), SupportMigrations()})) {
@@ -47,6 +50,16 @@ int main(int argc, char** argv) {
     return closed.status();
   });
   auto_close.Start();
-  process.OnShutdown([&auto_close] { auto_close.Stop(); });
+  // Tickets taken while Success was unreachable get their account checked
+  // again once it answers.
+  PeriodicTask account_recheck(
+      "account-recheck", process.flags().GetDuration("account-recheck-interval"), [&] {
+        return manager.RecheckPendingAccounts(100, absl::Now() + absl::Seconds(30)).status();
+      });
+  account_recheck.Start();
+  process.OnShutdown([&auto_close, &account_recheck] {
+    auto_close.Stop();
+    account_recheck.Stop();
+  });
   return process.Serve({&service});
 }

@@ -187,6 +187,7 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
                     "type = ?, priority = ?, status = ?, tags = ?, reopen_count = ?, "
                     "solve_time = ?, close_time = ?, first_response_time = ?, "
                     "agent_reply_count = ?, escalation_tier = ?, escalation_reason = ?, "
+                    "account_tier = ?, account_check = ?, "
                     "assignee = ?, csat_score = ?, csat_comment = ?, csat_time = ?, "
                     "csat_agent = ?, version = ?, update_time = ? "
                     "WHERE tenant_id = ? AND id = ?",
@@ -197,7 +198,8 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
                      OptionalTime(after.has_close_time(), after.close_time()),
                      OptionalTime(after.has_first_response_time(), after.first_response_time()),
                      int64_t{after.agent_reply_count()}, int64_t{after.escalation_tier()},
-                     after.escalation_reason(), after.assignee(),
+                     after.escalation_reason(), int64_t{after.account_tier()},
+                     int64_t{after.account_check()}, after.assignee(),
                      after.has_satisfaction() ? mysql::Value{int64_t{after.satisfaction().score()}}
                                               : mysql::Value{nullptr},
                      after.has_satisfaction() ? mysql::Value{after.satisfaction().comment()}
@@ -318,6 +320,21 @@ absl::Status MysqlTicketStore::SummarizeAccount(const std::string& tenant,
   summary.set_ratings_last_90_days(static_cast<int32_t>(row.Int(5)));
   summary.set_csat_average_last_90_days(row.Double(6));
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, v1::Ticket>>>
+MysqlTicketStore::FindPendingAccountChecks(int limit, absl::Time deadline) {
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
+  // kColumns starts with the ticket's columns; the tenant comes last.
+  std::string sql(kColumns);
+  sql.replace(sql.find(" FROM tickets"), 0, ", tenant_id");
+  ASSIGN_OR_RETURN(auto rows, db->Query(absl::StrCat(sql, "WHERE account_check = ? "
+                                                          "ORDER BY create_time LIMIT ?"),
+                                        {int64_t{v1::Ticket::PENDING_VERIFICATION},
+                                         int64_t{limit}}));
+  std::vector<std::pair<std::string, v1::Ticket>> pending;
+  for (const mysql::Row& row : rows) pending.emplace_back(row.String(row.size() - 1), FromRow(row));
+  return pending;
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>>

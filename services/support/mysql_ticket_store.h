@@ -29,6 +29,8 @@ class MysqlTicketStore final : public TicketStore {
   absl::Status SummarizeAccount(const std::string& tenant, const std::string& account_id,
                                 absl::Time now, v1::AccountSupportSummary& summary,
                                 absl::Time deadline) override;
+  absl::StatusOr<std::vector<std::pair<std::string, v1::Ticket>>> FindPendingAccountChecks(
+      int limit, absl::Time deadline) override;
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> FindSolvedBefore(
       absl::Time cutoff, int limit, absl::Time deadline) override;
   absl::StatusOr<TicketChangePage> ListChanges(const std::string& tenant,

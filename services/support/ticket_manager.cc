@@ -156,6 +156,30 @@ absl::StatusOr<v1::AccountSupportSummary> TicketManager::GetAccountSupportSummar
   return summary;
 }
 
+absl::StatusOr<int> TicketManager::RecheckPendingAccounts(int limit, absl::Time deadline) {
+  ASSIGN_OR_RETURN(auto pending, store_->FindPendingAccountChecks(limit, deadline));
+  int settled = 0;
+  for (const auto& [tenant, ticket] : pending) {
+    // Asked outside the ticket's transaction: a peer call must not hold a
+    // row lock.
+    absl::StatusOr<AccountFacts> facts = accounts_->Lookup(tenant, ticket.account(), deadline);
+    if (!facts.ok() && facts.status().code() != absl::StatusCode::kNotFound) {
+      return facts.status();  // Success is still unreachable: try the rest next round
+    }
+    const absl::Time now = clock_->Now();
+    const std::string id = ticket.name().substr(ticket.name().find('/') + 1);
+    ASSIGN_OR_RETURN(v1::Ticket after,
+                     store_->Update(
+                         tenant, id,
+                         [&](const v1::Ticket& current, const std::string& next_etag) {
+                           return DecideAccountCheck(current, facts, now, next_etag);
+                         },
+                         deadline));
+    if (after.account_check() != v1::Ticket::PENDING_VERIFICATION) ++settled;
+  }
+  return settled;
+}
+
 absl::StatusOr<int> TicketManager::CloseSolvedTickets(absl::Duration after, int limit,
                                                       absl::Time deadline) {
   const absl::Time now = clock_->Now();

@@ -76,6 +76,11 @@ class TicketManager {
       const Principal& caller, const v1::GetAccountSupportSummaryRequest& request,
       absl::Time deadline);
 
+  // Asks Success again about up to `limit` tickets whose account it could
+  // not confirm at creation, and records the answers; returns how many
+  // were settled. Stops at the first UNAVAILABLE (Success still down).
+  absl::StatusOr<int> RecheckPendingAccounts(int limit, absl::Time deadline);
+
   // Closes SOLVED tickets (of every tenant) solved more than `after` ago,
   // up to `limit` of them, as the system; returns how many it closed.
   // Safe to run from several replicas: each ticket is re-checked under its

@@ -186,6 +186,40 @@ absl::Status ValidateUpdateTicket(const v1::UpdateTicketRequest& request) {
   return violations.ToStatus();
 }
 
+absl::StatusOr<TicketUpdate> DecideAccountCheck(const v1::Ticket& current,
+                                                const absl::StatusOr<AccountFacts>& facts,
+                                                absl::Time now, const std::string& next_etag) {
+  TicketUpdate update;
+  update.ticket = current;
+  const bool known = facts.ok();
+  const bool unknown = !known && facts.status().code() == absl::StatusCode::kNotFound;
+  if (current.account_check() != v1::Ticket::PENDING_VERIFICATION || (!known && !unknown)) {
+    return update;  // nothing to do, or ask again later
+  }
+  v1::Ticket& after = update.ticket;
+  after.set_account_check(known ? v1::Ticket::VERIFIED : v1::Ticket::UNKNOWN_ACCOUNT);
+  if (known) after.set_account_tier(facts->tier);
+  *after.mutable_update_time() = ToProtoTime(now);
+  after.set_etag(next_etag);
+  v1::TicketChange& change = update.changes.emplace_back();
+  change.set_actor(std::string(kAccountCheckActor));
+  change.set_field("account_check");
+  change.set_old_value(v1::Ticket::AccountCheck_Name(current.account_check()));
+  change.set_new_value(
+      known ? absl::StrCat(v1::Ticket::AccountCheck_Name(after.account_check()), " (",
+                           success::v1::TouchTier_Name(after.account_tier()), ")")
+            : v1::Ticket::AccountCheck_Name(after.account_check()));
+  *change.mutable_change_time() = ToProtoTime(now);
+  auto updated = std::make_unique<v1::TicketUpdated>();
+  *updated->mutable_ticket() = after;
+  updated->add_changed_fields("account_check");
+  if (known) updated->add_changed_fields("account_tier");
+  updated->set_previous_status(current.status());
+  updated->set_actor(std::string(kAccountCheckActor));
+  update.events.push_back(std::move(updated));
+  return update;
+}
+
 absl::Status ValidateCreateMessage(const v1::CreateMessageRequest& request) {
   FieldViolations violations;
   CheckRequestId(request.request_id(), violations);

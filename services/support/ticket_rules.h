@@ -11,10 +11,14 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/listing.h"
+#include "services/support/account_directory.h"
 #include "services/support/ticket_store.h"
 #include "tandem/support/v1/support_service.pb.h"
 
 namespace tandem::support {
+
+// The actor recorded for changes the account re-check sweeper makes.
+inline constexpr absl::string_view kAccountCheckActor = "system:account-check";
 
 // Checks a create request and returns every violation at once.
 absl::Status ValidateCreateTicket(const v1::CreateTicketRequest& request);
@@ -50,6 +54,14 @@ absl::StatusOr<TicketUpdate> DecideRating(const v1::Ticket& current,
                                           const v1::SatisfactionRating& rating,
                                           const std::string& actor, absl::Time now,
                                           const std::string& next_etag);
+
+// Decides what Success's late answer about a PENDING_VERIFICATION ticket's
+// account does: the account's facts make it VERIFIED with the tier;
+// NOT_FOUND makes it UNKNOWN_ACCOUNT; anything else (Success still down)
+// or a ticket no longer pending changes nothing.
+absl::StatusOr<TicketUpdate> DecideAccountCheck(const v1::Ticket& current,
+                                                const absl::StatusOr<AccountFacts>& facts,
+                                                absl::Time now, const std::string& next_etag);
 
 // Checks a message request and returns every violation at once.
 absl::Status ValidateCreateMessage(const v1::CreateMessageRequest& request);

@@ -121,6 +121,11 @@ class TicketStore {
                                         absl::Time now, v1::AccountSupportSummary& summary,
                                         absl::Time deadline) = 0;
 
+  // Returns up to `limit` tickets, of every tenant, still waiting for
+  // Success to confirm their account, oldest first.
+  virtual absl::StatusOr<std::vector<std::pair<std::string, v1::Ticket>>> FindPendingAccountChecks(
+      int limit, absl::Time deadline) = 0;
+
   // Returns up to `limit` (tenant, id) pairs of SOLVED tickets, of every
   // tenant, solved at or before `cutoff`, oldest first.
   virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>> FindSolvedBefore(

@@ -21,6 +21,7 @@
 #include "services/support/support_service.h"
 #include "success_migrations.h"
 #include "support_migrations.h"
+#include "tests/testing/mocks.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 #include "tests/testing/tokens.h"
@@ -457,6 +458,54 @@ TEST_F(ServicesTest, AccountSupportSummaryCountsTheAccountsTickets) {
   EXPECT_EQ(summary.ratings_last_90_days(), 2);
   EXPECT_DOUBLE_EQ(summary.csat_average_last_90_days(), 3.5);
   (void)question;
+}
+
+// Tickets taken while Success was down get their account checked again:
+// nothing changes while it stays down; then known accounts are VERIFIED
+// with their tier and unknown ones marked UNKNOWN_ACCOUNT.
+TEST(AccountRecheckTest, SettlesPendingTicketsOnceSuccessAnswers) {
+  TestDatabase database("account_recheck");
+  database.Migrate({CommonMigrations(), SupportMigrations()});
+  feed::Outbox outbox(&database.pool());
+  support::MysqlTicketStore store(&database.pool(), &outbox);
+  ::testing::NiceMock<testing::MockAccountDirectory> success;
+  FakeClock clock(absl::FromUnixSeconds(1'790'000'000));
+  PageTokenCodec codec("k");
+  support::TicketManager manager(&store, &success, &codec, &clock);
+  const Principal agent{"acme", "alice", {"agent"}};
+  const std::string known = "accounts/01JABCDEFGHJKMNPQRSTVWXYZ0";
+  const std::string gone = "accounts/01JABCDEFGHJKMNPQRSTVWXYZ1";
+  ON_CALL(success, Lookup).WillByDefault(::testing::Return(absl::UnavailableError("down")));
+  auto create = [&](const std::string& account) {
+    sv1::CreateTicketRequest request;
+    request.mutable_ticket()->set_subject("While Success was down");
+    request.mutable_ticket()->set_account(account);
+    auto ticket = manager.CreateTicket(agent, request, absl::InfiniteFuture());
+    EXPECT_OK(ticket);
+    EXPECT_EQ(ticket->account_check(), sv1::Ticket::PENDING_VERIFICATION);
+    return ticket->name().substr(8);
+  };
+  const std::string first = create(known);
+  const std::string second = create(gone);
+
+  EXPECT_THAT(manager.RecheckPendingAccounts(10, absl::InfiniteFuture()),
+              testing::StatusIs(absl::StatusCode::kUnavailable));
+  ON_CALL(success, Lookup("acme", known, ::testing::_))
+      .WillByDefault(::testing::Return(support::AccountFacts{cv1::HIGH_TOUCH}));
+  ON_CALL(success, Lookup("acme", gone, ::testing::_))
+      .WillByDefault(::testing::Return(absl::NotFoundError("no such account")));
+  ASSERT_OK_AND_ASSIGN(int settled, manager.RecheckPendingAccounts(10, absl::InfiniteFuture()));
+  EXPECT_EQ(settled, 2);
+  ASSERT_OK_AND_ASSIGN(auto verified, store.Get("acme", first, absl::InfiniteFuture()));
+  EXPECT_EQ(verified.account_check(), sv1::Ticket::VERIFIED);
+  EXPECT_EQ(verified.account_tier(), cv1::HIGH_TOUCH);
+  ASSERT_OK_AND_ASSIGN(auto unknown, store.Get("acme", second, absl::InfiniteFuture()));
+  EXPECT_EQ(unknown.account_check(), sv1::Ticket::UNKNOWN_ACCOUNT);
+  ASSERT_OK_AND_ASSIGN(auto history, store.ListChanges("acme", first, "", 10, absl::InfiniteFuture()));
+  EXPECT_EQ(history.changes.back().actor(), support::kAccountCheckActor);
+  EXPECT_EQ(history.changes.back().new_value(), "VERIFIED (HIGH_TOUCH)");
+  ASSERT_OK_AND_ASSIGN(int again, manager.RecheckPendingAccounts(10, absl::InfiniteFuture()));
+  EXPECT_EQ(again, 0);
 }
 
 // The auto-close sweeper closes SOLVED tickets once they are due, as the

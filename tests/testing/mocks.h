@@ -32,6 +32,8 @@ class MockTicketStore : public support::TicketStore {
               (const std::string&, const std::string&, absl::Time,
                support::v1::AccountSupportSummary&, absl::Time),
               (override));
+  MOCK_METHOD((absl::StatusOr<std::vector<std::pair<std::string, support::v1::Ticket>>>),
+              FindPendingAccountChecks, (int, absl::Time), (override));
   MOCK_METHOD((absl::StatusOr<std::vector<std::pair<std::string, std::string>>>),
               FindSolvedBefore, (absl::Time, int, absl::Time), (override));
   MOCK_METHOD(absl::StatusOr<support::TicketChangePage>, ListChanges,
