@@ -91,9 +91,19 @@ absl::StatusOr<std::vector<FilterTerm>> ParseFilter(absl::string_view filter,
                                                  "\"; fields: ", absl::StrJoin(allowed, ", ")));
     }
     if (scanner.Consume("!=")) {
-      term.negated = true;
-    } else if (!scanner.Consume("=")) {
-      return scanner.Error("'=' or '!='");
+      term.op = FilterOp::kNe;
+    } else if (scanner.Consume("<=")) {
+      term.op = FilterOp::kLe;
+    } else if (scanner.Consume(">=")) {
+      term.op = FilterOp::kGe;
+    } else if (scanner.Consume("=")) {
+      term.op = FilterOp::kEq;
+    } else if (scanner.Consume("<")) {
+      term.op = FilterOp::kLt;
+    } else if (scanner.Consume(">")) {
+      term.op = FilterOp::kGt;
+    } else {
+      return scanner.Error("one of = != < <= > >=");
     }
     ASSIGN_OR_RETURN(term.value, scanner.Value());
     terms.push_back(std::move(term));
@@ -101,6 +111,21 @@ absl::StatusOr<std::vector<FilterTerm>> ParseFilter(absl::string_view filter,
     if (scanner.Word() != "AND") return scanner.Error("AND");
   }
   return terms;
+}
+
+absl::Status RequireEquality(const FilterTerm& term) {
+  if (term.op == FilterOp::kEq || term.op == FilterOp::kNe) return absl::OkStatus();
+  return InvalidField("filter", absl::StrCat(term.field, " can only be compared with = or !="));
+}
+
+absl::StatusOr<std::string> TimeFilterValue(const FilterTerm& term) {
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, term.value, &t, &error)) {
+    return InvalidField("filter", absl::StrCat(term.field, " must be an RFC 3339 time such as "
+                                               "\"2026-11-01T00:00:00Z\"; got \"", term.value, "\""));
+  }
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", t, absl::UTCTimeZone());
 }
 
 absl::StatusOr<std::string> EnumFilterValue(const FilterTerm& term,

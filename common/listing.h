@@ -2,9 +2,10 @@
 // AIP-160), `order_by` on creation time, page sizes, and keyset page tokens
 // bound to the query they came from.
 //
-// Filter grammar: `term (AND term)*`, where `term` is `field = value` or
-// `field != value`, and `value` is a bare word (letters, digits, `_ - . : @ /`)
-// or a double-quoted string with `\"` and `\\` escapes.
+// Filter grammar: `term (AND term)*`, where `term` is `field OP value`, OP
+// one of `=`, `!=`, `<`, `<=`, `>`, `>=`, and `value` a bare word (letters,
+// digits, `_ - . : @ /`) or a double-quoted string with `\"` and `\\`
+// escapes. Which operators a field takes is the caller's to check.
 //   status = OPEN AND account = "accounts/01J..."
 #ifndef TANDEM_COMMON_LISTING_H_
 #define TANDEM_COMMON_LISTING_H_
@@ -24,14 +25,25 @@
 
 namespace tandem {
 
+// A filter comparison.
+enum class FilterOp { kEq, kNe, kLt, kLe, kGt, kGe };
+
 // One `field op value` condition of a filter.
 struct FilterTerm {
   std::string field;
-  bool negated = false;  // `!=`
+  FilterOp op = FilterOp::kEq;
   std::string value;
 
   friend bool operator==(const FilterTerm&, const FilterTerm&) = default;
 };
+
+// Returns INVALID_ARGUMENT on `filter` unless the term uses `=` or `!=`.
+absl::Status RequireEquality(const FilterTerm& term);
+
+// Returns the term's value, an RFC 3339 time such as
+// "2026-11-01T00:00:00Z", as a UTC DATETIME(6) text; INVALID_ARGUMENT on
+// `filter` otherwise.
+absl::StatusOr<std::string> TimeFilterValue(const FilterTerm& term);
 
 // Parses `filter`; fields must be in `allowed`. Errors are INVALID_ARGUMENT
 // on `filter` saying what was expected where.

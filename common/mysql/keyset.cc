@@ -7,7 +7,19 @@ namespace tandem::mysql {
 void AppendConditions(const std::vector<ColumnCondition>& conditions, std::string& sql,
                       std::vector<Value>& params) {
   for (const ColumnCondition& condition : conditions) {
-    absl::StrAppend(&sql, condition.negated ? " AND NOT (" : " AND (", condition.column, " <=> ?)");
+    const bool negated = condition.op == FilterOp::kNe;
+    if (condition.json_array) {
+      absl::StrAppend(&sql, negated ? " AND NOT " : " AND ", "JSON_CONTAINS(", condition.column,
+                      ", JSON_QUOTE(?))");
+    } else if (condition.op == FilterOp::kEq || negated) {
+      absl::StrAppend(&sql, negated ? " AND NOT (" : " AND (", condition.column, " <=> ?)");
+    } else {
+      const char* op = condition.op == FilterOp::kLt   ? " < ?"
+                       : condition.op == FilterOp::kLe ? " <= ?"
+                       : condition.op == FilterOp::kGt ? " > ?"
+                                                       : " >= ?";
+      absl::StrAppend(&sql, " AND ", condition.column, op);
+    }
     params.emplace_back(condition.value);
   }
 }

@@ -10,16 +10,18 @@
 
 namespace tandem::mysql {
 
-// A filter condition on one column; `negated` means "not equal".
+// A filter condition on one column. With `json_array`, the column holds
+// a JSON array and `=` means "contains the value".
 struct ColumnCondition {
   const char* column;
-  bool negated = false;
-  std::string value;
+  FilterOp op = FilterOp::kEq;
+  std::string value{};
+  bool json_array = false;
 };
 
-// Appends ` AND (column <=> ?)`, or ` AND NOT (column <=> ?)` when negated,
-// for each condition. `<=>` is NULL-safe, so "x != v" keeps rows where x
-// is NULL.
+// Appends ` AND <condition>` for each condition: `=` and `!=` are NULL-safe
+// (`<=>`), so "x != v" keeps rows where x is NULL; `<`, `<=`, `>`, `>=`
+// compare as SQL does.
 void AppendConditions(const std::vector<ColumnCondition>& conditions, std::string& sql,
                       std::vector<Value>& params);
 

@@ -109,7 +109,8 @@ absl::StatusOr<v1::ListAccountsResponse> AccountManager::ListAccounts(
   std::vector<AccountCondition> conditions;
   for (const FilterTerm& term : plan.terms) {
     const FieldSpec& spec = kSpecs->at(term.field);
-    AccountCondition condition{.field = spec.field, .negated = term.negated, .value = term.value};
+    RETURN_IF_ERROR(RequireEquality(term));
+    AccountCondition condition{.field = spec.field, .op = term.op, .value = term.value};
     if (spec.values != nullptr) {
       ASSIGN_OR_RETURN(condition.value, EnumFilterValue(term, *spec.values));
     }

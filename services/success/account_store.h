@@ -20,7 +20,7 @@ enum class AccountField { kTouchTier, kLifecycleStage, kOwner, kPlan, kExternalI
 // One typed filter condition; enum values are proto numbers.
 struct AccountCondition {
   AccountField field;
-  bool negated = false;
+  FilterOp op = FilterOp::kEq;
   std::string value;
 };
 

@@ -105,7 +105,8 @@ absl::StatusOr<AccountPage> MysqlAccountStore::List(const std::string& tenant,
   std::vector<mysql::Value> params = {tenant};
   std::vector<mysql::ColumnCondition> columns;
   for (const AccountCondition& condition : conditions) {
-    columns.push_back({ColumnOf(condition.field), condition.negated, condition.value});
+    columns.push_back({.column = ColumnOf(condition.field), .op = condition.op,
+                       .value = condition.value});
   }
   mysql::AppendConditions(columns, sql, params);
   mysql::AppendKeysetPage(plan, sql, params);

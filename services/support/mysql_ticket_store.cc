@@ -118,6 +118,14 @@ const char* ColumnOf(TicketField field) {
       return "account_id";
     case TicketField::kRequesterEmail:
       return "requester_email";
+    case TicketField::kAssignee:
+      return "assignee";
+    case TicketField::kTag:
+      return "tags";
+    case TicketField::kCreateTime:
+      return "create_time";
+    case TicketField::kUpdateTime:
+      return "update_time";
   }
   return "id";
 }
@@ -399,7 +407,9 @@ absl::StatusOr<TicketPage> MysqlTicketStore::List(const std::string& tenant,
   std::vector<mysql::Value> params = {tenant};
   std::vector<mysql::ColumnCondition> columns;
   for (const TicketCondition& condition : conditions) {
-    columns.push_back({ColumnOf(condition.field), condition.negated, condition.value});
+    columns.push_back({.column = ColumnOf(condition.field), .op = condition.op,
+                       .value = condition.value,
+                       .json_array = condition.field == TicketField::kTag});
   }
   mysql::AppendConditions(columns, sql, params);
   mysql::AppendKeysetPage(plan, sql, params);

@@ -79,8 +79,9 @@ absl::StatusOr<v1::Ticket> TicketManager::GetTicket(const Principal& caller,
 
 absl::StatusOr<v1::ListTicketsResponse> TicketManager::ListTickets(
     const Principal& caller, const v1::ListTicketsRequest& request, absl::Time deadline) {
-  static const std::set<std::string> kFields = {"status", "priority", "channel",
-                                                "type",   "account",  "requester_email"};
+  static const std::set<std::string> kFields = {
+      "status", "priority", "channel",  "type",        "account",
+      "requester_email", "assignee", "tag", "create_time", "update_time"};
   // kFields and TicketConditions() name the same fields.
   ASSIGN_OR_RETURN(ListPlan plan, PlanList(*page_tokens_, caller.tenant,
                                            {request.page_size(), request.page_token(),

@@ -480,28 +480,46 @@ absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
 
 absl::StatusOr<std::vector<TicketCondition>> TicketConditions(
     const std::vector<FilterTerm>& terms) {
+  enum class Kind { kEnum, kText, kAccount, kTime };
   struct FieldSpec {
     TicketField field;
-    const google::protobuf::EnumDescriptor* values;  // null: free text
+    Kind kind;
+    const google::protobuf::EnumDescriptor* values = nullptr;  // for kEnum
   };
   static const auto* const kSpecs = new std::map<std::string, FieldSpec>{
-      {"status", {TicketField::kStatus, v1::Ticket::Status_descriptor()}},
-      {"priority", {TicketField::kPriority, v1::Ticket::Priority_descriptor()}},
-      {"channel", {TicketField::kChannel, v1::Ticket::Channel_descriptor()}},
-      {"type", {TicketField::kType, v1::Ticket::Type_descriptor()}},
-      {"account", {TicketField::kAccount, nullptr}},
-      {"requester_email", {TicketField::kRequesterEmail, nullptr}},
+      {"status", {TicketField::kStatus, Kind::kEnum, v1::Ticket::Status_descriptor()}},
+      {"priority", {TicketField::kPriority, Kind::kEnum, v1::Ticket::Priority_descriptor()}},
+      {"channel", {TicketField::kChannel, Kind::kEnum, v1::Ticket::Channel_descriptor()}},
+      {"type", {TicketField::kType, Kind::kEnum, v1::Ticket::Type_descriptor()}},
+      {"account", {TicketField::kAccount, Kind::kAccount}},
+      {"requester_email", {TicketField::kRequesterEmail, Kind::kText}},
+      {"assignee", {TicketField::kAssignee, Kind::kText}},
+      {"tag", {TicketField::kTag, Kind::kText}},
+      {"create_time", {TicketField::kCreateTime, Kind::kTime}},
+      {"update_time", {TicketField::kUpdateTime, Kind::kTime}},
   };
   std::vector<TicketCondition> conditions;
   for (const FilterTerm& term : terms) {
     const FieldSpec& spec = kSpecs->at(term.field);
-    TicketCondition condition{.field = spec.field, .negated = term.negated, .value = term.value};
-    if (spec.values != nullptr) {
-      ASSIGN_OR_RETURN(condition.value, EnumFilterValue(term, *spec.values));
-    } else if (spec.field == TicketField::kAccount) {
-      auto id = ParseResourceName("filter", "accounts", term.value);
-      if (!id.ok()) return InvalidField("filter", "account must look like accounts/{id}");
-      condition.value = *id;
+    TicketCondition condition{.field = spec.field, .op = term.op, .value = term.value};
+    if (spec.kind != Kind::kTime) RETURN_IF_ERROR(RequireEquality(term));
+    switch (spec.kind) {
+      case Kind::kEnum: {
+        ASSIGN_OR_RETURN(condition.value, EnumFilterValue(term, *spec.values));
+        break;
+      }
+      case Kind::kAccount: {
+        auto id = ParseResourceName("filter", "accounts", term.value);
+        if (!id.ok()) return InvalidField("filter", "account must look like accounts/{id}");
+        condition.value = *id;
+        break;
+      }
+      case Kind::kTime: {
+        ASSIGN_OR_RETURN(condition.value, TimeFilterValue(term));
+        break;
+      }
+      case Kind::kText:
+        break;
     }
     conditions.push_back(std::move(condition));
   }

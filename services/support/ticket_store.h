@@ -21,13 +21,17 @@
 namespace tandem::support {
 
 // A ticket field a List may filter on.
-enum class TicketField { kStatus, kPriority, kChannel, kType, kAccount, kRequesterEmail };
+enum class TicketField {
+  kStatus, kPriority, kChannel, kType, kAccount, kRequesterEmail,
+  kAssignee, kTag, kCreateTime, kUpdateTime
+};
 
 // One typed filter condition; enum values are proto numbers, the account is
-// its id.
+// its id, times are UTC DATETIME(6) text. Only time fields take ordering
+// operators; `tag = x` means the ticket has tag x.
 struct TicketCondition {
   TicketField field;
-  bool negated = false;
+  FilterOp op = FilterOp::kEq;
   std::string value;
 };
 

@@ -165,17 +165,49 @@ TEST_F(TicketStoreTest, ListFiltersByConditions) {
   using support::TicketCondition;
   using support::TicketField;
   ASSERT_OK_AND_ASSIGN(auto matching,
-                       store_.List("acme", {{TicketField::kAccount, false, "01JABCDEFGHJKMNPQRSTVWXYZ0"}},
+                       store_.List("acme", {{TicketField::kAccount, FilterOp::kEq, "01JABCDEFGHJKMNPQRSTVWXYZ0"}},
                                    plan, absl::InfiniteFuture()));
   EXPECT_EQ(matching.tickets.size(), 1u);
   ASSERT_OK_AND_ASSIGN(auto others,
-                       store_.List("acme", {{TicketField::kAccount, true, "01JABCDEFGHJKMNPQRSTVWXYZ0"}},
+                       store_.List("acme", {{TicketField::kAccount, FilterOp::kNe, "01JABCDEFGHJKMNPQRSTVWXYZ0"}},
                                    plan, absl::InfiniteFuture()));
   ASSERT_EQ(others.tickets.size(), 1u);
   EXPECT_EQ(others.tickets[0].subject(), "b");
-  ASSERT_OK_AND_ASSIGN(auto none, store_.List("acme", {{TicketField::kStatus, false, "2"}}, plan,
+  ASSERT_OK_AND_ASSIGN(auto none, store_.List("acme", {{TicketField::kStatus, FilterOp::kEq, "2"}}, plan,
                                               absl::InfiniteFuture()));
   EXPECT_TRUE(none.tickets.empty());
+}
+
+// Tags match by membership, assignees by equality, times by range.
+TEST_F(TicketStoreTest, ListFiltersByTagAssigneeAndTimeRange) {
+  const absl::Time base = absl::FromUnixSeconds(1'790'000'000);
+  support::v1::Ticket older = NewTicket("older", base);
+  older.add_tags("vip");
+  older.set_assignee("alice");
+  support::v1::Ticket newer = NewTicket("newer", base + absl::Hours(2));
+  newer.clear_tags();
+  newer.add_tags("billing");
+  ASSERT_OK(store_.Create("acme", "tester", older, {}, absl::InfiniteFuture()));
+  ASSERT_OK(store_.Create("acme", "tester", newer, {}, absl::InfiniteFuture()));
+  PageTokenCodec codec("key");
+  ASSERT_OK_AND_ASSIGN(ListPlan plan, PlanList(codec, "acme", {}, {"status"}));
+  auto subjects = [&](std::vector<support::TicketCondition> conditions) {
+    auto page = store_.List("acme", conditions, plan, absl::InfiniteFuture());
+    EXPECT_OK(page);
+    std::vector<std::string> out;
+    for (const auto& t : page->tickets) out.push_back(t.subject());
+    return out;
+  };
+  using support::TicketField;
+  EXPECT_THAT(subjects({{TicketField::kTag, FilterOp::kEq, "vip"}}), ::testing::ElementsAre("older"));
+  EXPECT_THAT(subjects({{TicketField::kTag, FilterOp::kNe, "vip"}}), ::testing::ElementsAre("newer"));
+  EXPECT_THAT(subjects({{TicketField::kAssignee, FilterOp::kEq, "alice"}}),
+              ::testing::ElementsAre("older"));
+  const std::string hour = mysql::FormatDatetime(base + absl::Hours(1));
+  EXPECT_THAT(subjects({{TicketField::kCreateTime, FilterOp::kGe, hour}}),
+              ::testing::ElementsAre("newer"));
+  EXPECT_THAT(subjects({{TicketField::kCreateTime, FilterOp::kLt, hour}}),
+              ::testing::ElementsAre("older"));
 }
 
 class AccountStoreTest : public ::testing::Test {

@@ -22,9 +22,9 @@ TEST(ParseFilterTest, ParsesConjunctionOfTerms) {
                        ParseFilter(R"(status = OPEN AND account != "accounts/A B" AND )"
                                    R"(requester_email=a@b.c)",
                                    kFields));
-  EXPECT_THAT(terms, ElementsAre(FilterTerm{"status", false, "OPEN"},
-                                 FilterTerm{"account", true, "accounts/A B"},
-                                 FilterTerm{"requester_email", false, "a@b.c"}));
+  EXPECT_THAT(terms, ElementsAre(FilterTerm{"status", FilterOp::kEq, "OPEN"},
+                                 FilterTerm{"account", FilterOp::kNe, "accounts/A B"},
+                                 FilterTerm{"requester_email", FilterOp::kEq, "a@b.c"}));
   ASSERT_OK_AND_ASSIGN(auto none, ParseFilter("   ", kFields));
   EXPECT_TRUE(none.empty());
 }
@@ -32,6 +32,7 @@ TEST(ParseFilterTest, ParsesConjunctionOfTerms) {
 // Unknown fields and broken syntax are INVALID_ARGUMENT on `filter`.
 TEST(ParseFilterTest, RejectsUnknownFieldsAndBrokenSyntax) {
   for (const char* filter : {"colour = red", "status OPEN", "status = ", "status = OPEN OR x = y",
+                             "status ~ OPEN",
                              "status = \"OPEN", "status = OPEN AND"}) {
     absl::StatusOr<std::vector<FilterTerm>> terms = ParseFilter(filter, kFields);
     EXPECT_THAT(terms, StatusIs(absl::StatusCode::kInvalidArgument)) << filter;
@@ -40,15 +41,32 @@ TEST(ParseFilterTest, RejectsUnknownFieldsAndBrokenSyntax) {
   }
 }
 
+// Ordering operators parse; times must be RFC 3339; only = and != pass
+// RequireEquality.
+TEST(ParseFilterTest, ParsesOrderingOperatorsAndTimes) {
+  ASSERT_OK_AND_ASSIGN(auto terms, ParseFilter(R"(status <= "2026-11-01T00:00:00Z" AND )"
+                                               R"(status > 1 AND status >= 2 AND status < 3)",
+                                               kFields));
+  EXPECT_THAT(terms, ElementsAre(FilterTerm{"status", FilterOp::kLe, "2026-11-01T00:00:00Z"},
+                                 FilterTerm{"status", FilterOp::kGt, "1"},
+                                 FilterTerm{"status", FilterOp::kGe, "2"},
+                                 FilterTerm{"status", FilterOp::kLt, "3"}));
+  ASSERT_OK_AND_ASSIGN(std::string when, TimeFilterValue(terms[0]));
+  EXPECT_EQ(when, "2026-11-01 00:00:00.000000");
+  EXPECT_THAT(TimeFilterValue(terms[1]), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(RequireEquality(terms[1]), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_OK(RequireEquality({"status", FilterOp::kNe, "x"}));
+}
+
 // Enum names become their numbers; unknown names list the valid ones.
 TEST(EnumFilterValueTest, MapsNamesToNumbers) {
   const auto& statuses = *support::v1::Ticket::Status_descriptor();
-  ASSERT_OK_AND_ASSIGN(std::string open, EnumFilterValue({"status", false, "OPEN"}, statuses));
+  ASSERT_OK_AND_ASSIGN(std::string open, EnumFilterValue({"status", FilterOp::kEq, "OPEN"}, statuses));
   EXPECT_EQ(open, "2");
-  absl::StatusOr<std::string> bad = EnumFilterValue({"status", false, "DONE"}, statuses);
+  absl::StatusOr<std::string> bad = EnumFilterValue({"status", FilterOp::kEq, "DONE"}, statuses);
   EXPECT_THAT(bad, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("NEW, OPEN"));
-  EXPECT_THAT(EnumFilterValue({"status", false, "STATUS_UNSPECIFIED"}, statuses),
+  EXPECT_THAT(EnumFilterValue({"status", FilterOp::kEq, "STATUS_UNSPECIFIED"}, statuses),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 

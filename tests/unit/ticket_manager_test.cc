@@ -177,6 +177,12 @@ TEST_F(TicketManagerTest, ListTranslatesFilterIntoConditions) {
   request.set_filter("status = DONE");
   EXPECT_THAT(manager_.ListTickets({"acme", "a", {"agent"}}, request, absl::InfiniteFuture()),
               StatusIs(absl::StatusCode::kInvalidArgument));
+  request.set_filter("priority > LOW");  // enums are not ordered
+  EXPECT_THAT(manager_.ListTickets({"acme", "a", {"agent"}}, request, absl::InfiniteFuture()),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  request.set_filter("create_time >= yesterday");
+  EXPECT_THAT(manager_.ListTickets({"acme", "a", {"agent"}}, request, absl::InfiniteFuture()),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 // A malformed name is INVALID_ARGUMENT before any lookup.
