@@ -1,4 +1,6 @@
 // `tandemctl tickets ...`: tickets in the Support service.
+#include <functional>
+
 #include "absl/strings/str_cat.h"
 #include "tools/tandemctl/commands.h"
 #include "tools/tandemctl/output.h"
@@ -78,6 +80,45 @@ int PostMessage(const CommandContext& context, CommandFlags& flags, const Args& 
     return context.Fail(status);
   }
   return context.PrintFields(posted);
+}
+
+// Runs a command that lists something of one ticket (NAME_OR_ID plus the
+// paging flags): `method` on the Support stub, page by page, printed with
+// `print_table` (or as JSON). `customize` sets the request's own fields.
+template <typename Request, typename Response>
+int ListOfTicket(const CommandContext& context, CommandFlags& flags, const Args& args,
+                 grpc::Status (support::v1::SupportService::StubInterface::*method)(
+                     grpc::ClientContext*, const Request&, Response*),
+                 const std::function<void(Request&)>& customize,
+                 void (*print_table)(std::ostream&, const Response&)) {
+  flags.AddPositional("NAME_OR_ID");
+  ListFlags::Declare(flags, /*filterable=*/false);
+  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
+  absl::StatusOr<std::string> name = ResourceNameOf("tickets", flags.positionals()[0]);
+  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  absl::StatusOr<ListFlags> list = ListFlags::Read(flags, /*filterable=*/false);
+  if (!list.ok()) return context.UsageError(flags, list.status().message());
+
+  auto stub = context.clients->Support();
+  if (!stub.ok()) return context.Fail(stub.status());
+  Response all;
+  grpc::Status status = FetchPages(
+      *list,
+      [&](const std::string& page_token, Response& page) {
+        Request request;
+        request.set_parent(*name);
+        request.set_page_size(list->page_size);
+        request.set_page_token(page_token);
+        customize(request);
+        grpc::ClientContext call;
+        context.PrepareCall(call);
+        return ((**stub).*method)(&call, request, &page);
+      },
+      all);
+  if (!status.ok()) return context.Fail(status);
+  const int exit_code = context.Print(all, [&](std::ostream& out) { print_table(out, all); });
+  PrintNextPageHint(context, flags, all.next_page_token());
+  return exit_code;
 }
 
 }  // namespace
@@ -242,68 +283,21 @@ int RunTicketsNote(const CommandContext& context, const Args& args) {
 
 int RunTicketsMessages(const CommandContext& context, const Args& args) {
   CommandFlags flags("tickets messages", "Lists a ticket's messages, oldest first.");
-  flags.AddPositional("NAME_OR_ID");
   flags.AddBool("public-only", false, "Leave internal notes out.");
-  ListFlags::Declare(flags, /*filterable=*/false);
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = ResourceNameOf("tickets", flags.positionals()[0]);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
-  absl::StatusOr<ListFlags> list = ListFlags::Read(flags, /*filterable=*/false);
-  if (!list.ok()) return context.UsageError(flags, list.status().message());
-
-  auto stub = context.clients->Support();
-  if (!stub.ok()) return context.Fail(stub.status());
-  support::v1::ListMessagesResponse messages;
-  grpc::Status status = FetchPages(
-      *list,
-      [&](const std::string& page_token, support::v1::ListMessagesResponse& page) {
-        support::v1::ListMessagesRequest request;
-        request.set_parent(*name);
-        request.set_page_size(list->page_size);
-        request.set_page_token(page_token);
+  return ListOfTicket<support::v1::ListMessagesRequest, support::v1::ListMessagesResponse>(
+      context, flags, args, &support::v1::SupportService::StubInterface::ListMessages,
+      [&](support::v1::ListMessagesRequest& request) {
         request.set_public_only(flags.GetBool("public-only"));
-        grpc::ClientContext call;
-        context.PrepareCall(call);
-        return (*stub)->ListMessages(&call, request, &page);
       },
-      messages);
-  if (!status.ok()) return context.Fail(status);
-  const int exit_code =
-      context.Print(messages, [&](std::ostream& out) { PrintMessageTable(out, messages); });
-  PrintNextPageHint(context, flags, messages.next_page_token());
-  return exit_code;
+      PrintMessageTable);
 }
 
 int RunTicketsHistory(const CommandContext& context, const Args& args) {
   CommandFlags flags("tickets history", "Lists who changed what on a ticket, oldest first.");
-  flags.AddPositional("NAME_OR_ID");
-  ListFlags::Declare(flags, /*filterable=*/false);
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = ResourceNameOf("tickets", flags.positionals()[0]);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
-  absl::StatusOr<ListFlags> list = ListFlags::Read(flags, /*filterable=*/false);
-  if (!list.ok()) return context.UsageError(flags, list.status().message());
-
-  auto stub = context.clients->Support();
-  if (!stub.ok()) return context.Fail(stub.status());
-  support::v1::ListTicketChangesResponse changes;
-  grpc::Status status = FetchPages(
-      *list,
-      [&](const std::string& page_token, support::v1::ListTicketChangesResponse& page) {
-        support::v1::ListTicketChangesRequest request;
-        request.set_parent(*name);
-        request.set_page_size(list->page_size);
-        request.set_page_token(page_token);
-        grpc::ClientContext call;
-        context.PrepareCall(call);
-        return (*stub)->ListTicketChanges(&call, request, &page);
-      },
-      changes);
-  if (!status.ok()) return context.Fail(status);
-  const int exit_code =
-      context.Print(changes, [&](std::ostream& out) { PrintChangeTable(out, changes); });
-  PrintNextPageHint(context, flags, changes.next_page_token());
-  return exit_code;
+  return ListOfTicket<support::v1::ListTicketChangesRequest,
+                      support::v1::ListTicketChangesResponse>(
+      context, flags, args, &support::v1::SupportService::StubInterface::ListTicketChanges,
+      [](support::v1::ListTicketChangesRequest&) {}, PrintChangeTable);
 }
 
 }  // namespace tandem::ctl
