@@ -16,12 +16,36 @@
 namespace tandem::support {
 namespace {
 
+// Appends the strings of a JSON array (text) to `out`.
+void AddJsonStrings(const std::string& text, google::protobuf::RepeatedPtrField<std::string>& out) {
+  nlohmann::json values = nlohmann::json::parse(text, nullptr, false);
+  if (!values.is_array()) return;
+  for (const auto& value : values) {
+    if (value.is_string()) out.Add(value.get<std::string>());
+  }
+}
+
+// A JSON array (text) of `values`.
+std::string JsonStrings(const google::protobuf::RepeatedPtrField<std::string>& values) {
+  nlohmann::json array = nlohmann::json::array();
+  for (const std::string& value : values) array.push_back(value);
+  return array.dump();
+}
+
+// The id of a resource name ("tickets/01H..." -> "01H..."); NULL for an
+// empty name.
+mysql::Value IdOrNull(const std::string& name) {
+  if (name.empty()) return nullptr;
+  return name.substr(name.find('/') + 1);
+}
+
 constexpr absl::string_view kColumns =
     "SELECT id, account_id, requester_email, subject, description, channel, type, priority, "
     "status, tags, account_tier, account_check, version, create_time, update_time, "
     "reopen_count, solve_time, close_time, first_response_time, agent_reply_count, "
     "escalation_tier, escalation_reason, assignee, csat_score, csat_comment, csat_time, "
-    "csat_agent FROM tickets ";
+    "csat_agent, group_id, custom_status_id, merged_into, merged_tickets, imported, external_id "
+    "FROM tickets ";
 
 // Column 12 of kColumns, the row version behind the etag.
 constexpr int kVersionColumn = 12;
@@ -37,12 +61,7 @@ v1::Ticket FromRow(const mysql::Row& row) {
   ticket.set_type(static_cast<v1::Ticket::Type>(row.Int(6)));
   ticket.set_priority(static_cast<v1::Ticket::Priority>(row.Int(7)));
   ticket.set_status(static_cast<v1::Ticket::Status>(row.Int(8)));
-  nlohmann::json tags = nlohmann::json::parse(row.String(9), nullptr, false);
-  if (tags.is_array()) {
-    for (const auto& tag : tags) {
-      if (tag.is_string()) ticket.add_tags(tag.get<std::string>());
-    }
-  }
+  AddJsonStrings(row.String(9), *ticket.mutable_tags());
   ticket.set_account_tier(static_cast<success::v1::TouchTier>(row.Int(10)));
   ticket.set_account_check(static_cast<v1::Ticket::AccountCheck>(row.Int(11)));
   ticket.set_etag(EtagFor(row.String(0), row.Int(12)));
@@ -63,6 +82,12 @@ v1::Ticket FromRow(const mysql::Row& row) {
     *rating.mutable_rate_time() = ToProtoTime(row.Time(25));
     rating.set_rated_agent(row.String(26));
   }
+  if (!row.IsNull(27)) ticket.set_group(ResourceName("groups", row.String(27)));
+  if (!row.IsNull(28)) ticket.set_custom_status(ResourceName("customStatuses", row.String(28)));
+  if (!row.IsNull(29)) ticket.set_merged_into(ResourceName("tickets", row.String(29)));
+  AddJsonStrings(row.String(30), *ticket.mutable_merged_tickets());
+  ticket.set_imported(row.Int(31) != 0);
+  if (!row.IsNull(32)) ticket.set_external_id(row.String(32));
   return ticket;
 }
 
@@ -81,10 +106,34 @@ v1::Message MessageFromRow(const std::string& ticket_id, const mysql::Row& row) 
   return message;
 }
 
-std::string TagsJson(const v1::Ticket& ticket) {
-  nlohmann::json tags = nlohmann::json::array();
-  for (const std::string& tag : ticket.tags()) tags.push_back(tag);
-  return tags.dump();
+// Stores a complete message of ticket `ticket_id`.
+absl::Status InsertMessage(mysql::Transaction& tx, const std::string& tenant,
+                           const std::string& ticket_id, const v1::Message& message) {
+  return tx
+      ->Execute("INSERT INTO messages (tenant_id, ticket_id, id, author_type, author, "
+                "author_email, internal, body, create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {tenant, ticket_id, message.name().substr(message.name().rfind('/') + 1),
+                 int64_t{message.author_type()}, message.author(), message.author_email(),
+                 message.internal(), message.body(), FromProtoTime(message.create_time())})
+      .status();
+}
+
+constexpr absl::string_view kCustomStatusColumns =
+    "SELECT id, category, agent_label, customer_label, description, active, version, "
+    "create_time, update_time FROM custom_statuses ";
+
+v1::CustomStatus CustomStatusFromRow(const mysql::Row& row) {
+  v1::CustomStatus status;
+  status.set_name(ResourceName("customStatuses", row.String(0)));
+  status.set_category(static_cast<v1::Ticket::Status>(row.Int(1)));
+  status.set_agent_label(row.String(2));
+  status.set_customer_label(row.String(3));
+  status.set_description(row.String(4));
+  status.set_active(row.Int(5) != 0);
+  status.set_etag(EtagFor(row.String(0), row.Int(6)));
+  *status.mutable_create_time() = ToProtoTime(row.Time(7));
+  *status.mutable_update_time() = ToProtoTime(row.Time(8));
+  return status;
 }
 
 mysql::Value OptionalTime(bool set, const google::protobuf::Timestamp& t) {
@@ -126,6 +175,12 @@ const char* ColumnOf(TicketField field) {
       return "create_time";
     case TicketField::kUpdateTime:
       return "update_time";
+    case TicketField::kGroup:
+      return "group_id";
+    case TicketField::kCustomStatus:
+      return "custom_status_id";
+    case TicketField::kImported:
+      return "imported";
   }
   return "id";
 }
@@ -140,20 +195,7 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
                                                     absl::Time deadline) {
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     const absl::Time created = FromProtoTime(ticket.create_time());
-    mysql::Value account = nullptr;
-    if (!ticket.account().empty()) account = IdOf(ticket.account());
-    RETURN_IF_ERROR(
-        tx->Execute("INSERT INTO tickets (tenant_id, id, account_id, requester_email, subject, "
-                    "description, channel, type, priority, status, tags, account_tier, "
-                    "account_check, escalation_tier, assignee, version, create_time, update_time) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-                    {tenant, IdOf(ticket.name()), account, ticket.requester_email(),
-                     ticket.subject(), ticket.description(), int64_t{ticket.channel()},
-                     int64_t{ticket.type()}, int64_t{ticket.priority()}, int64_t{ticket.status()},
-                     TagsJson(ticket), int64_t{ticket.account_tier()},
-                     int64_t{ticket.account_check()}, int64_t{ticket.escalation_tier()},
-                     ticket.assignee(), created, FromProtoTime(ticket.update_time())})
-            .status());
+    RETURN_IF_ERROR(InsertTicket(tx, tenant, ticket));
     v1::TicketChange creation;
     creation.set_actor(actor);
     creation.set_field("ticket");
@@ -171,6 +213,41 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
   v1::Ticket created = ticket;  // exactly what was stored
   created.set_etag(EtagFor(IdOf(ticket.name()), 1));
   return created;
+}
+
+absl::Status MysqlTicketStore::InsertTicket(mysql::Transaction& tx, const std::string& tenant,
+                                           const v1::Ticket& ticket) {
+  return tx
+      ->Execute(
+          "INSERT INTO tickets (tenant_id, id, account_id, requester_email, subject, "
+          "description, channel, type, priority, status, tags, account_tier, account_check, "
+          "escalation_tier, escalation_reason, assignee, reopen_count, solve_time, close_time, "
+          "first_response_time, agent_reply_count, csat_score, csat_comment, csat_time, "
+          "csat_agent, group_id, custom_status_id, imported, external_id, version, create_time, "
+          "update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+          "?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+          {tenant, IdOf(ticket.name()), IdOrNull(ticket.account()), ticket.requester_email(),
+           ticket.subject(), ticket.description(), int64_t{ticket.channel()},
+           int64_t{ticket.type()}, int64_t{ticket.priority()}, int64_t{ticket.status()},
+           JsonStrings(ticket.tags()), int64_t{ticket.account_tier()},
+           int64_t{ticket.account_check()}, int64_t{ticket.escalation_tier()},
+           ticket.escalation_reason(), ticket.assignee(), int64_t{ticket.reopen_count()},
+           OptionalTime(ticket.has_solve_time(), ticket.solve_time()),
+           OptionalTime(ticket.has_close_time(), ticket.close_time()),
+           OptionalTime(ticket.has_first_response_time(), ticket.first_response_time()),
+           int64_t{ticket.agent_reply_count()},
+           ticket.has_satisfaction() ? mysql::Value{int64_t{ticket.satisfaction().score()}}
+                                     : mysql::Value{nullptr},
+           ticket.has_satisfaction() ? mysql::Value{ticket.satisfaction().comment()}
+                                     : mysql::Value{nullptr},
+           OptionalTime(ticket.has_satisfaction(), ticket.satisfaction().rate_time()),
+           ticket.has_satisfaction() ? mysql::Value{ticket.satisfaction().rated_agent()}
+                                     : mysql::Value{nullptr},
+           IdOrNull(ticket.group()), IdOrNull(ticket.custom_status()), ticket.imported(),
+           ticket.external_id().empty() ? mysql::Value{nullptr}
+                                        : mysql::Value{ticket.external_id()},
+           FromProtoTime(ticket.create_time()), FromProtoTime(ticket.update_time())})
+      .status();
 }
 
 absl::StatusOr<std::pair<v1::Ticket, int64_t>> MysqlTicketStore::Lock(mysql::Transaction& tx,
@@ -197,11 +274,12 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
                     "agent_reply_count = ?, escalation_tier = ?, escalation_reason = ?, "
                     "account_tier = ?, account_check = ?, "
                     "assignee = ?, csat_score = ?, csat_comment = ?, csat_time = ?, "
-                    "csat_agent = ?, version = ?, update_time = ? "
+                    "csat_agent = ?, group_id = ?, custom_status_id = ?, merged_into = ?, "
+                    "merged_tickets = ?, version = ?, update_time = ? "
                     "WHERE tenant_id = ? AND id = ?",
                     {after.requester_email(), after.subject(), after.description(),
                      int64_t{after.type()}, int64_t{after.priority()}, int64_t{after.status()},
-                     TagsJson(after), int64_t{after.reopen_count()},
+                     JsonStrings(after.tags()), int64_t{after.reopen_count()},
                      OptionalTime(after.has_solve_time(), after.solve_time()),
                      OptionalTime(after.has_close_time(), after.close_time()),
                      OptionalTime(after.has_first_response_time(), after.first_response_time()),
@@ -215,6 +293,8 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
                      OptionalTime(after.has_satisfaction(), after.satisfaction().rate_time()),
                      after.has_satisfaction() ? mysql::Value{after.satisfaction().rated_agent()}
                                               : mysql::Value{nullptr},
+                     IdOrNull(after.group()), IdOrNull(after.custom_status()),
+                     IdOrNull(after.merged_into()), JsonStrings(after.merged_tickets()),
                      version + 1, FromProtoTime(after.update_time()), tenant, id})
             .status());
   }
@@ -259,14 +339,7 @@ absl::StatusOr<v1::Message> MysqlTicketStore::AddMessage(const std::string& tena
     ASSIGN_OR_RETURN(auto locked, Lock(tx, tenant, ticket_id));
     const auto& [current, version] = locked;
     ASSIGN_OR_RETURN(MessagePosting posting, decide(current, EtagFor(ticket_id, version + 1)));
-    const v1::Message& message = posting.message;
-    RETURN_IF_ERROR(
-        tx->Execute("INSERT INTO messages (tenant_id, ticket_id, id, author_type, author, "
-                    "author_email, internal, body, create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    {tenant, ticket_id, message.name().substr(message.name().rfind('/') + 1),
-                     int64_t{message.author_type()}, message.author(), message.author_email(),
-                     message.internal(), message.body(), FromProtoTime(message.create_time())})
-            .status());
+    RETURN_IF_ERROR(InsertMessage(tx, tenant, ticket_id, posting.message));
     return Apply(tx, tenant, ticket_id, version, posting.ticket_update, posting.ticket_changed);
   };
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateMessage", key,
@@ -419,6 +492,172 @@ absl::StatusOr<TicketPage> MysqlTicketStore::List(const std::string& tenant,
   page.has_more = mysql::TrimPage(rows, plan);
   for (const mysql::Row& row : rows) page.tickets.push_back(FromRow(row));
   return page;
+}
+
+absl::StatusOr<std::pair<v1::Ticket, v1::Ticket>> MysqlTicketStore::Merge(
+    const std::string& tenant, const std::string& source_id, const std::string& target_id,
+    const MergeDecision& decide, absl::Time deadline) {
+  std::pair<v1::Ticket, v1::Ticket> result;
+  RETURN_IF_ERROR(mysql::RunInTransaction(
+      *pool_, deadline, [&](mysql::Transaction& tx) -> absl::Status {
+        // Locked in id order: a merge of A into B and one of B into A wait
+        // for each other instead of deadlocking.
+        const bool source_first = source_id < target_id;
+        ASSIGN_OR_RETURN(auto first, Lock(tx, tenant, source_first ? source_id : target_id));
+        ASSIGN_OR_RETURN(auto second, Lock(tx, tenant, source_first ? target_id : source_id));
+        const auto& [source, source_version] = source_first ? first : second;
+        const auto& [target, target_version] = source_first ? second : first;
+        ASSIGN_OR_RETURN(MergeOutcome outcome,
+                         decide(source, target, EtagFor(source_id, source_version + 1),
+                                EtagFor(target_id, target_version + 1)));
+        for (const v1::Message& note : outcome.notes) {
+          const std::string& name = note.name();
+          RETURN_IF_ERROR(InsertMessage(tx, tenant, IdOf(name.substr(0, name.find("/messages/"))),
+                                        note));
+        }
+        RETURN_IF_ERROR(Apply(tx, tenant, source_id, source_version, outcome.source, true));
+        RETURN_IF_ERROR(Apply(tx, tenant, target_id, target_version, outcome.target, true));
+        result = {outcome.source.ticket, outcome.target.ticket};
+        return absl::OkStatus();
+      }));
+  return result;
+}
+
+absl::StatusOr<v1::Ticket> MysqlTicketStore::Import(const std::string& tenant,
+                                                    const TicketImport& import,
+                                                    const CreateKey& key, absl::Time deadline) {
+  const v1::Ticket& ticket = import.ticket;
+  const std::string id = IdOf(ticket.name());
+  auto insert = [&](mysql::Transaction& tx) -> absl::Status {
+    absl::Status inserted = InsertTicket(tx, tenant, ticket);
+    if (inserted.code() == absl::StatusCode::kAlreadyExists) {
+      // The unique (tenant, external_id) key: imported before, under an
+      // idempotency key that is gone or different.
+      return absl::AlreadyExistsError(
+          absl::StrCat("a ticket was already imported with external_id \"", ticket.external_id(),
+                       "\""));
+    }
+    RETURN_IF_ERROR(inserted);
+    for (const v1::Message& message : import.messages) {
+      RETURN_IF_ERROR(InsertMessage(tx, tenant, id, message));
+    }
+    for (const v1::TicketChange& change : import.changes) {
+      RETURN_IF_ERROR(InsertChange(tx, tenant, id, change));
+    }
+    for (const TimedEvent& event : import.events) {
+      RETURN_IF_ERROR(outbox_->Append(tx, tenant, ticket.name(), *event.event, event.time));
+    }
+    return absl::OkStatus();
+  };
+  ASSIGN_OR_RETURN(std::string name,
+                   CreateOnce(*pool_, deadline, tenant, "ImportTicket", key, ticket.name(), insert));
+  if (name != ticket.name()) return Get(tenant, IdOf(name), deadline);  // imported before
+  v1::Ticket stored = ticket;
+  stored.set_etag(EtagFor(id, 1));
+  return stored;
+}
+
+absl::StatusOr<std::optional<v1::Ticket>> MysqlTicketStore::FindImported(
+    const std::string& tenant, const CreateKey& key, absl::Time deadline) {
+  ASSIGN_OR_RETURN(std::optional<std::string> name,
+                   tandem::FindCreated(*pool_, deadline, tenant, "ImportTicket", key));
+  if (!name.has_value()) return std::nullopt;
+  return Get(tenant, IdOf(*name), deadline);
+}
+
+absl::StatusOr<v1::CustomStatus> MysqlTicketStore::CreateCustomStatus(
+    const std::string& tenant, const v1::CustomStatus& status, const CreateKey& key,
+    int max_per_tenant, absl::Time deadline) {
+  auto insert = [&](mysql::Transaction& tx) -> absl::Status {
+    // Counted under a lock on the tenant's labels, so concurrent creates
+    // cannot pass the limit together.
+    ASSIGN_OR_RETURN(auto ids, tx->Query("SELECT id FROM custom_statuses WHERE tenant_id = ? "
+                                         "FOR UPDATE",
+                                         {tenant}));
+    if (static_cast<int>(ids.size()) >= max_per_tenant) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the tenant already has ", ids.size(), " custom statuses, the most it may have; ",
+          "deactivate or relabel one instead"));
+    }
+    absl::Status inserted =
+        tx->Execute("INSERT INTO custom_statuses (tenant_id, id, category, agent_label, "
+                    "customer_label, description, active, version, create_time, update_time) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                    {tenant, IdOf(status.name()), int64_t{status.category()},
+                     status.agent_label(), status.customer_label(), status.description(),
+                     status.active(), FromProtoTime(status.create_time()),
+                     FromProtoTime(status.update_time())})
+            .status();
+    if (inserted.code() == absl::StatusCode::kAlreadyExists) {
+      return absl::AlreadyExistsError(absl::StrCat("a custom status labelled \"",
+                                                   status.agent_label(), "\" already exists"));
+    }
+    return inserted;
+  };
+  ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateCustomStatus",
+                                                key, status.name(), insert));
+  return GetCustomStatus(tenant, IdOf(name), deadline);
+}
+
+absl::StatusOr<v1::CustomStatus> MysqlTicketStore::GetCustomStatus(const std::string& tenant,
+                                                                   const std::string& id,
+                                                                   absl::Time deadline) {
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
+  ASSIGN_OR_RETURN(auto rows,
+                   db->Query(absl::StrCat(kCustomStatusColumns, "WHERE tenant_id = ? AND id = ?"),
+                             {tenant, id}));
+  if (rows.empty()) {
+    return absl::NotFoundError(absl::StrCat("custom status customStatuses/", id,
+                                            " does not exist"));
+  }
+  return CustomStatusFromRow(rows[0]);
+}
+
+absl::StatusOr<std::vector<v1::CustomStatus>> MysqlTicketStore::ListCustomStatuses(
+    const std::string& tenant, bool include_inactive, absl::Time deadline) {
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
+  ASSIGN_OR_RETURN(auto rows, db->Query(absl::StrCat(kCustomStatusColumns, "WHERE tenant_id = ? ",
+                                                     include_inactive ? "" : "AND active ",
+                                                     "ORDER BY category, agent_label"),
+                                        {tenant}));
+  std::vector<v1::CustomStatus> statuses;
+  for (const mysql::Row& row : rows) statuses.push_back(CustomStatusFromRow(row));
+  return statuses;
+}
+
+absl::StatusOr<v1::CustomStatus> MysqlTicketStore::UpdateCustomStatus(
+    const std::string& tenant, const std::string& id, const CustomStatusDecision& decide,
+    absl::Time deadline) {
+  v1::CustomStatus result;
+  RETURN_IF_ERROR(mysql::RunInTransaction(
+      *pool_, deadline, [&](mysql::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(auto rows, tx->Query(absl::StrCat(kCustomStatusColumns,
+                                                           "WHERE tenant_id = ? AND id = ? "
+                                                           "FOR UPDATE"),
+                                              {tenant, id}));
+        if (rows.empty()) {
+          return absl::NotFoundError(absl::StrCat("custom status customStatuses/", id,
+                                                  " does not exist"));
+        }
+        const v1::CustomStatus current = CustomStatusFromRow(rows[0]);
+        const int64_t version = rows[0].Int(6);
+        ASSIGN_OR_RETURN(result, decide(current, EtagFor(id, version + 1)));
+        if (result.etag() == current.etag()) return absl::OkStatus();  // nothing changed
+        absl::Status updated =
+            tx->Execute("UPDATE custom_statuses SET agent_label = ?, customer_label = ?, "
+                        "description = ?, active = ?, version = ?, update_time = ? "
+                        "WHERE tenant_id = ? AND id = ?",
+                        {result.agent_label(), result.customer_label(), result.description(),
+                         result.active(), version + 1, FromProtoTime(result.update_time()),
+                         tenant, id})
+                .status();
+        if (updated.code() == absl::StatusCode::kAlreadyExists) {
+          return absl::AlreadyExistsError(absl::StrCat(
+              "a custom status labelled \"", result.agent_label(), "\" already exists"));
+        }
+        return updated;
+      }));
+  return result;
 }
 
 }  // namespace tandem::support

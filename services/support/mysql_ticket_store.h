@@ -45,6 +45,30 @@ class MysqlTicketStore final : public TicketStore {
   absl::StatusOr<TicketPage> List(const std::string& tenant,
                                   const std::vector<TicketCondition>& conditions,
                                   const ListPlan& plan, absl::Time deadline) override;
+  absl::StatusOr<std::pair<v1::Ticket, v1::Ticket>> Merge(const std::string& tenant,
+                                                          const std::string& source_id,
+                                                          const std::string& target_id,
+                                                          const MergeDecision& decide,
+                                                          absl::Time deadline) override;
+  absl::StatusOr<v1::Ticket> Import(const std::string& tenant, const TicketImport& import,
+                                    const CreateKey& key, absl::Time deadline) override;
+  absl::StatusOr<std::optional<v1::Ticket>> FindImported(const std::string& tenant,
+                                                         const CreateKey& key,
+                                                         absl::Time deadline) override;
+  absl::StatusOr<v1::CustomStatus> CreateCustomStatus(const std::string& tenant,
+                                                      const v1::CustomStatus& status,
+                                                      const CreateKey& key, int max_per_tenant,
+                                                      absl::Time deadline) override;
+  absl::StatusOr<v1::CustomStatus> GetCustomStatus(const std::string& tenant,
+                                                   const std::string& id,
+                                                   absl::Time deadline) override;
+  absl::StatusOr<std::vector<v1::CustomStatus>> ListCustomStatuses(const std::string& tenant,
+                                                                   bool include_inactive,
+                                                                   absl::Time deadline) override;
+  absl::StatusOr<v1::CustomStatus> UpdateCustomStatus(const std::string& tenant,
+                                                      const std::string& id,
+                                                      const CustomStatusDecision& decide,
+                                                      absl::Time deadline) override;
 
  private:
   // Reads a ticket and its row version under a row lock.
@@ -55,6 +79,9 @@ class MysqlTicketStore final : public TicketStore {
   // `ticket_changed`), the history and the events.
   absl::Status Apply(mysql::Transaction& tx, const std::string& tenant, const std::string& id,
                      int64_t version, const TicketUpdate& update, bool ticket_changed);
+  // Inserts a ticket row with all its columns, at row version 1.
+  absl::Status InsertTicket(mysql::Transaction& tx, const std::string& tenant,
+                            const v1::Ticket& ticket);
 
   mysql::Pool* pool_;
   feed::Outbox* outbox_;

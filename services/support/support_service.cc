@@ -114,4 +114,59 @@ grpc::Status SupportServiceImpl::GetAccountSupportSummary(
                     });
 }
 
+grpc::Status SupportServiceImpl::MergeTicket(grpc::ServerContext* context,
+                                             const v1::MergeTicketRequest* request,
+                                             v1::MergeTicketResponse* response) {
+  return HandleCall(*context, *auth_, {kRoleAgent},
+                    [&](const Principal& caller, absl::Time deadline) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response, tickets_->MergeTicket(caller, *request, deadline));
+                      return absl::OkStatus();
+                    });
+}
+
+grpc::Status SupportServiceImpl::ImportTicket(grpc::ServerContext* context,
+                                              const v1::ImportTicketRequest* request,
+                                              v1::Ticket* response) {
+  // Rewriting history is for the team's administrators only.
+  return HandleCall(*context, *auth_, {kRoleAdmin},
+                    [&](const Principal& caller, absl::Time deadline) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response,
+                                       tickets_->ImportTicket(caller, *request, deadline));
+                      return absl::OkStatus();
+                    });
+}
+
+grpc::Status SupportServiceImpl::CreateCustomStatus(grpc::ServerContext* context,
+                                                    const v1::CreateCustomStatusRequest* request,
+                                                    v1::CustomStatus* response) {
+  return HandleCall(*context, *auth_, {kRoleAdmin},
+                    [&](const Principal& caller, absl::Time deadline) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response,
+                                       tickets_->CreateCustomStatus(caller, *request, deadline));
+                      return absl::OkStatus();
+                    });
+}
+
+grpc::Status SupportServiceImpl::ListCustomStatuses(grpc::ServerContext* context,
+                                                    const v1::ListCustomStatusesRequest* request,
+                                                    v1::ListCustomStatusesResponse* response) {
+  return HandleCall(*context, *auth_, {kRoleAgent, kRoleCsm, kRoleViewer, kRoleService},
+                    [&](const Principal& caller, absl::Time deadline) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response,
+                                       tickets_->ListCustomStatuses(caller, *request, deadline));
+                      return absl::OkStatus();
+                    });
+}
+
+grpc::Status SupportServiceImpl::UpdateCustomStatus(grpc::ServerContext* context,
+                                                    const v1::UpdateCustomStatusRequest* request,
+                                                    v1::CustomStatus* response) {
+  return HandleCall(*context, *auth_, {kRoleAdmin},
+                    [&](const Principal& caller, absl::Time deadline) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response,
+                                       tickets_->UpdateCustomStatus(caller, *request, deadline));
+                      return absl::OkStatus();
+                    });
+}
+
 }  // namespace tandem::support

@@ -37,6 +37,19 @@ class SupportServiceImpl final : public v1::SupportService::Service {
   grpc::Status GetAccountSupportSummary(grpc::ServerContext* context,
                                         const v1::GetAccountSupportSummaryRequest* request,
                                         v1::AccountSupportSummary* response) override;
+  grpc::Status MergeTicket(grpc::ServerContext* context, const v1::MergeTicketRequest* request,
+                           v1::MergeTicketResponse* response) override;
+  grpc::Status ImportTicket(grpc::ServerContext* context, const v1::ImportTicketRequest* request,
+                            v1::Ticket* response) override;
+  grpc::Status CreateCustomStatus(grpc::ServerContext* context,
+                                  const v1::CreateCustomStatusRequest* request,
+                                  v1::CustomStatus* response) override;
+  grpc::Status ListCustomStatuses(grpc::ServerContext* context,
+                                  const v1::ListCustomStatusesRequest* request,
+                                  v1::ListCustomStatusesResponse* response) override;
+  grpc::Status UpdateCustomStatus(grpc::ServerContext* context,
+                                  const v1::UpdateCustomStatusRequest* request,
+                                  v1::CustomStatus* response) override;
 
  private:
   const Authenticator* auth_;

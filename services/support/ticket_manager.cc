@@ -15,6 +15,8 @@
 #include "common/proto_time.h"
 #include "common/resources.h"
 #include "common/status.h"
+#include "services/support/custom_statuses.h"
+#include "services/support/ticket_import.h"
 
 namespace tandem::support {
 
@@ -31,43 +33,28 @@ absl::StatusOr<v1::Ticket> TicketManager::CreateTicket(const Principal& caller,
     if (earlier.has_value()) return *std::move(earlier);
   }
   const absl::Time now = clock_->Now();
-  v1::Ticket ticket = request.ticket();
-  ticket.set_name(ResourceName("tickets", NewIdAt(now)));
-  ticket.set_subject(std::string(absl::StripAsciiWhitespace(ticket.subject())));
-  if (ticket.channel() == v1::Ticket::CHANNEL_UNSPECIFIED) ticket.set_channel(v1::Ticket::API);
-  if (ticket.type() == v1::Ticket::TYPE_UNSPECIFIED) ticket.set_type(v1::Ticket::QUESTION);
-  if (ticket.priority() == v1::Ticket::PRIORITY_UNSPECIFIED) {
-    ticket.set_priority(v1::Ticket::NORMAL);
-  }
-  ticket.set_status(v1::Ticket::NEW);
-  ticket.set_escalation_tier(1);
-  ticket.clear_escalation_reason();
-  ticket.clear_satisfaction();
-  std::set<std::string> unique_tags(ticket.tags().begin(), ticket.tags().end());
-  ticket.clear_tags();
-  for (const std::string& tag : unique_tags) ticket.add_tags(tag);
-  ticket.set_account_tier(success::v1::TOUCH_TIER_UNSPECIFIED);
-  ticket.set_account_check(v1::Ticket::ACCOUNT_CHECK_UNSPECIFIED);
-  ticket.clear_etag();
-  *ticket.mutable_create_time() = ToProtoTime(now);
-  *ticket.mutable_update_time() = ToProtoTime(now);
+  v1::Ticket ticket = PrepareNewTicket(request.ticket(), NewIdAt(now), now);
 
-  if (!ticket.account().empty()) {
-    absl::StatusOr<AccountFacts> facts =
-        accounts_->Lookup(caller.tenant, ticket.account(), deadline);
-    if (facts.ok()) {
-      ticket.set_account_tier(facts->tier);
-      ticket.set_account_check(v1::Ticket::VERIFIED);
-    } else if (facts.status().code() == absl::StatusCode::kNotFound) {
-      return InvalidField("ticket.account", "does not exist in Success");
-    } else {
-      // Success being down must not stop Support from taking tickets.
-      logging::Warn("account check deferred", {{"account", ticket.account()},
-                                               {"error", std::string(facts.status().message())}});
-      ticket.set_account_check(v1::Ticket::PENDING_VERIFICATION);
-    }
-  }
+  RETURN_IF_ERROR(CheckAccount(caller.tenant, "ticket.account", ticket, deadline));
   return store_->Create(caller.tenant, caller.subject, ticket, key, deadline);
+}
+
+absl::Status TicketManager::CheckAccount(const std::string& tenant, const std::string& field,
+                                         v1::Ticket& ticket, absl::Time deadline) {
+  if (ticket.account().empty()) return absl::OkStatus();
+  absl::StatusOr<AccountFacts> facts = accounts_->Lookup(tenant, ticket.account(), deadline);
+  if (facts.ok()) {
+    ticket.set_account_tier(facts->tier);
+    ticket.set_account_check(v1::Ticket::VERIFIED);
+  } else if (facts.status().code() == absl::StatusCode::kNotFound) {
+    return InvalidField(field, "does not exist in Success");
+  } else {
+    // Success being down must not stop Support from taking tickets.
+    logging::Warn("account check deferred", {{"account", ticket.account()},
+                                             {"error", std::string(facts.status().message())}});
+    ticket.set_account_check(v1::Ticket::PENDING_VERIFICATION);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Ticket> TicketManager::GetTicket(const Principal& caller,
@@ -81,7 +68,8 @@ absl::StatusOr<v1::ListTicketsResponse> TicketManager::ListTickets(
     const Principal& caller, const v1::ListTicketsRequest& request, absl::Time deadline) {
   static const std::set<std::string> kFields = {
       "status", "priority", "channel",  "type",        "account",
-      "requester_email", "assignee", "tag", "create_time", "update_time"};
+      "requester_email", "assignee", "tag", "create_time", "update_time",
+      "group", "custom_status", "imported"};
   // kFields and TicketConditions() name the same fields.
   ASSIGN_OR_RETURN(ListPlan plan, PlanList(*page_tokens_, caller.tenant,
                                            {request.page_size(), request.page_token(),
@@ -107,11 +95,118 @@ absl::StatusOr<v1::Ticket> TicketManager::UpdateTicket(const Principal& caller,
   RETURN_IF_ERROR(ValidateUpdateTicket(request));
   ASSIGN_OR_RETURN(std::string id,
                    ParseResourceName("ticket.name", "tickets", request.ticket().name()));
+  // A label is looked up before the ticket is locked; the update checks it.
+  std::optional<v1::CustomStatus> custom_status;
+  const auto& paths = request.update_mask().paths();
+  if (std::find(paths.begin(), paths.end(), "custom_status") != paths.end() &&
+      !request.ticket().custom_status().empty()) {
+    ASSIGN_OR_RETURN(std::string status_id,
+                     ParseResourceName("ticket.custom_status", "customStatuses",
+                                       request.ticket().custom_status()));
+    absl::StatusOr<v1::CustomStatus> found =
+        store_->GetCustomStatus(caller.tenant, status_id, deadline);
+    if (found.status().code() == absl::StatusCode::kNotFound) {
+      // A missing ticket is the first thing to tell.
+      RETURN_IF_ERROR(store_->Get(caller.tenant, id, deadline).status());
+      return InvalidField("ticket.custom_status", "does not exist");
+    }
+    RETURN_IF_ERROR(found.status());
+    custom_status = *std::move(found);
+  }
   const absl::Time now = clock_->Now();
   return store_->Update(
       caller.tenant, id,
       [&](const v1::Ticket& current, const std::string& next_etag) {
-        return DecideTicketUpdate(current, request, caller.subject, now, next_etag);
+        return DecideTicketUpdate(current, request, caller.subject, now, next_etag,
+                                  custom_status.has_value() ? &*custom_status : nullptr);
+      },
+      deadline);
+}
+
+absl::StatusOr<v1::MergeTicketResponse> TicketManager::MergeTicket(
+    const Principal& caller, const v1::MergeTicketRequest& request, absl::Time deadline) {
+  RETURN_IF_ERROR(ValidateMergeTicket(request));
+  ASSIGN_OR_RETURN(std::string source_id, ParseResourceName("name", "tickets", request.name()));
+  ASSIGN_OR_RETURN(std::string target_id,
+                   ParseResourceName("target", "tickets", request.target()));
+  const absl::Time now = clock_->Now();
+  const std::pair<std::string, std::string> note_ids = {NewIdAt(now), NewIdAt(now)};
+  ASSIGN_OR_RETURN(auto merged,
+                   store_->Merge(
+                       caller.tenant, source_id, target_id,
+                       [&](const v1::Ticket& source, const v1::Ticket& target,
+                           const std::string& source_etag, const std::string& target_etag) {
+                         return DecideMerge(source, target, request, caller.subject, now,
+                                            source_etag, target_etag, note_ids);
+                       },
+                       deadline));
+  v1::MergeTicketResponse response;
+  *response.mutable_source() = std::move(merged.first);
+  *response.mutable_target() = std::move(merged.second);
+  return response;
+}
+
+absl::StatusOr<v1::Ticket> TicketManager::ImportTicket(const Principal& caller,
+                                                       const v1::ImportTicketRequest& request,
+                                                       absl::Time deadline) {
+  const absl::Time now = clock_->Now();
+  RETURN_IF_ERROR(ValidateImportTicket(request, now));
+  // Idempotent by the source system's id, not by a request id.
+  const CreateKey key{.request_id = request.external_id(),
+                      .fingerprint = RequestFingerprint(request)};
+  absl::StatusOr<std::optional<v1::Ticket>> earlier =
+      store_->FindImported(caller.tenant, key, deadline);
+  if (earlier.status().code() == absl::StatusCode::kInvalidArgument) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("external_id \"", request.external_id(),
+                     "\" was already imported with other content; imports do not update "
+                     "tickets"));
+  }
+  RETURN_IF_ERROR(earlier.status());
+  if (earlier->has_value()) return **std::move(earlier);
+  const absl::Time created = FromProtoTime(request.ticket().create_time());
+  v1::Ticket ticket = PrepareNewTicket(request.ticket(), NewIdAt(created), created);
+  RETURN_IF_ERROR(CheckAccount(caller.tenant, "ticket.account", ticket, deadline));
+  ASSIGN_OR_RETURN(TicketImport import,
+                   ReplayImport(request, ticket, caller.subject,
+                                [](absl::Time at) { return NewIdAt(at); }));
+  return store_->Import(caller.tenant, import, key, deadline);
+}
+
+absl::StatusOr<v1::CustomStatus> TicketManager::CreateCustomStatus(
+    const Principal& caller, const v1::CreateCustomStatusRequest& request, absl::Time deadline) {
+  RETURN_IF_ERROR(ValidateCreateCustomStatus(request));
+  const absl::Time now = clock_->Now();
+  v1::CustomStatus status = request.custom_status();
+  status.set_name(ResourceName("customStatuses", NewIdAt(now)));
+  status.set_agent_label(std::string(absl::StripAsciiWhitespace(status.agent_label())));
+  status.set_active(true);
+  status.clear_etag();
+  *status.mutable_create_time() = ToProtoTime(now);
+  *status.mutable_update_time() = ToProtoTime(now);
+  return store_->CreateCustomStatus(caller.tenant, status, CreateKeyOf(request),
+                                    kMaxCustomStatuses, deadline);
+}
+
+absl::StatusOr<v1::ListCustomStatusesResponse> TicketManager::ListCustomStatuses(
+    const Principal& caller, const v1::ListCustomStatusesRequest& request, absl::Time deadline) {
+  ASSIGN_OR_RETURN(std::vector<v1::CustomStatus> statuses,
+                   store_->ListCustomStatuses(caller.tenant, request.show_inactive(), deadline));
+  v1::ListCustomStatusesResponse response;
+  for (v1::CustomStatus& status : statuses) *response.add_custom_statuses() = std::move(status);
+  return response;
+}
+
+absl::StatusOr<v1::CustomStatus> TicketManager::UpdateCustomStatus(
+    const Principal& caller, const v1::UpdateCustomStatusRequest& request, absl::Time deadline) {
+  RETURN_IF_ERROR(ValidateUpdateCustomStatus(request));
+  ASSIGN_OR_RETURN(std::string id, ParseResourceName("custom_status.name", "customStatuses",
+                                                     request.custom_status().name()));
+  const absl::Time now = clock_->Now();
+  return store_->UpdateCustomStatus(
+      caller.tenant, id,
+      [&](const v1::CustomStatus& current, const std::string& next_etag) {
+        return DecideCustomStatusUpdate(current, request, now, next_etag);
       },
       deadline);
 }

@@ -87,12 +87,39 @@ class TicketManager {
   // row lock.
   absl::StatusOr<int> CloseSolvedTickets(absl::Duration after, int limit, absl::Time deadline);
 
+  // Merges one ticket into another; see SupportService.MergeTicket.
+  absl::StatusOr<v1::MergeTicketResponse> MergeTicket(const Principal& caller,
+                                                      const v1::MergeTicketRequest& request,
+                                                      absl::Time deadline);
+
+  // Imports a ticket's history (admins only); see SupportService.ImportTicket.
+  absl::StatusOr<v1::Ticket> ImportTicket(const Principal& caller,
+                                          const v1::ImportTicketRequest& request,
+                                          absl::Time deadline);
+
+  // Custom status labels; see SupportService.
+  absl::StatusOr<v1::CustomStatus> CreateCustomStatus(const Principal& caller,
+                                                      const v1::CreateCustomStatusRequest& request,
+                                                      absl::Time deadline);
+  absl::StatusOr<v1::ListCustomStatusesResponse> ListCustomStatuses(
+      const Principal& caller, const v1::ListCustomStatusesRequest& request, absl::Time deadline);
+  absl::StatusOr<v1::CustomStatus> UpdateCustomStatus(const Principal& caller,
+                                                      const v1::UpdateCustomStatusRequest& request,
+                                                      absl::Time deadline);
+
   // Lists the caller's tenant's tickets.
   absl::StatusOr<v1::ListTicketsResponse> ListTickets(const Principal& caller,
                                                       const v1::ListTicketsRequest& request,
                                                       absl::Time deadline);
 
  private:
+  // Asks Success about `ticket`'s account and records the answer on it
+  // (tier and VERIFIED, or PENDING_VERIFICATION when Success cannot
+  // answer); INVALID_ARGUMENT on `field` for an account Success does not
+  // know.
+  absl::Status CheckAccount(const std::string& tenant, const std::string& field,
+                            v1::Ticket& ticket, absl::Time deadline);
+
   TicketStore* store_;
   AccountDirectory* accounts_;
   const PageTokenCodec* page_tokens_;

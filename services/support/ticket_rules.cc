@@ -43,8 +43,53 @@ bool ValidEmail(const std::string& email) {
                       [](char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); });
 }
 
-// Checks the fields of `ticket` that `checked` names (by their field name,
-// e.g. "subject"), reporting violations as "ticket.<field>".
+// The fields UpdateTicket may change.
+const std::set<std::string>& UpdatableFields() {
+  static const auto* const kFields =
+      new std::set<std::string>{"subject", "description", "requester_email", "type",
+                                "priority", "status", "tags", "assignee", "custom_status"};
+  return *kFields;
+}
+
+// Returns `tags` sorted and without duplicates.
+std::vector<std::string> NormalizedTags(
+    const google::protobuf::RepeatedPtrField<std::string>& tags) {
+  std::set<std::string> unique(tags.begin(), tags.end());
+  return {unique.begin(), unique.end()};
+}
+
+// Returns a field's value as history text.
+std::string FieldText(const v1::Ticket& ticket, absl::string_view field) {
+  if (field == "subject") return ticket.subject();
+  if (field == "description") return ticket.description();
+  if (field == "requester_email") return ticket.requester_email();
+  if (field == "type") return v1::Ticket::Type_Name(ticket.type());
+  if (field == "priority") return v1::Ticket::Priority_Name(ticket.priority());
+  if (field == "status") return v1::Ticket::Status_Name(ticket.status());
+  if (field == "tags") return absl::StrJoin(ticket.tags(), ",");
+  if (field == "assignee") return ticket.assignee();
+  if (field == "custom_status") return ticket.custom_status();
+  return "";
+}
+
+// Copies `field` from `from` into `to`.
+void CopyField(const v1::Ticket& from, absl::string_view field, v1::Ticket& to) {
+  if (field == "subject") to.set_subject(std::string(absl::StripAsciiWhitespace(from.subject())));
+  if (field == "description") to.set_description(from.description());
+  if (field == "requester_email") to.set_requester_email(from.requester_email());
+  if (field == "type") to.set_type(from.type());
+  if (field == "priority") to.set_priority(from.priority());
+  if (field == "status") to.set_status(from.status());
+  if (field == "assignee") to.set_assignee(from.assignee());
+  if (field == "custom_status") to.set_custom_status(from.custom_status());
+  if (field == "tags") {
+    to.clear_tags();
+    for (const std::string& tag : NormalizedTags(from.tags())) to.add_tags(tag);
+  }
+}
+
+}  // namespace
+
 void CheckTicketFields(const v1::Ticket& ticket,
                        const std::function<bool(absl::string_view)>& checked,
                        FieldViolations& violations) {
@@ -92,50 +137,40 @@ void CheckTicketFields(const v1::Ticket& ticket,
   }
 }
 
-// The fields UpdateTicket may change.
-const std::set<std::string>& UpdatableFields() {
-  static const auto* const kFields =
-      new std::set<std::string>{"subject", "description", "requester_email", "type", "priority",
-                                "status",  "tags",        "assignee"};
-  return *kFields;
-}
-
-// Returns `tags` sorted and without duplicates.
-std::vector<std::string> NormalizedTags(
-    const google::protobuf::RepeatedPtrField<std::string>& tags) {
-  std::set<std::string> unique(tags.begin(), tags.end());
-  return {unique.begin(), unique.end()};
-}
-
-// Returns a field's value as history text.
-std::string FieldText(const v1::Ticket& ticket, absl::string_view field) {
-  if (field == "subject") return ticket.subject();
-  if (field == "description") return ticket.description();
-  if (field == "requester_email") return ticket.requester_email();
-  if (field == "type") return v1::Ticket::Type_Name(ticket.type());
-  if (field == "priority") return v1::Ticket::Priority_Name(ticket.priority());
-  if (field == "status") return v1::Ticket::Status_Name(ticket.status());
-  if (field == "tags") return absl::StrJoin(ticket.tags(), ",");
-  if (field == "assignee") return ticket.assignee();
-  return "";
-}
-
-// Copies `field` from `from` into `to`.
-void CopyField(const v1::Ticket& from, absl::string_view field, v1::Ticket& to) {
-  if (field == "subject") to.set_subject(std::string(absl::StripAsciiWhitespace(from.subject())));
-  if (field == "description") to.set_description(from.description());
-  if (field == "requester_email") to.set_requester_email(from.requester_email());
-  if (field == "type") to.set_type(from.type());
-  if (field == "priority") to.set_priority(from.priority());
-  if (field == "status") to.set_status(from.status());
-  if (field == "assignee") to.set_assignee(from.assignee());
-  if (field == "tags") {
-    to.clear_tags();
-    for (const std::string& tag : NormalizedTags(from.tags())) to.add_tags(tag);
+v1::Ticket PrepareNewTicket(const v1::Ticket& requested, const std::string& id,
+                            absl::Time create_time) {
+  v1::Ticket ticket = requested;
+  ticket.set_name(ResourceName("tickets", id));
+  ticket.set_subject(std::string(absl::StripAsciiWhitespace(ticket.subject())));
+  if (ticket.channel() == v1::Ticket::CHANNEL_UNSPECIFIED) ticket.set_channel(v1::Ticket::API);
+  if (ticket.type() == v1::Ticket::TYPE_UNSPECIFIED) ticket.set_type(v1::Ticket::QUESTION);
+  if (ticket.priority() == v1::Ticket::PRIORITY_UNSPECIFIED) {
+    ticket.set_priority(v1::Ticket::NORMAL);
   }
+  ticket.set_status(v1::Ticket::NEW);
+  ticket.set_escalation_tier(1);
+  ticket.clear_escalation_reason();
+  ticket.clear_satisfaction();
+  ticket.clear_custom_status();
+  ticket.clear_merged_into();
+  ticket.clear_merged_tickets();
+  ticket.clear_imported();
+  ticket.clear_external_id();
+  ticket.clear_reopen_count();
+  ticket.clear_solve_time();
+  ticket.clear_close_time();
+  ticket.clear_first_response_time();
+  ticket.clear_agent_reply_count();
+  const std::vector<std::string> tags = NormalizedTags(ticket.tags());
+  ticket.clear_tags();
+  for (const std::string& tag : tags) ticket.add_tags(tag);
+  ticket.set_account_tier(success::v1::TOUCH_TIER_UNSPECIFIED);
+  ticket.set_account_check(v1::Ticket::ACCOUNT_CHECK_UNSPECIFIED);
+  ticket.clear_etag();
+  *ticket.mutable_create_time() = ToProtoTime(create_time);
+  *ticket.mutable_update_time() = ToProtoTime(create_time);
+  return ticket;
 }
-
-}  // namespace
 
 absl::Status ValidateCreateTicket(const v1::CreateTicketRequest& request) {
   FieldViolations violations;
@@ -182,6 +217,10 @@ absl::Status ValidateUpdateTicket(const v1::UpdateTicketRequest& request) {
   if (paths.contains("status") && (!v1::Ticket::Status_IsValid(ticket.status()) ||
                                    ticket.status() == v1::Ticket::STATUS_UNSPECIFIED)) {
     violations.Add("ticket.status", "must be a known status");
+  }
+  if (paths.contains("custom_status") && !ticket.custom_status().empty() &&
+      !ParseResourceName("ticket.custom_status", "customStatuses", ticket.custom_status()).ok()) {
+    violations.Add("ticket.custom_status", "must look like customStatuses/{id}, or be empty");
   }
   return violations.ToStatus();
 }
@@ -230,22 +269,27 @@ absl::Status ValidateCreateMessage(const v1::CreateMessageRequest& request) {
     violations.Add("message", "is required");
     return violations.ToStatus();
   }
-  const v1::Message& message = request.message();
+  CheckMessageFields(request.message(), "message", violations);
+  return violations.ToStatus();
+}
+
+void CheckMessageFields(const v1::Message& message, const std::string& prefix,
+                        FieldViolations& violations) {
   if (!v1::Message::AuthorType_IsValid(message.author_type()) ||
       message.author_type() == v1::Message::AUTHOR_TYPE_UNSPECIFIED) {
-    violations.Add("message.author_type", "must be CUSTOMER, AGENT or SYSTEM");
+    violations.Add(prefix + ".author_type", "must be CUSTOMER, AGENT or SYSTEM");
   }
   if (message.body().empty() || message.body().size() > kMaxDescription) {
-    violations.Add("message.body", absl::StrCat("must be 1 to ", kMaxDescription, " bytes"));
+    violations.Add(prefix + ".body", absl::StrCat("must be 1 to ", kMaxDescription, " bytes"));
   }
   if (!message.author_email().empty() &&
       (message.author_email().size() > kMaxEmail || !ValidEmail(message.author_email()))) {
-    violations.Add("message.author_email", "must be an e-mail address of at most 254 characters");
+    violations.Add(prefix + ".author_email",
+                   "must be an e-mail address of at most 254 characters");
   }
   if (message.internal() && message.author_type() == v1::Message::CUSTOMER) {
-    violations.Add("message.internal", "customers cannot write internal notes");
+    violations.Add(prefix + ".internal", "customers cannot write internal notes");
   }
-  return violations.ToStatus();
 }
 
 absl::StatusOr<MessagePosting> DecideMessagePosting(const v1::Ticket& current,
@@ -297,6 +341,10 @@ absl::StatusOr<MessagePosting> DecideMessagePosting(const v1::Ticket& current,
   *replied->mutable_ticket() = after;
   *replied->mutable_message() = message;
   replied->set_first_response(first_response);
+  if (first_response) {
+    *replied->mutable_first_response_duration() =
+        ToProtoDuration(FromProtoTime(message.create_time()) - FromProtoTime(current.create_time()));
+  }
   update.events.push_back(std::move(replied));
   return posting;
 }
@@ -416,7 +464,8 @@ absl::StatusOr<TicketUpdate> DecideRating(const v1::Ticket& current,
 absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
                                                 const v1::UpdateTicketRequest& request,
                                                 const std::string& actor, absl::Time now,
-                                                const std::string& next_etag) {
+                                                const std::string& next_etag,
+                                                const v1::CustomStatus* custom_status) {
   RETURN_IF_ERROR(CheckEtag(request.ticket().etag(), current.etag()));
   TicketUpdate update;
   update.ticket = current;
@@ -424,8 +473,28 @@ absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
   std::set<std::string> paths(request.update_mask().paths().begin(),
                               request.update_mask().paths().end());
   for (const std::string& path : paths) CopyField(request.ticket(), path, after);
+  if (paths.contains("custom_status") && !after.custom_status().empty()) {
+    // The label decides the status category.
+    if (custom_status == nullptr || custom_status->name() != after.custom_status()) {
+      return absl::InternalError("the custom status was not resolved before the update");
+    }
+    if (!custom_status->active() && current.custom_status() != after.custom_status()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "custom status ", custom_status->name(), " is inactive; activate it first"));
+    }
+    if (paths.contains("status") && request.ticket().status() != custom_status->category()) {
+      return InvalidField("ticket.status",
+                          absl::StrCat("contradicts the custom status, whose category is ",
+                                       v1::Ticket::Status_Name(custom_status->category())));
+    }
+    after.set_status(custom_status->category());
+  } else if (!paths.contains("custom_status") && after.status() != current.status()) {
+    after.clear_custom_status();  // a label belongs to the status it was set in
+  }
   RETURN_IF_ERROR(CheckStatusChange(current.status(), after.status()));
   std::vector<std::string> changed;
+  if (current.custom_status() != after.custom_status()) paths.insert("custom_status");
+  if (current.status() != after.status()) paths.insert("status");
   for (const std::string& path : paths) {
     const std::string before_text = FieldText(current, path);
     const std::string after_text = FieldText(after, path);
@@ -463,6 +532,8 @@ absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
     auto solved = std::make_unique<v1::TicketSolved>();
     *solved->mutable_ticket() = after;
     solved->set_actor(actor);
+    *solved->mutable_resolution_duration() =
+        ToProtoDuration(now - FromProtoTime(after.create_time()));
     update.events.push_back(std::move(solved));
   } else if (status_changed && IsReopen(current.status(), after.status())) {
     auto reopened = std::make_unique<v1::TicketReopened>();
@@ -478,13 +549,132 @@ absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
   return update;
 }
 
+absl::Status ValidateMergeTicket(const v1::MergeTicketRequest& request) {
+  FieldViolations violations;
+  auto source = ParseResourceName("name", "tickets", request.name());
+  auto target = ParseResourceName("target", "tickets", request.target());
+  if (!source.ok()) violations.Add("name", "must look like tickets/{id}");
+  if (!target.ok()) violations.Add("target", "must look like tickets/{id}");
+  if (source.ok() && target.ok() && *source == *target) {
+    violations.Add("target", "must be another ticket than `name`");
+  }
+  if (request.comment().size() > kMaxComment) {
+    violations.Add("comment", absl::StrCat("must be at most ", kMaxComment, " bytes"));
+  }
+  return violations.ToStatus();
+}
+
+absl::StatusOr<MergeOutcome> DecideMerge(const v1::Ticket& source, const v1::Ticket& target,
+                                         const v1::MergeTicketRequest& request,
+                                         const std::string& actor, absl::Time now,
+                                         const std::string& source_next_etag,
+                                         const std::string& target_next_etag,
+                                         const std::pair<std::string, std::string>& note_ids) {
+  RETURN_IF_ERROR(CheckEtag(request.etag(), source.etag()));
+  if (!source.merged_into().empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(source.name(), " was already merged into ", source.merged_into()));
+  }
+  for (const v1::Ticket* ticket : {&source, &target}) {
+    if (ticket->status() == v1::Ticket::CLOSED) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(ticket->name(), " is CLOSED; closed tickets cannot be merged"));
+    }
+  }
+  const std::string comment(absl::StripAsciiWhitespace(request.comment()));
+  auto note = [&](const v1::Ticket& on, const std::string& id, std::string body) {
+    v1::Message message;
+    message.set_name(absl::StrCat(on.name(), "/messages/", id));
+    message.set_author_type(v1::Message::SYSTEM);
+    message.set_author(actor);
+    message.set_internal(true);
+    if (!comment.empty()) absl::StrAppend(&body, "\n\n", comment);
+    if (body.size() > kMaxDescription) body.resize(kMaxDescription);
+    message.set_body(std::move(body));
+    *message.mutable_create_time() = ToProtoTime(now);
+    return message;
+  };
+  MergeOutcome outcome;
+  outcome.notes.push_back(note(source, note_ids.first,
+                               absl::StrCat("Merged into ", target.name(), ".")));
+  outcome.notes.push_back(note(target, note_ids.second,
+                               absl::StrCat(source.name(), " (\"", source.subject(),
+                                            "\") was merged into this ticket. Its description:\n\n",
+                                            source.description())));
+
+  // The source closes whatever its status: a merge is not a solve, so no
+  // solve time is stamped.
+  TicketUpdate& from = outcome.source;
+  from.ticket = source;
+  v1::Ticket& closed = from.ticket;
+  closed.set_status(v1::Ticket::CLOSED);
+  closed.clear_custom_status();
+  closed.set_merged_into(target.name());
+  *closed.mutable_close_time() = ToProtoTime(now);
+  *closed.mutable_update_time() = ToProtoTime(now);
+  closed.set_etag(source_next_etag);
+  auto record = [&](TicketUpdate& update, const std::string& field, std::string old_value,
+                    std::string new_value) {
+    v1::TicketChange& change = update.changes.emplace_back();
+    change.set_actor(actor);
+    change.set_field(field);
+    change.set_old_value(std::move(old_value));
+    change.set_new_value(std::move(new_value));
+    *change.mutable_change_time() = ToProtoTime(now);
+  };
+  record(from, "status", v1::Ticket::Status_Name(source.status()), "CLOSED");
+  record(from, "merged_into", "", target.name());
+
+  TicketUpdate& into = outcome.target;
+  into.ticket = target;
+  v1::Ticket& merged = into.ticket;
+  merged.add_merged_tickets(source.name());
+  *merged.mutable_update_time() = ToProtoTime(now);
+  merged.set_etag(target_next_etag);
+  record(into, "merged_tickets", absl::StrJoin(target.merged_tickets(), ","),
+         absl::StrJoin(merged.merged_tickets(), ","));
+
+  auto source_updated = std::make_unique<v1::TicketUpdated>();
+  *source_updated->mutable_ticket() = closed;
+  source_updated->add_changed_fields("status");
+  source_updated->add_changed_fields("merged_into");
+  source_updated->set_previous_status(source.status());
+  source_updated->set_actor(actor);
+  from.events.push_back(std::move(source_updated));
+  auto source_closed = std::make_unique<v1::TicketClosed>();
+  *source_closed->mutable_ticket() = closed;
+  source_closed->set_actor(actor);
+  from.events.push_back(std::move(source_closed));
+  auto merge_event = std::make_unique<v1::TicketMerged>();
+  *merge_event->mutable_source() = closed;
+  *merge_event->mutable_target() = merged;
+  merge_event->set_actor(actor);
+  from.events.push_back(std::move(merge_event));
+  auto target_updated = std::make_unique<v1::TicketUpdated>();
+  *target_updated->mutable_ticket() = merged;
+  target_updated->add_changed_fields("merged_tickets");
+  target_updated->set_previous_status(target.status());
+  target_updated->set_actor(actor);
+  into.events.push_back(std::move(target_updated));
+  // Every message is announced, the merge notes too.
+  for (size_t i = 0; i < outcome.notes.size(); ++i) {
+    TicketUpdate& update = i == 0 ? from : into;
+    auto replied = std::make_unique<v1::TicketReplied>();
+    *replied->mutable_ticket() = update.ticket;
+    *replied->mutable_message() = outcome.notes[i];
+    update.events.push_back(std::move(replied));
+  }
+  return outcome;
+}
+
 absl::StatusOr<std::vector<TicketCondition>> TicketConditions(
     const std::vector<FilterTerm>& terms) {
-  enum class Kind { kEnum, kText, kAccount, kTime };
+  enum class Kind { kEnum, kText, kAccount, kTime, kResource, kBool };
   struct FieldSpec {
     TicketField field;
     Kind kind;
     const google::protobuf::EnumDescriptor* values = nullptr;  // for kEnum
+    const char* collection = nullptr;                          // for kResource
   };
   static const auto* const kSpecs = new std::map<std::string, FieldSpec>{
       {"status", {TicketField::kStatus, Kind::kEnum, v1::Ticket::Status_descriptor()}},
@@ -497,6 +687,9 @@ absl::StatusOr<std::vector<TicketCondition>> TicketConditions(
       {"tag", {TicketField::kTag, Kind::kText}},
       {"create_time", {TicketField::kCreateTime, Kind::kTime}},
       {"update_time", {TicketField::kUpdateTime, Kind::kTime}},
+      {"group", {TicketField::kGroup, Kind::kResource, nullptr, "groups"}},
+      {"custom_status", {TicketField::kCustomStatus, Kind::kResource, nullptr, "customStatuses"}},
+      {"imported", {TicketField::kImported, Kind::kBool}},
   };
   std::vector<TicketCondition> conditions;
   for (const FilterTerm& term : terms) {
@@ -516,6 +709,22 @@ absl::StatusOr<std::vector<TicketCondition>> TicketConditions(
       }
       case Kind::kTime: {
         ASSIGN_OR_RETURN(condition.value, TimeFilterValue(term));
+        break;
+      }
+      case Kind::kResource: {
+        auto id = ParseResourceName("filter", spec.collection, term.value);
+        if (!id.ok()) {
+          return InvalidField("filter", absl::StrCat(term.field, " must look like ",
+                                                     spec.collection, "/{id}"));
+        }
+        condition.value = *id;
+        break;
+      }
+      case Kind::kBool: {
+        if (term.value != "true" && term.value != "false") {
+          return InvalidField("filter", absl::StrCat(term.field, " must be true or false"));
+        }
+        condition.value = term.value == "true" ? "1" : "0";
         break;
       }
       case Kind::kText:

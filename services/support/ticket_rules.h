@@ -5,12 +5,14 @@
 #ifndef TANDEM_SERVICES_SUPPORT_TICKET_RULES_H_
 #define TANDEM_SERVICES_SUPPORT_TICKET_RULES_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/listing.h"
+#include "common/status.h"
 #include "services/support/account_directory.h"
 #include "services/support/ticket_store.h"
 #include "tandem/support/v1/support_service.pb.h"
@@ -19,6 +21,24 @@ namespace tandem::support {
 
 // The actor recorded for changes the account re-check sweeper makes.
 inline constexpr absl::string_view kAccountCheckActor = "system:account-check";
+
+// Checks the fields of `ticket` that `checked` names (by their field name,
+// e.g. "subject"), reporting violations as "ticket.<field>".
+void CheckTicketFields(const v1::Ticket& ticket,
+                       const std::function<bool(absl::string_view)>& checked,
+                       FieldViolations& violations);
+
+// Checks a message's author type, body, author e-mail and internal flag,
+// reporting violations as "<prefix>.<field>".
+void CheckMessageFields(const v1::Message& message, const std::string& prefix,
+                        FieldViolations& violations);
+
+// Returns the ticket a create makes of `requested`: named `tickets/{id}`,
+// defaults filled (API channel, QUESTION, NORMAL), status NEW at tier 1,
+// tags sorted and unique, output-only fields cleared, created at
+// `create_time`.
+v1::Ticket PrepareNewTicket(const v1::Ticket& requested, const std::string& id,
+                            absl::Time create_time);
 
 // Checks a create request and returns every violation at once.
 absl::Status ValidateCreateTicket(const v1::CreateTicketRequest& request);
@@ -29,11 +49,28 @@ absl::Status ValidateUpdateTicket(const v1::UpdateTicketRequest& request);
 
 // Decides an update of `current` by `actor` at `now` (the pure rules:
 // etag, mask, state machine, lifecycle stamps, history and events).
-// `next_etag` is the etag the stored result will have.
+// `next_etag` is the etag the stored result will have. A mask with a
+// non-empty `custom_status` needs that label, resolved, in `custom_status`:
+// the ticket takes its category as status.
 absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
                                                 const v1::UpdateTicketRequest& request,
                                                 const std::string& actor, absl::Time now,
-                                                const std::string& next_etag);
+                                                const std::string& next_etag,
+                                                const v1::CustomStatus* custom_status = nullptr);
+
+// Checks a merge request.
+absl::Status ValidateMergeTicket(const v1::MergeTicketRequest& request);
+
+// Decides merging `source` into `target` by `actor` at `now`: the source
+// is CLOSED with `merged_into`, the target records it in `merged_tickets`,
+// and each gets an internal SYSTEM note (named from `note_ids`, two ids).
+// FAILED_PRECONDITION if either is CLOSED; ABORTED on a stale etag.
+absl::StatusOr<MergeOutcome> DecideMerge(const v1::Ticket& source, const v1::Ticket& target,
+                                         const v1::MergeTicketRequest& request,
+                                         const std::string& actor, absl::Time now,
+                                         const std::string& source_next_etag,
+                                         const std::string& target_next_etag,
+                                         const std::pair<std::string, std::string>& note_ids);
 
 // Checks an escalation request.
 absl::Status ValidateEscalateTicket(const v1::EscalateTicketRequest& request);

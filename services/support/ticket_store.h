@@ -23,7 +23,7 @@ namespace tandem::support {
 // A ticket field a List may filter on.
 enum class TicketField {
   kStatus, kPriority, kChannel, kType, kAccount, kRequesterEmail,
-  kAssignee, kTag, kCreateTime, kUpdateTime
+  kAssignee, kTag, kCreateTime, kUpdateTime, kGroup, kCustomStatus, kImported
 };
 
 // One typed filter condition; enum values are proto numbers, the account is
@@ -75,6 +75,40 @@ struct TicketChangePage {
   std::vector<v1::TicketChange> changes;
   bool has_more = false;
 };
+
+// What a merge decided: both tickets after it (changes and events
+// included) and the internal notes it adds, complete with their names.
+struct MergeOutcome {
+  TicketUpdate source{};
+  TicketUpdate target{};
+  std::vector<v1::Message> notes{};
+};
+
+// Decides a merge given both tickets and the etags they will have. Runs
+// inside the store's transaction with both tickets locked.
+using MergeDecision = std::function<absl::StatusOr<MergeOutcome>(
+    const v1::Ticket& source, const v1::Ticket& target, const std::string& source_next_etag,
+    const std::string& target_next_etag)>;
+
+// An event to publish at a time of its own (imports replay history).
+struct TimedEvent {
+  absl::Time time;
+  std::unique_ptr<google::protobuf::Message> event;
+};
+
+// Everything an imported ticket stores: its final state, its messages,
+// history and events, all at their original times.
+struct TicketImport {
+  v1::Ticket ticket{};
+  std::vector<v1::Message> messages{};
+  std::vector<v1::TicketChange> changes{};
+  std::vector<TimedEvent> events{};
+};
+
+// Decides a change of a custom status from the current one and the etag
+// the result will have.
+using CustomStatusDecision = std::function<absl::StatusOr<v1::CustomStatus>(
+    const v1::CustomStatus& current, const std::string& next_etag)>;
 
 // A page of tickets and whether another follows.
 struct TicketPage {
@@ -157,6 +191,53 @@ class TicketStore {
   virtual absl::StatusOr<TicketPage> List(const std::string& tenant,
                                           const std::vector<TicketCondition>& conditions,
                                           const ListPlan& plan, absl::Time deadline) = 0;
+
+  // Locks both tickets (in id order, so two crossing merges cannot
+  // deadlock), runs `decide` and stores both outcomes and the notes in one
+  // transaction. Returns (source, target) after the merge.
+  virtual absl::StatusOr<std::pair<v1::Ticket, v1::Ticket>> Merge(const std::string& tenant,
+                                                                  const std::string& source_id,
+                                                                  const std::string& target_id,
+                                                                  const MergeDecision& decide,
+                                                                  absl::Time deadline) = 0;
+
+  // Stores an imported ticket with its messages, history and events in one
+  // transaction, claiming `key` (the source system's id). A retry of the
+  // same import stores nothing and returns the first ticket.
+  virtual absl::StatusOr<v1::Ticket> Import(const std::string& tenant,
+                                            const TicketImport& import, const CreateKey& key,
+                                            absl::Time deadline) = 0;
+
+  // Returns the ticket an identical earlier import stored under `key`,
+  // nullopt if none, or INVALID_ARGUMENT if the key served another import.
+  virtual absl::StatusOr<std::optional<v1::Ticket>> FindImported(const std::string& tenant,
+                                                                 const CreateKey& key,
+                                                                 absl::Time deadline) = 0;
+
+  // Stores a complete new custom status. ALREADY_EXISTS if the tenant has
+  // a label with the same `agent_label`; FAILED_PRECONDITION beyond
+  // `max_per_tenant` labels.
+  virtual absl::StatusOr<v1::CustomStatus> CreateCustomStatus(const std::string& tenant,
+                                                              const v1::CustomStatus& status,
+                                                              const CreateKey& key,
+                                                              int max_per_tenant,
+                                                              absl::Time deadline) = 0;
+
+  // Returns a custom status, or NOT_FOUND.
+  virtual absl::StatusOr<v1::CustomStatus> GetCustomStatus(const std::string& tenant,
+                                                           const std::string& id,
+                                                           absl::Time deadline) = 0;
+
+  // Returns the tenant's custom statuses by category then label; inactive
+  // ones only if `include_inactive`.
+  virtual absl::StatusOr<std::vector<v1::CustomStatus>> ListCustomStatuses(
+      const std::string& tenant, bool include_inactive, absl::Time deadline) = 0;
+
+  // Locks a custom status, runs `decide` and stores its result.
+  virtual absl::StatusOr<v1::CustomStatus> UpdateCustomStatus(const std::string& tenant,
+                                                              const std::string& id,
+                                                              const CustomStatusDecision& decide,
+                                                              absl::Time deadline) = 0;
 };
 
 }  // namespace tandem::support

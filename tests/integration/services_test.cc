@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/feed/outbox.h"
 #include "common/peer.h"
+#include "common/proto_time.h"
 #include "common/server.h"
 #include "common/status.h"
 #include "common_migrations.h"
@@ -582,6 +583,251 @@ TEST_F(ServicesTest, ListPagesAndRejectsForeignTokens) {
   sv1::ListTicketsResponse page;
   EXPECT_EQ(tickets_->ListTickets(&context, other, &page).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+namespace merge_import {
+
+// Reads the payloads of a subject's events from the outbox, in order.
+std::vector<std::pair<std::string, absl::Time>> OutboxEvents(TestDatabase& database,
+                                                             const std::string& subject) {
+  std::vector<std::pair<std::string, absl::Time>> events;
+  auto db = database.pool().Acquire(absl::Now() + absl::Seconds(5));
+  EXPECT_OK(db.status());
+  auto rows = (*db)->Query("SELECT event_type, occur_time FROM outbox WHERE subject = ? ORDER BY id",
+                           {subject});
+  EXPECT_OK(rows.status());
+  for (const mysql::Row& row : *rows) events.emplace_back(row.String(0), row.Time(1));
+  return events;
+}
+
+}  // namespace merge_import
+
+// Merging closes the source with provenance on both tickets, adds the
+// notes, and refuses closed tickets and other tenants' tickets.
+TEST_F(ServicesTest, MergeClosesSourceAndKeepsProvenance) {
+  const std::string agent = TestToken("acme", {"agent"});
+  sv1::Ticket source, target;
+  ASSERT_TRUE(CreateTicket(agent, TicketRequest("Printer down (dup)"), &source).ok());
+  ASSERT_TRUE(CreateTicket(agent, TicketRequest("Printer down"), &target).ok());
+  auto merge = [&](const std::string& token, const std::string& from, const std::string& into,
+                   sv1::MergeTicketResponse* out) {
+    grpc::ClientContext context;
+    Authorize(context, token);
+    sv1::MergeTicketRequest request;
+    request.set_name(from);
+    request.set_target(into);
+    request.set_comment("Same printer");
+    return tickets_->MergeTicket(&context, request, out).error_code();
+  };
+  sv1::MergeTicketResponse merged;
+  EXPECT_EQ(merge(TestToken("globex", {"agent"}), source.name(), target.name(), &merged),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(merge(TestToken("acme", {"viewer"}), source.name(), target.name(), &merged),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(merge(agent, source.name(), source.name(), &merged),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_EQ(merge(agent, source.name(), target.name(), &merged), grpc::StatusCode::OK);
+  EXPECT_EQ(merged.source().status(), sv1::Ticket::CLOSED);
+  EXPECT_EQ(merged.source().merged_into(), target.name());
+  EXPECT_THAT(merged.target().merged_tickets(), ::testing::ElementsAre(source.name()));
+  // Stored as returned.
+  sv1::Ticket read;
+  ASSERT_TRUE(GetTicket(agent, source.name(), &read).ok());
+  EXPECT_EQ(read.merged_into(), target.name());
+  EXPECT_EQ(read.etag(), merged.source().etag());
+  ASSERT_TRUE(GetTicket(agent, target.name(), &read).ok());
+  EXPECT_THAT(read.merged_tickets(), ::testing::ElementsAre(source.name()));
+  // Each has an internal note.
+  for (const std::string& name : {source.name(), target.name()}) {
+    grpc::ClientContext context;
+    Authorize(context, agent);
+    sv1::ListMessagesRequest request;
+    request.set_parent(name);
+    sv1::ListMessagesResponse messages;
+    ASSERT_TRUE(tickets_->ListMessages(&context, request, &messages).ok());
+    ASSERT_EQ(messages.messages_size(), 1);
+    EXPECT_TRUE(messages.messages(0).internal());
+    EXPECT_THAT(messages.messages(0).body(), ::testing::HasSubstr("Same printer"));
+  }
+  // A merged (closed) ticket cannot be merged again, nor be a target.
+  sv1::Ticket third;
+  ASSERT_TRUE(CreateTicket(agent, TicketRequest("Another"), &third).ok());
+  EXPECT_EQ(merge(agent, source.name(), third.name(), &merged),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(merge(agent, third.name(), source.name(), &merged),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  auto events = merge_import::OutboxEvents(support_.database, source.name());
+  std::vector<std::string> types;
+  for (const auto& [type, time] : events) types.push_back(type);
+  EXPECT_THAT(types, ::testing::Contains("TicketMerged"));
+  EXPECT_THAT(types, ::testing::Contains("TicketClosed"));
+}
+
+// Labels are created by admins, listed by category, set on tickets (which
+// take the category), filtered on, and deactivated.
+TEST_F(ServicesTest, CustomStatusLabelsTicketsInsideTheirCategory) {
+  const std::string admin = TestToken("acme", {"admin"});
+  const std::string agent = TestToken("acme", {"agent"});
+  auto create = [&](const std::string& token, sv1::Ticket::Status category,
+                    const std::string& label, sv1::CustomStatus* out) {
+    grpc::ClientContext context;
+    Authorize(context, token);
+    sv1::CreateCustomStatusRequest request;
+    request.mutable_custom_status()->set_category(category);
+    request.mutable_custom_status()->set_agent_label(label);
+    return tickets_->CreateCustomStatus(&context, request, out).error_code();
+  };
+  sv1::CustomStatus vendor, ignored;
+  EXPECT_EQ(create(agent, sv1::Ticket::ON_HOLD, "Waiting for vendor", &ignored),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_EQ(create(admin, sv1::Ticket::ON_HOLD, "Waiting for vendor", &vendor),
+            grpc::StatusCode::OK);
+  EXPECT_TRUE(vendor.active());
+  EXPECT_EQ(create(admin, sv1::Ticket::OPEN, "Waiting for vendor", &ignored),
+            grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(create(admin, sv1::Ticket::CLOSED, "Archived", &ignored),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  sv1::CustomStatus triage;
+  ASSERT_EQ(create(admin, sv1::Ticket::OPEN, "Triage", &triage), grpc::StatusCode::OK);
+
+  sv1::Ticket ticket, other, out;
+  ASSERT_TRUE(CreateTicket(agent, TicketRequest("Router"), &ticket).ok());
+  ASSERT_TRUE(CreateTicket(agent, TicketRequest("Switch"), &other).ok());
+  auto label = [&](const std::string& token, const std::string& name, const std::string& status,
+                   sv1::Ticket* result) {
+    grpc::ClientContext context;
+    Authorize(context, token);
+    sv1::UpdateTicketRequest request;
+    request.mutable_ticket()->set_name(name);
+    request.mutable_ticket()->set_custom_status(status);
+    request.mutable_update_mask()->add_paths("custom_status");
+    return tickets_->UpdateTicket(&context, request, result).error_code();
+  };
+  ASSERT_EQ(label(agent, ticket.name(), vendor.name(), &out), grpc::StatusCode::OK);
+  EXPECT_EQ(out.status(), sv1::Ticket::ON_HOLD);
+  EXPECT_EQ(out.custom_status(), vendor.name());
+  EXPECT_EQ(label(TestToken("globex", {"agent"}), ticket.name(), vendor.name(), &out),
+            grpc::StatusCode::NOT_FOUND);
+  // Another tenant's label does not exist here.
+  sv1::CustomStatus foreign;
+  ASSERT_EQ(create(TestToken("globex", {"admin"}), sv1::Ticket::OPEN, "Triage", &foreign),
+            grpc::StatusCode::OK);
+  EXPECT_EQ(label(agent, other.name(), foreign.name(), &out), grpc::StatusCode::INVALID_ARGUMENT);
+  {
+    grpc::ClientContext context;
+    Authorize(context, agent);
+    sv1::ListTicketsRequest request;
+    request.set_filter(absl::StrCat("custom_status = ", vendor.name()));
+    sv1::ListTicketsResponse page;
+    ASSERT_TRUE(tickets_->ListTickets(&context, request, &page).ok());
+    ASSERT_EQ(page.tickets_size(), 1);
+    EXPECT_EQ(page.tickets(0).name(), ticket.name());
+  }
+  // Deactivated: kept by the ticket that has it, refused to others.
+  {
+    grpc::ClientContext context;
+    Authorize(context, admin);
+    sv1::UpdateCustomStatusRequest request;
+    request.mutable_custom_status()->set_name(vendor.name());
+    request.mutable_custom_status()->set_active(false);
+    request.mutable_custom_status()->set_etag(vendor.etag());
+    request.mutable_update_mask()->add_paths("active");
+    sv1::CustomStatus updated;
+    ASSERT_TRUE(tickets_->UpdateCustomStatus(&context, request, &updated).ok());
+    EXPECT_FALSE(updated.active());
+    grpc::ClientContext again;
+    Authorize(again, admin);
+    EXPECT_EQ(tickets_->UpdateCustomStatus(&again, request, &updated).error_code(),
+              grpc::StatusCode::ABORTED);  // the etag is stale now
+  }
+  EXPECT_EQ(label(agent, other.name(), vendor.name(), &out),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  ASSERT_TRUE(GetTicket(agent, ticket.name(), &out).ok());
+  EXPECT_EQ(out.custom_status(), vendor.name());
+  grpc::ClientContext context;
+  Authorize(context, TestToken("acme", {"viewer"}));
+  sv1::ListCustomStatusesRequest request;
+  sv1::ListCustomStatusesResponse listed;
+  ASSERT_TRUE(tickets_->ListCustomStatuses(&context, request, &listed).ok());
+  ASSERT_EQ(listed.custom_statuses_size(), 1);  // the inactive one is left out
+  EXPECT_EQ(listed.custom_statuses(0).name(), triage.name());
+}
+
+// An import stores the whole history at original times, publishes the
+// live events marked imported, happens once per external id, and is for
+// admins only.
+TEST_F(ServicesTest, ImportStoresHistoryOnceWithOriginalTimes) {
+  const absl::Time created = absl::Now() - absl::Hours(24 * 30);
+  sv1::ImportTicketRequest request;
+  request.set_external_id("zendesk:77");
+  request.mutable_ticket()->set_subject("Old refund question");
+  request.mutable_ticket()->set_channel(sv1::Ticket::EMAIL);
+  *request.mutable_ticket()->mutable_create_time() = ToProtoTime(created);
+  auto add_message = [&](sv1::Message::AuthorType type, absl::Duration at) {
+    sv1::Message& message = *request.add_messages();
+    message.set_author_type(type);
+    message.set_body("text");
+    *message.mutable_create_time() = ToProtoTime(created + at);
+  };
+  add_message(sv1::Message::AGENT, absl::Hours(1));
+  add_message(sv1::Message::CUSTOMER, absl::Hours(2));
+  sv1::ImportedStatusChange& solved = *request.add_status_changes();
+  solved.set_status(sv1::Ticket::SOLVED);
+  *solved.mutable_change_time() = ToProtoTime(created + absl::Hours(3));
+  request.mutable_rating()->set_score(5);
+  *request.mutable_rating()->mutable_rate_time() = ToProtoTime(created + absl::Hours(4));
+
+  auto import = [&](const std::string& token, const sv1::ImportTicketRequest& r,
+                    sv1::Ticket* out) {
+    grpc::ClientContext context;
+    Authorize(context, token);
+    return tickets_->ImportTicket(&context, r, out).error_code();
+  };
+  sv1::Ticket ticket, again;
+  EXPECT_EQ(import(TestToken("acme", {"agent"}), request, &ticket),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_EQ(import(TestToken("acme", {"admin"}), request, &ticket), grpc::StatusCode::OK);
+  EXPECT_TRUE(ticket.imported());
+  EXPECT_EQ(ticket.external_id(), "zendesk:77");
+  EXPECT_EQ(ticket.status(), sv1::Ticket::SOLVED);
+  EXPECT_EQ(FromProtoTime(ticket.create_time()), absl::FromUnixMicros(absl::ToUnixMicros(created)));
+  EXPECT_EQ(ticket.satisfaction().score(), 5);
+  ASSERT_EQ(import(TestToken("acme", {"admin"}), request, &again), grpc::StatusCode::OK);
+  EXPECT_EQ(again.name(), ticket.name());
+  sv1::ImportTicketRequest changed = request;
+  changed.mutable_ticket()->set_subject("Edited");
+  EXPECT_EQ(import(TestToken("acme", {"admin"}), changed, &again),
+            grpc::StatusCode::ALREADY_EXISTS);
+  // Another tenant may use the same external id.
+  ASSERT_EQ(import(TestToken("globex", {"admin"}), request, &again), grpc::StatusCode::OK);
+  EXPECT_NE(again.name(), ticket.name());
+  // A bad history writes nothing.
+  sv1::ImportTicketRequest bad = request;
+  bad.set_external_id("zendesk:78");
+  bad.mutable_status_changes(0)->set_status(sv1::Ticket::CLOSED);  // NEW cannot close
+  EXPECT_EQ(import(TestToken("acme", {"admin"}), bad, &again), grpc::StatusCode::INVALID_ARGUMENT);
+
+  sv1::Ticket read;
+  ASSERT_TRUE(GetTicket(TestToken("acme", {"viewer"}), ticket.name(), &read).ok());
+  EXPECT_EQ(read.etag(), ticket.etag());
+  EXPECT_EQ(FromProtoTime(read.first_response_time()),
+            absl::FromUnixMicros(absl::ToUnixMicros(created + absl::Hours(1))));
+  {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("acme", {"agent"}));
+    sv1::ListTicketsRequest list;
+    list.set_filter("imported = true");
+    sv1::ListTicketsResponse page;
+    ASSERT_TRUE(tickets_->ListTickets(&context, list, &page).ok());
+    ASSERT_EQ(page.tickets_size(), 1);
+  }
+  auto events = merge_import::OutboxEvents(support_.database, ticket.name());
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.front().first, "TicketCreated");
+  EXPECT_LT(events.front().second, absl::Now() - absl::Hours(24 * 29));
+  bool rated = false;
+  for (const auto& [type, time] : events) rated |= type == "TicketRated";
+  EXPECT_TRUE(rated);
 }
 
 }  // namespace

@@ -47,6 +47,27 @@ class MockTicketStore : public support::TicketStore {
               (const std::string&, const std::vector<support::TicketCondition>&, const ListPlan&,
                absl::Time),
               (override));
+  MOCK_METHOD((absl::StatusOr<std::pair<support::v1::Ticket, support::v1::Ticket>>), Merge,
+              (const std::string&, const std::string&, const std::string&,
+               const support::MergeDecision&, absl::Time),
+              (override));
+  MOCK_METHOD(absl::StatusOr<support::v1::Ticket>, Import,
+              (const std::string&, const support::TicketImport&, const CreateKey&, absl::Time),
+              (override));
+  MOCK_METHOD(absl::StatusOr<std::optional<support::v1::Ticket>>, FindImported,
+              (const std::string&, const CreateKey&, absl::Time), (override));
+  MOCK_METHOD(absl::StatusOr<support::v1::CustomStatus>, CreateCustomStatus,
+              (const std::string&, const support::v1::CustomStatus&, const CreateKey&, int,
+               absl::Time),
+              (override));
+  MOCK_METHOD(absl::StatusOr<support::v1::CustomStatus>, GetCustomStatus,
+              (const std::string&, const std::string&, absl::Time), (override));
+  MOCK_METHOD(absl::StatusOr<std::vector<support::v1::CustomStatus>>, ListCustomStatuses,
+              (const std::string&, bool, absl::Time), (override));
+  MOCK_METHOD(absl::StatusOr<support::v1::CustomStatus>, UpdateCustomStatus,
+              (const std::string&, const std::string&, const support::CustomStatusDecision&,
+               absl::Time),
+              (override));
 };
 
 class MockAccountDirectory : public support::AccountDirectory {
