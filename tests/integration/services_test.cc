@@ -23,6 +23,7 @@
 #include "success_migrations.h"
 #include "support_migrations.h"
 #include "tests/testing/mocks.h"
+#include "tests/testing/servers.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 #include "tests/testing/tokens.h"
@@ -33,54 +34,10 @@ namespace {
 using ::tandem::testing::Authorize;
 using ::tandem::testing::TestDatabase;
 using ::tandem::testing::TestToken;
+using ::tandem::testing::SuccessServer;
+using ::tandem::testing::SupportServer;
 namespace sv1 = ::tandem::support::v1;
 namespace cv1 = ::tandem::success::v1;
-
-// Success: its database, store, logic, adapter and server.
-struct SuccessServer {
-  SuccessServer() : outbox(&database.pool()), store(&database.pool(), &outbox),
-                    manager(&store, &codec, &SystemClock::Get()), service(auth.get(), &manager) {
-    database.Migrate({CommonMigrations(), SuccessMigrations()});
-    runner.AddService(&service);
-    EXPECT_OK(runner.Start());
-  }
-  TestDatabase database{"svc_success"};
-  std::unique_ptr<Authenticator> auth = testing::TestAuthenticator();
-  PageTokenCodec codec{testing::kTestPageTokenKey};
-  feed::Outbox outbox;
-  success::MysqlAccountStore store;
-  success::AccountManager manager;
-  success::SuccessServiceImpl service;
-  ServerRunner runner{ServerOptions{.name = "success"}};
-};
-
-// Support, calling the given Success address.
-struct SupportServer {
-  explicit SupportServer(const std::string& success_address)
-      : outbox(&database.pool()),
-        store(&database.pool(), &outbox),
-        signer(std::move(*TokenSigner::Create(testing::TestJwtSettings()))),
-        tokens(signer.get(), "support", &SystemClock::Get()),
-        directory(cv1::SuccessService::NewStub(*MakePeerChannel(success_address, {})), &tokens,
-                  absl::Milliseconds(500)),
-        manager(&store, &directory, &codec, &SystemClock::Get()),
-        service(auth.get(), &manager) {
-    database.Migrate({CommonMigrations(), SupportMigrations()});
-    runner.AddService(&service);
-    EXPECT_OK(runner.Start());
-  }
-  TestDatabase database{"svc_support"};
-  std::unique_ptr<Authenticator> auth = testing::TestAuthenticator();
-  PageTokenCodec codec{testing::kTestPageTokenKey};
-  feed::Outbox outbox;
-  support::MysqlTicketStore store;
-  std::unique_ptr<TokenSigner> signer;
-  ServiceTokens tokens;
-  support::GrpcAccountDirectory directory;
-  support::TicketManager manager;
-  support::SupportServiceImpl service;
-  ServerRunner runner{ServerOptions{.name = "support"}};
-};
 
 class ServicesTest : public ::testing::Test {
  protected:
