@@ -320,6 +320,51 @@ TEST_F(SystemTest, CliCreatesAndListsTickets) {
   EXPECT_THAT(testing::TailOf(out), HasSubstr("From the CLI"));
   EXPECT_EQ(run({"tickets", "create", "--subject", ""}, env), 1);
   EXPECT_THAT(testing::TailOf(out), HasSubstr("ticket.subject"));
+  ASSERT_EQ(run({"tickets", "rate", name, "--score", "4", "--comment", "quick"}, env), 0)
+      << testing::TailOf(out);
+  EXPECT_THAT(testing::TailOf(out), HasSubstr("quick"));
+
+  // Two more tickets: one is escalated, labelled, then merged into the other.
+  auto create = [&](const std::string& subject) {
+    EXPECT_EQ(run({"--json", "tickets", "create", "--subject", subject}, env), 0);
+    const std::string json = testing::TailOf(out);
+    const size_t found = json.find("tickets/");
+    return found == std::string::npos ? std::string()
+                                      : json.substr(found, std::string("tickets/").size() + 26);
+  };
+  const std::string keep = create("VPN down");
+  const std::string dup = create("VPN down again");
+  ASSERT_EQ(run({"tickets", "escalate", dup, "--reason", "Network team"}, env), 0)
+      << testing::TailOf(out);
+  ASSERT_EQ(run({"--json", "statuses", "create", "--category", "ON_HOLD", "--label",
+                 "Waiting for ISP"},
+                env),
+            0)
+      << testing::TailOf(out);
+  const std::string label_json = testing::TailOf(out);
+  const size_t label_at = label_json.find("customStatuses/");
+  ASSERT_NE(label_at, std::string::npos) << label_json;
+  const std::string label = label_json.substr(label_at, std::string("customStatuses/").size() + 26);
+  ASSERT_EQ(run({"tickets", "update", dup, "--custom-status", label}, env), 0)
+      << testing::TailOf(out);
+  EXPECT_THAT(testing::TailOf(out), HasSubstr("ON_HOLD"));
+  ASSERT_EQ(run({"statuses", "list"}, env), 0);
+  EXPECT_THAT(testing::TailOf(out), HasSubstr("Waiting for ISP"));
+  ASSERT_EQ(run({"tickets", "merge", dup, "--into", keep}, env), 0) << testing::TailOf(out);
+  EXPECT_THAT(testing::TailOf(out), HasSubstr("CLOSED"));
+
+  // An import from a JSON file, twice: one ticket.
+  const std::string file = dir_ + "/import.json";
+  std::ofstream(file) << R"({"external_id": "freshdesk:9", "ticket": {"subject": "Old one",
+      "create_time": "2026-01-05T09:00:00Z"}, "messages": [{"author_type": "AGENT",
+      "body": "Hello", "create_time": "2026-01-05T09:30:00Z"}], "status_changes": [
+      {"status": "SOLVED", "change_time": "2026-01-05T10:00:00Z"}]})";
+  ASSERT_EQ(run({"--json", "tickets", "import", file}, env), 0) << testing::TailOf(out);
+  const std::string imported = testing::TailOf(out);
+  EXPECT_THAT(imported, HasSubstr("2026-01-05T09:30:00Z"));  // first response, original time
+  ASSERT_EQ(run({"--json", "tickets", "import", file}, env), 0) << testing::TailOf(out);
+  EXPECT_EQ(testing::TailOf(out), imported);
+  EXPECT_EQ(run({"tickets", "import", dir_ + "/missing.json"}, env), 2);
   EXPECT_EQ(run({"health"}, env), 0) << testing::TailOf(out);
 }
 

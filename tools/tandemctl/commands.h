@@ -29,6 +29,15 @@ int RunTicketsReply(const CommandContext& context, const Args& args);
 int RunTicketsNote(const CommandContext& context, const Args& args);
 int RunTicketsMessages(const CommandContext& context, const Args& args);
 int RunTicketsHistory(const CommandContext& context, const Args& args);
+int RunTicketsEscalate(const CommandContext& context, const Args& args);
+int RunTicketsRate(const CommandContext& context, const Args& args);
+int RunTicketsMerge(const CommandContext& context, const Args& args);
+int RunTicketsImport(const CommandContext& context, const Args& args);
+
+// `statuses list|create|update`: custom status labels in Support.
+int RunStatusesList(const CommandContext& context, const Args& args);
+int RunStatusesCreate(const CommandContext& context, const Args& args);
+int RunStatusesUpdate(const CommandContext& context, const Args& args);
 
 // `metrics definitions` and `freshness` against Metrics.
 int RunMetricsDefinitions(const CommandContext& context, const Args& args);

@@ -1,5 +1,10 @@
-// `tandemctl tickets ...`: tickets in the Support service.
+// `tandemctl tickets ...` and `tandemctl statuses ...`: tickets and their
+// custom status labels in the Support service.
+#include <fstream>
 #include <functional>
+#include <sstream>
+
+#include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/str_cat.h"
 #include "tools/tandemctl/commands.h"
@@ -121,6 +126,28 @@ int ListOfTicket(const CommandContext& context, CommandFlags& flags, const Args&
   return exit_code;
 }
 
+// Calls one unary Support method with `request` and prints the answer.
+template <typename Request, typename Response>
+int CallSupport(const CommandContext& context,
+                grpc::Status (support::v1::SupportService::StubInterface::*method)(
+                    grpc::ClientContext*, const Request&, Response*),
+                const Request& request) {
+  auto stub = context.clients->Support();
+  if (!stub.ok()) return context.Fail(stub.status());
+  grpc::ClientContext call;
+  context.PrepareCall(call);
+  Response response;
+  if (grpc::Status status = ((**stub).*method)(&call, request, &response); !status.ok()) {
+    return context.Fail(status);
+  }
+  return context.PrintFields(response);
+}
+
+// Reads a ticket name (tickets/ID or ID) from the first positional.
+absl::StatusOr<std::string> TicketName(const CommandFlags& flags) {
+  return ResourceNameOf("tickets", flags.positionals()[0]);
+}
+
 }  // namespace
 
 int RunTicketsCreate(const CommandContext& context, const Args& args) {
@@ -228,6 +255,10 @@ int RunTicketsUpdate(const CommandContext& context, const Args& args) {
   flags.AddEnum("priority", Ticket::Priority_descriptor(), "New priority.");
   flags.AddEnum("status", Ticket::Status_descriptor(), "New status (the workflow decides).");
   flags.AddList("tag", "The ticket's tags, replacing the old ones.");
+  flags.AddString("assignee", "", "The agent to assign, agents/ID (empty: unassign).");
+  flags.AddString("group", "", "The group to route to, groups/ID.");
+  flags.AddString("custom-status", "",
+                  "A custom status label, customStatuses/ID (the ticket takes its category).");
   flags.AddString("etag", "", "Refuse the update if the ticket changed since this etag.");
   if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
   absl::StatusOr<std::string> name = ResourceNameOf("tickets", flags.positionals()[0]);
@@ -255,6 +286,11 @@ int RunTicketsUpdate(const CommandContext& context, const Args& args) {
   }
   if (mask("tag", "tags")) {
     for (const std::string& tag : flags.GetList("tag")) ticket.add_tags(tag);
+  }
+  if (mask("assignee", "assignee")) ticket.set_assignee(flags.GetString("assignee"));
+  if (mask("group", "group")) ticket.set_group(flags.GetString("group"));
+  if (mask("custom-status", "custom_status")) {
+    ticket.set_custom_status(flags.GetString("custom-status"));
   }
   if (request.update_mask().paths_size() == 0) {
     return context.UsageError(flags, "give at least one field to change, e.g. --status SOLVED");
@@ -298,6 +334,152 @@ int RunTicketsHistory(const CommandContext& context, const Args& args) {
                       support::v1::ListTicketChangesResponse>(
       context, flags, args, &support::v1::SupportService::StubInterface::ListTicketChanges,
       [](support::v1::ListTicketChangesRequest&) {}, PrintChangeTable);
+}
+
+int RunTicketsEscalate(const CommandContext& context, const Args& args) {
+  CommandFlags flags("tickets escalate", "Raises a ticket to the next (or --tier) support tier.");
+  flags.AddPositional("NAME_OR_ID");
+  flags.AddString("reason", "", "Why (required).");
+  flags.AddInt("tier", 0, "The tier to raise to, 2 or 3; 0 for the next one.");
+  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
+  absl::StatusOr<std::string> name = TicketName(flags);
+  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  support::v1::EscalateTicketRequest request;
+  request.set_name(*name);
+  request.set_reason(flags.GetString("reason"));
+  request.set_tier(static_cast<int32_t>(flags.GetInt("tier")));
+  return CallSupport(context, &support::v1::SupportService::StubInterface::EscalateTicket,
+                     request);
+}
+
+int RunTicketsRate(const CommandContext& context, const Args& args) {
+  CommandFlags flags("tickets rate", "Records the customer's CSAT rating of a SOLVED ticket.");
+  flags.AddPositional("NAME_OR_ID");
+  flags.AddInt("score", 0, "1 (very unhappy) to 5 (very happy).");
+  flags.AddString("comment", "", "What the customer said.");
+  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
+  absl::StatusOr<std::string> name = TicketName(flags);
+  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  support::v1::RateTicketRequest request;
+  request.set_name(*name);
+  request.mutable_rating()->set_score(static_cast<int32_t>(flags.GetInt("score")));
+  request.mutable_rating()->set_comment(flags.GetString("comment"));
+  return CallSupport(context, &support::v1::SupportService::StubInterface::RateTicket, request);
+}
+
+int RunTicketsMerge(const CommandContext& context, const Args& args) {
+  CommandFlags flags("tickets merge",
+                     "Merges a ticket into another (--into); the merged one is closed.");
+  flags.AddPositional("NAME_OR_ID");
+  flags.AddString("into", "", "The ticket to keep, tickets/ID or ID (required).");
+  flags.AddString("comment", "", "Added to the notes on both tickets.");
+  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
+  absl::StatusOr<std::string> name = TicketName(flags);
+  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  absl::StatusOr<std::string> target = ResourceNameOf("tickets", flags.GetString("into"));
+  if (!target.ok()) {
+    return context.UsageError(flags, absl::StrCat("--into: ", target.status().message()));
+  }
+  support::v1::MergeTicketRequest request;
+  request.set_name(*name);
+  request.set_target(*target);
+  request.set_comment(flags.GetString("comment"));
+  return CallSupport(context, &support::v1::SupportService::StubInterface::MergeTicket, request);
+}
+
+int RunTicketsImport(const CommandContext& context, const Args& args) {
+  CommandFlags flags("tickets import",
+                     "Imports a ticket's history (admin): FILE holds an ImportTicketRequest "
+                     "as JSON (external_id, ticket, messages, status_changes, rating).");
+  flags.AddPositional("FILE");
+  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
+  std::ifstream file(flags.positionals()[0]);
+  if (!file) {
+    return context.UsageError(flags, absl::StrCat("cannot read ", flags.positionals()[0]));
+  }
+  std::stringstream json;
+  json << file.rdbuf();
+  support::v1::ImportTicketRequest request;
+  if (auto parsed = google::protobuf::util::JsonStringToMessage(json.str(), &request);
+      !parsed.ok()) {
+    return context.UsageError(flags, absl::StrCat(flags.positionals()[0],
+                                                  " is not an ImportTicketRequest: ",
+                                                  parsed.message().as_string()));
+  }
+  return CallSupport(context, &support::v1::SupportService::StubInterface::ImportTicket, request);
+}
+
+int RunStatusesList(const CommandContext& context, const Args& args) {
+  CommandFlags flags("statuses list", "Lists the custom status labels, by category.");
+  flags.AddBool("inactive", false, "Include deactivated labels.");
+  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
+  auto stub = context.clients->Support();
+  if (!stub.ok()) return context.Fail(stub.status());
+  support::v1::ListCustomStatusesRequest request;
+  request.set_show_inactive(flags.GetBool("inactive"));
+  grpc::ClientContext call;
+  context.PrepareCall(call);
+  support::v1::ListCustomStatusesResponse response;
+  if (grpc::Status status = (*stub)->ListCustomStatuses(&call, request, &response);
+      !status.ok()) {
+    return context.Fail(status);
+  }
+  return context.Print(response, [&](std::ostream& out) {
+    Table table({"NAME", "CATEGORY", "AGENT LABEL", "CUSTOMER LABEL", "ACTIVE"});
+    for (const support::v1::CustomStatus& status : response.custom_statuses()) {
+      table.AddRow({status.name(), Ticket::Status_Name(status.category()), status.agent_label(),
+                    status.customer_label(), status.active() ? "yes" : "no"});
+    }
+    table.Print(out);
+  });
+}
+
+int RunStatusesCreate(const CommandContext& context, const Args& args) {
+  CommandFlags flags("statuses create", "Creates a custom status label (admin).");
+  flags.AddEnum("category", Ticket::Status_descriptor(),
+                "OPEN, PENDING, ON_HOLD or SOLVED (required).");
+  flags.AddString("label", "", "What agents see (required).");
+  flags.AddString("customer-label", "", "What the requester sees.");
+  flags.AddString("description", "", "What the label means.");
+  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
+  support::v1::CreateCustomStatusRequest request;
+  support::v1::CustomStatus& status = *request.mutable_custom_status();
+  status.set_category(static_cast<Ticket::Status>(flags.GetEnum("category")));
+  status.set_agent_label(flags.GetString("label"));
+  status.set_customer_label(flags.GetString("customer-label"));
+  status.set_description(flags.GetString("description"));
+  return CallSupport(context, &support::v1::SupportService::StubInterface::CreateCustomStatus,
+                     request);
+}
+
+int RunStatusesUpdate(const CommandContext& context, const Args& args) {
+  CommandFlags flags("statuses update", "Relabels, describes, or (de)activates a label (admin).");
+  flags.AddPositional("NAME_OR_ID");
+  flags.AddString("label", "", "New agent label.");
+  flags.AddString("customer-label", "", "New customer label.");
+  flags.AddString("description", "", "New description.");
+  flags.AddBool("active", true, "Whether tickets may take the label.");
+  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
+  absl::StatusOr<std::string> name = ResourceNameOf("customStatuses", flags.positionals()[0]);
+  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  support::v1::UpdateCustomStatusRequest request;
+  support::v1::CustomStatus& status = *request.mutable_custom_status();
+  status.set_name(*name);
+  auto mask = [&](const char* flag, const char* path) {
+    if (flags.IsSet(flag)) request.mutable_update_mask()->add_paths(path);
+    return flags.IsSet(flag);
+  };
+  if (mask("label", "agent_label")) status.set_agent_label(flags.GetString("label"));
+  if (mask("customer-label", "customer_label")) {
+    status.set_customer_label(flags.GetString("customer-label"));
+  }
+  if (mask("description", "description")) status.set_description(flags.GetString("description"));
+  if (mask("active", "active")) status.set_active(flags.GetBool("active"));
+  if (request.update_mask().paths_size() == 0) {
+    return context.UsageError(flags, "give at least one field to change, e.g. --active=false");
+  }
+  return CallSupport(context, &support::v1::SupportService::StubInterface::UpdateCustomStatus,
+                     request);
 }
 
 }  // namespace tandem::ctl
