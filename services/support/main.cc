@@ -6,7 +6,16 @@
 #include "common/server.h"
 #include "common_migrations.h"
 #include "services/support/account_directory.h"
+#include "services/support/agent_manager.h"
+#include "services/support/agent_service.h"
+#include "services/support/knowledge_base_manager.h"
+#include "services/support/knowledge_base_service.h"
+#include "services/support/mysql_article_store.h"
+#include "services/support/mysql_agent_store.h"
+#include "services/support/mysql_sla_store.h"
 #include "services/support/mysql_ticket_store.h"
+#include "services/support/sla_manager.h"
+#include "services/support/sla_service.h"
 #include "services/support/support_service.h"
 #include "services/support/ticket_manager.h"
 #include "support_migrations.h"
@@ -26,6 +35,10 @@ int main(int argc, char** argv) {
                               "checked again.");
   process.flags().AddDuration("auto-close-interval", absl::Minutes(1),
                               "How often the auto-close sweeper looks for due tickets.");
+  process.flags().AddDuration("sla-sweep-interval", absl::Seconds(30),
+                              "How often the SLA sweeper marks targets past their due time.");
+  process.flags().AddDuration("sla-at-risk-window", absl::Hours(1),
+                              "How close to its due time an SLA target counts as at risk.");
   if (auto exit_code = process.Init(argc, argv, {CommonMigrations(), SupportMigrations()})) {
     return *exit_code;
   }
@@ -38,8 +51,19 @@ int main(int argc, char** argv) {
                                          &process.service_tokens(),
                                          process.flags().GetDuration("success-timeout"));
   support::MysqlTicketStore tickets(&process.pool(), &process.outbox());
-  support::TicketManager manager(&tickets, &accounts, &process.page_tokens(), &process.clock());
+  support::TicketManager manager(&tickets, &accounts, &process.page_tokens(), &process.clock(),
+                                 process.flags().GetDuration("sla-at-risk-window"));
   support::SupportServiceImpl service(&process.auth(), &manager);
+  support::MysqlAgentStore agent_store(&process.pool());
+  support::AgentManager agents(&agent_store, &process.page_tokens(), &process.clock());
+  support::AgentServiceImpl agent_service(&process.auth(), &agents);
+  support::MysqlArticleStore article_store(&process.pool(), &process.outbox());
+  support::KnowledgeBaseManager knowledge_base(&article_store, &process.page_tokens(),
+                                               &process.clock());
+  support::KnowledgeBaseServiceImpl knowledge_base_service(&process.auth(), &knowledge_base);
+  support::MysqlSlaStore sla_store(&process.pool());
+  support::SlaManager sla(&sla_store, &process.page_tokens(), &process.clock());
+  support::SlaServiceImpl sla_service(&process.auth(), &sla);
   const absl::Duration auto_close_after = process.flags().GetDuration("auto-close-after");
   PeriodicTask auto_close("auto-close", process.flags().GetDuration("auto-close-interval"), [&] {
     constexpr int kBatch = 200;
@@ -57,9 +81,20 @@ int main(int argc, char** argv) {
         return manager.RecheckPendingAccounts(100, absl::Now() + absl::Seconds(30)).status();
       });
   account_recheck.Start();
-  process.OnShutdown([&auto_close, &account_recheck] {
+  // Marks breaches of tickets nobody touches (a change marks its own).
+  PeriodicTask sla_sweep("sla-sweep", process.flags().GetDuration("sla-sweep-interval"), [&] {
+    constexpr int kBatch = 200;
+    absl::StatusOr<int> marked;
+    do {
+      marked = manager.SweepSlaBreaches(kBatch, absl::Now() + absl::Minutes(1));
+    } while (marked.ok() && *marked == kBatch);
+    return marked.status();
+  });
+  sla_sweep.Start();
+  process.OnShutdown([&auto_close, &account_recheck, &sla_sweep] {
     auto_close.Stop();
     account_recheck.Stop();
+    sla_sweep.Stop();
   });
-  return process.Serve({&service});
+  return process.Serve({&service, &agent_service, &knowledge_base_service, &sla_service});
 }

@@ -11,6 +11,9 @@
 #include "common/proto_time.h"
 #include "common/resources.h"
 #include "common/status.h"
+#include "services/support/mysql_agent_store.h"
+#include "services/support/mysql_sla_store.h"
+#include "services/support/ticket_sla.h"
 #include "tandem/support/v1/events.pb.h"
 
 namespace tandem::support {
@@ -39,13 +42,38 @@ mysql::Value IdOrNull(const std::string& name) {
   return name.substr(name.find('/') + 1);
 }
 
+// The id of a resource name, or "" for an empty name.
+std::string IdOrEmpty(const std::string& name) {
+  return name.empty() ? "" : name.substr(name.find('/') + 1);
+}
+
+// The SLA columns of `ticket`: the state, the sweeper's next due time and
+// whether a target was missed.
+std::vector<mysql::Value> SlaColumns(const v1::Ticket& ticket) {
+  if (!ticket.has_sla()) return {nullptr, nullptr, false};
+  const std::optional<absl::Time> next_due = NextDueTime(ticket.sla());
+  return {ticket.sla().SerializeAsString(),
+          next_due.has_value() ? mysql::Value{*next_due} : mysql::Value{nullptr},
+          HasBreach(ticket.sla())};
+}
+
+bool Unsolved(v1::Ticket::Status status) {
+  return status != v1::Ticket::SOLVED && status != v1::Ticket::CLOSED;
+}
+
+// Loads the tenant's SLA policies, in the order they are tried.
+absl::StatusOr<std::vector<SlaRule>> LoadRules(mysql::Connection& tx, const std::string& tenant) {
+  ASSIGN_OR_RETURN(std::vector<StoredSlaPolicy> stored, MysqlSlaStore::LoadPolicies(tx, tenant));
+  return CompileRules(stored);
+}
+
 constexpr absl::string_view kColumns =
     "SELECT id, account_id, requester_email, subject, description, channel, type, priority, "
     "status, tags, account_tier, account_check, version, create_time, update_time, "
     "reopen_count, solve_time, close_time, first_response_time, agent_reply_count, "
     "escalation_tier, escalation_reason, assignee, csat_score, csat_comment, csat_time, "
-    "csat_agent, group_id, custom_status_id, merged_into, merged_tickets, imported, external_id "
-    "FROM tickets ";
+    "csat_agent, group_id, custom_status_id, merged_into, merged_tickets, imported, external_id, "
+    "sla FROM tickets ";
 
 // Column 12 of kColumns, the row version behind the etag.
 constexpr int kVersionColumn = 12;
@@ -74,7 +102,7 @@ v1::Ticket FromRow(const mysql::Row& row) {
   ticket.set_agent_reply_count(static_cast<int32_t>(row.Int(19)));
   ticket.set_escalation_tier(static_cast<int32_t>(row.Int(20)));
   ticket.set_escalation_reason(row.String(21));
-  ticket.set_assignee(row.String(22));
+  if (!row.String(22).empty()) ticket.set_assignee(ResourceName("agents", row.String(22)));
   if (!row.IsNull(23)) {
     v1::SatisfactionRating& rating = *ticket.mutable_satisfaction();
     rating.set_score(static_cast<int32_t>(row.Int(23)));
@@ -88,6 +116,7 @@ v1::Ticket FromRow(const mysql::Row& row) {
   AddJsonStrings(row.String(30), *ticket.mutable_merged_tickets());
   ticket.set_imported(row.Int(31) != 0);
   if (!row.IsNull(32)) ticket.set_external_id(row.String(32));
+  if (!row.IsNull(33)) ticket.mutable_sla()->ParseFromString(row.String(33));
   return ticket;
 }
 
@@ -181,6 +210,10 @@ const char* ColumnOf(TicketField field) {
       return "custom_status_id";
     case TicketField::kImported:
       return "imported";
+    case TicketField::kSlaBreached:
+      return "sla_breached";
+    case TicketField::kSlaDueTime:
+      return "sla_next_due";
   }
   return "id";
 }
@@ -193,26 +226,83 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
                                                     const std::string& actor,
                                                     const v1::Ticket& ticket, const CreateKey& key,
                                                     absl::Time deadline) {
+  v1::Ticket stored;
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     const absl::Time created = FromProtoTime(ticket.create_time());
-    RETURN_IF_ERROR(InsertTicket(tx, tenant, ticket));
+    stored = ticket;
+    stored.set_etag(EtagFor(IdOf(ticket.name()), 1));
+    ASSIGN_OR_RETURN(bool auto_assigned, Route(tx, tenant, nullptr, stored, true));
+    ASSIGN_OR_RETURN(std::vector<SlaRule> rules, LoadRules(tx.connection(), tenant));
+    StartTicketSla(stored, rules, created);
+    RETURN_IF_ERROR(InsertTicket(tx, tenant, stored));
     v1::TicketChange creation;
     creation.set_actor(actor);
     creation.set_field("ticket");
     creation.set_new_value("created");
     *creation.mutable_change_time() = ticket.create_time();
     RETURN_IF_ERROR(InsertChange(tx, tenant, IdOf(ticket.name()), creation));
+    if (auto_assigned) {
+      v1::TicketChange assignment;
+      assignment.set_actor(std::string(kRoutingActor));
+      assignment.set_field("assignee");
+      assignment.set_new_value(stored.assignee());
+      *assignment.mutable_change_time() = ticket.create_time();
+      RETURN_IF_ERROR(InsertChange(tx, tenant, IdOf(ticket.name()), assignment));
+    }
     v1::TicketCreated event;
-    *event.mutable_ticket() = ticket;
-    event.mutable_ticket()->set_etag(EtagFor(IdOf(ticket.name()), 1));
+    *event.mutable_ticket() = stored;
     return outbox_->Append(tx, tenant, ticket.name(), event, created);
   };
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateTicket", key,
                                                 ticket.name(), insert));
   if (name != ticket.name()) return Get(tenant, IdOf(name), deadline);  // an earlier request's
-  v1::Ticket created = ticket;  // exactly what was stored
-  created.set_etag(EtagFor(IdOf(ticket.name()), 1));
-  return created;
+  return stored;  // exactly what was stored
+}
+
+absl::StatusOr<bool> MysqlTicketStore::Route(mysql::Transaction& tx, const std::string& tenant,
+                                             const v1::Ticket* before, v1::Ticket& after,
+                                             bool may_auto_assign) {
+  const bool group_changed = before == nullptr || before->group() != after.group();
+  const bool assignee_changed = before == nullptr || before->assignee() != after.assignee();
+  if (!after.group().empty() && group_changed) {
+    RETURN_IF_ERROR(CheckGroupExists(tx.connection(), tenant, IdOf(after.group()), "ticket.group"));
+  }
+  const absl::Time now = FromProtoTime(after.update_time());
+  if (!after.assignee().empty() && assignee_changed) {
+    const std::string agent_id = IdOf(after.assignee());
+    RETURN_IF_ERROR(CheckAssignableAgent(tx.connection(), tenant, agent_id, "ticket.assignee"));
+    return false;
+  }
+  // A ticket entering a group, or left without an assignee in one, goes to
+  // the least-loaded agent of the group who has room.
+  if (!may_auto_assign || after.group().empty() || !after.assignee().empty() ||
+      !Unsolved(after.status()) || !(group_changed || assignee_changed)) {
+    return false;
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> chosen,
+                   AutoAssign(tx.connection(), tenant, IdOf(after.group()), now));
+  if (!chosen.has_value()) return false;
+  after.set_assignee(ResourceName("agents", *chosen));
+  return true;
+}
+
+absl::StatusOr<bool> MysqlTicketStore::Settle(mysql::Transaction& tx, const std::string& tenant,
+                                              const v1::Ticket& before, TicketUpdate& update,
+                                              PostedMessage posted, absl::Time now) {
+  v1::Ticket& after = update.ticket;
+  ASSIGN_OR_RETURN(bool auto_assigned, Route(tx, tenant, &before, after, true));
+  if (auto_assigned) {
+    v1::TicketChange& change = update.changes.emplace_back();
+    change.set_actor(std::string(kRoutingActor));
+    change.set_field("assignee");
+    change.set_old_value(before.assignee());
+    change.set_new_value(after.assignee());
+    *change.mutable_change_time() = ToProtoTime(now);
+  }
+  ASSIGN_OR_RETURN(std::vector<SlaRule> rules, LoadRules(tx.connection(), tenant));
+  const bool sla_changed = AdvanceTicketSla(before, update, rules, posted, now);
+  RefreshEventSnapshots(update);
+  return auto_assigned || sla_changed;
 }
 
 absl::Status MysqlTicketStore::InsertTicket(mysql::Transaction& tx, const std::string& tenant,
@@ -223,15 +313,16 @@ absl::Status MysqlTicketStore::InsertTicket(mysql::Transaction& tx, const std::s
           "description, channel, type, priority, status, tags, account_tier, account_check, "
           "escalation_tier, escalation_reason, assignee, reopen_count, solve_time, close_time, "
           "first_response_time, agent_reply_count, csat_score, csat_comment, csat_time, "
-          "csat_agent, group_id, custom_status_id, imported, external_id, version, create_time, "
-          "update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-          "?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+          "csat_agent, group_id, custom_status_id, imported, external_id, sla, sla_next_due, "
+          "sla_breached, version, create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+          "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
           {tenant, IdOf(ticket.name()), IdOrNull(ticket.account()), ticket.requester_email(),
            ticket.subject(), ticket.description(), int64_t{ticket.channel()},
            int64_t{ticket.type()}, int64_t{ticket.priority()}, int64_t{ticket.status()},
            JsonStrings(ticket.tags()), int64_t{ticket.account_tier()},
            int64_t{ticket.account_check()}, int64_t{ticket.escalation_tier()},
-           ticket.escalation_reason(), ticket.assignee(), int64_t{ticket.reopen_count()},
+           ticket.escalation_reason(), IdOrEmpty(ticket.assignee()),
+           int64_t{ticket.reopen_count()},
            OptionalTime(ticket.has_solve_time(), ticket.solve_time()),
            OptionalTime(ticket.has_close_time(), ticket.close_time()),
            OptionalTime(ticket.has_first_response_time(), ticket.first_response_time()),
@@ -246,6 +337,7 @@ absl::Status MysqlTicketStore::InsertTicket(mysql::Transaction& tx, const std::s
            IdOrNull(ticket.group()), IdOrNull(ticket.custom_status()), ticket.imported(),
            ticket.external_id().empty() ? mysql::Value{nullptr}
                                         : mysql::Value{ticket.external_id()},
+           SlaColumns(ticket)[0], SlaColumns(ticket)[1], SlaColumns(ticket)[2],
            FromProtoTime(ticket.create_time()), FromProtoTime(ticket.update_time())})
       .status();
 }
@@ -275,7 +367,8 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
                     "account_tier = ?, account_check = ?, "
                     "assignee = ?, csat_score = ?, csat_comment = ?, csat_time = ?, "
                     "csat_agent = ?, group_id = ?, custom_status_id = ?, merged_into = ?, "
-                    "merged_tickets = ?, version = ?, update_time = ? "
+                    "merged_tickets = ?, sla = ?, sla_next_due = ?, sla_breached = ?, "
+                    "version = ?, update_time = ? "
                     "WHERE tenant_id = ? AND id = ?",
                     {after.requester_email(), after.subject(), after.description(),
                      int64_t{after.type()}, int64_t{after.priority()}, int64_t{after.status()},
@@ -285,7 +378,7 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
                      OptionalTime(after.has_first_response_time(), after.first_response_time()),
                      int64_t{after.agent_reply_count()}, int64_t{after.escalation_tier()},
                      after.escalation_reason(), int64_t{after.account_tier()},
-                     int64_t{after.account_check()}, after.assignee(),
+                     int64_t{after.account_check()}, IdOrEmpty(after.assignee()),
                      after.has_satisfaction() ? mysql::Value{int64_t{after.satisfaction().score()}}
                                               : mysql::Value{nullptr},
                      after.has_satisfaction() ? mysql::Value{after.satisfaction().comment()}
@@ -295,6 +388,7 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
                                               : mysql::Value{nullptr},
                      IdOrNull(after.group()), IdOrNull(after.custom_status()),
                      IdOrNull(after.merged_into()), JsonStrings(after.merged_tickets()),
+                     SlaColumns(after)[0], SlaColumns(after)[1], SlaColumns(after)[2],
                      version + 1, FromProtoTime(after.update_time()), tenant, id})
             .status());
   }
@@ -322,6 +416,9 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Update(const std::string& tenant,
           result = current;
           return absl::OkStatus();
         }
+        RETURN_IF_ERROR(Settle(tx, tenant, current, update, PostedMessage::kNone,
+                               FromProtoTime(update.ticket.update_time()))
+                            .status());
         RETURN_IF_ERROR(Apply(tx, tenant, id, version, update, /*ticket_changed=*/true));
         result = update.ticket;
         return absl::OkStatus();
@@ -338,8 +435,19 @@ absl::StatusOr<v1::Message> MysqlTicketStore::AddMessage(const std::string& tena
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(auto locked, Lock(tx, tenant, ticket_id));
     const auto& [current, version] = locked;
-    ASSIGN_OR_RETURN(MessagePosting posting, decide(current, EtagFor(ticket_id, version + 1)));
+    const std::string next_etag = EtagFor(ticket_id, version + 1);
+    ASSIGN_OR_RETURN(MessagePosting posting, decide(current, next_etag));
     RETURN_IF_ERROR(InsertMessage(tx, tenant, ticket_id, posting.message));
+    const absl::Time posted_at = FromProtoTime(posting.message.create_time());
+    ASSIGN_OR_RETURN(bool settled, Settle(tx, tenant, current, posting.ticket_update,
+                                          KindOf(posting.message), posted_at));
+    if (settled && !posting.ticket_changed) {
+      // Only the SLA (or routing) changed: the row is still rewritten.
+      posting.ticket_changed = true;
+      *posting.ticket_update.ticket.mutable_update_time() = ToProtoTime(posted_at);
+      posting.ticket_update.ticket.set_etag(next_etag);
+      RefreshEventSnapshots(posting.ticket_update);
+    }
     return Apply(tx, tenant, ticket_id, version, posting.ticket_update, posting.ticket_changed);
   };
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateMessage", key,
@@ -388,10 +496,12 @@ absl::Status MysqlTicketStore::SummarizeAccount(const std::string& tenant,
                 "COALESCE(SUM(create_time >= ? AND escalation_tier > 1), 0), "
                 "COALESCE(SUM(create_time >= ? AND type = ?), 0), "
                 "COALESCE(SUM(csat_time >= ?), 0), "
-                "COALESCE(AVG(CASE WHEN csat_time >= ? THEN csat_score END), 0) "
+                "COALESCE(AVG(CASE WHEN csat_time >= ? THEN csat_score END), 0), "
+                "COALESCE(SUM(create_time >= ? AND sla_breached), 0) "
                 "FROM tickets WHERE tenant_id = ? AND account_id = ?",
                 {int64_t{v1::Ticket::SOLVED}, int64_t{v1::Ticket::CLOSED}, day30, day90, day90,
-                 day90, int64_t{v1::Ticket::COMPLAINT}, day90, day90, tenant, account_id}));
+                 day90, int64_t{v1::Ticket::COMPLAINT}, day90, day90, day90, tenant,
+                 account_id}));
   const mysql::Row& row = rows.at(0);
   summary.set_open_tickets(static_cast<int32_t>(row.Int(0)));
   summary.set_tickets_last_30_days(static_cast<int32_t>(row.Int(1)));
@@ -400,6 +510,7 @@ absl::Status MysqlTicketStore::SummarizeAccount(const std::string& tenant,
   summary.set_complaints_last_90_days(static_cast<int32_t>(row.Int(4)));
   summary.set_ratings_last_90_days(static_cast<int32_t>(row.Int(5)));
   summary.set_csat_average_last_90_days(row.Double(6));
+  summary.set_sla_breached_last_90_days(static_cast<int32_t>(row.Int(7)));
   return absl::OkStatus();
 }
 
@@ -416,6 +527,23 @@ MysqlTicketStore::FindPendingAccountChecks(int limit, absl::Time deadline) {
   std::vector<std::pair<std::string, v1::Ticket>> pending;
   for (const mysql::Row& row : rows) pending.emplace_back(row.String(row.size() - 1), FromRow(row));
   return pending;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> MysqlTicketStore::FindSlaDue(
+    absl::Time now, int limit, absl::Time deadline) {
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
+  ASSIGN_OR_RETURN(auto rows, db->Query("SELECT tenant_id, id FROM tickets WHERE sla_next_due <= ? "
+                                        "ORDER BY sla_next_due LIMIT ?",
+                                        {now, int64_t{limit}}));
+  std::vector<std::pair<std::string, std::string>> due;
+  for (const mysql::Row& row : rows) due.emplace_back(row.String(0), row.String(1));
+  return due;
+}
+
+absl::StatusOr<std::vector<StoredSlaPolicy>> MysqlTicketStore::LoadSlaPolicies(
+    const std::string& tenant, absl::Time deadline) {
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
+  return MysqlSlaStore::LoadPolicies(*db, tenant);
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
@@ -515,6 +643,9 @@ absl::StatusOr<std::pair<v1::Ticket, v1::Ticket>> MysqlTicketStore::Merge(
           RETURN_IF_ERROR(InsertMessage(tx, tenant, IdOf(name.substr(0, name.find("/messages/"))),
                                         note));
         }
+        RETURN_IF_ERROR(Settle(tx, tenant, source, outcome.source, PostedMessage::kNone,
+                               FromProtoTime(outcome.source.ticket.update_time()))
+                            .status());
         RETURN_IF_ERROR(Apply(tx, tenant, source_id, source_version, outcome.source, true));
         RETURN_IF_ERROR(Apply(tx, tenant, target_id, target_version, outcome.target, true));
         result = {outcome.source.ticket, outcome.target.ticket};
@@ -529,6 +660,9 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Import(const std::string& tenant,
   const v1::Ticket& ticket = import.ticket;
   const std::string id = IdOf(ticket.name());
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
+    // The group and agent must exist; history is not re-routed.
+    v1::Ticket checked = ticket;
+    RETURN_IF_ERROR(Route(tx, tenant, nullptr, checked, /*may_auto_assign=*/false).status());
     absl::Status inserted = InsertTicket(tx, tenant, ticket);
     if (inserted.code() == absl::StatusCode::kAlreadyExists) {
       // The unique (tenant, external_id) key: imported before, under an

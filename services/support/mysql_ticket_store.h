@@ -5,6 +5,7 @@
 
 #include "common/feed/outbox.h"
 #include "common/mysql/pool.h"
+#include "services/support/ticket_sla.h"
 #include "services/support/ticket_store.h"
 
 namespace tandem::support {
@@ -33,6 +34,10 @@ class MysqlTicketStore final : public TicketStore {
       int limit, absl::Time deadline) override;
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> FindSolvedBefore(
       absl::Time cutoff, int limit, absl::Time deadline) override;
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> FindSlaDue(
+      absl::Time now, int limit, absl::Time deadline) override;
+  absl::StatusOr<std::vector<StoredSlaPolicy>> LoadSlaPolicies(const std::string& tenant,
+                                                               absl::Time deadline) override;
   absl::StatusOr<TicketChangePage> ListChanges(const std::string& tenant,
                                                const std::string& ticket_id,
                                                const std::string& after_id, int limit,
@@ -79,6 +84,18 @@ class MysqlTicketStore final : public TicketStore {
   // `ticket_changed`), the history and the events.
   absl::Status Apply(mysql::Transaction& tx, const std::string& tenant, const std::string& id,
                      int64_t version, const TicketUpdate& update, bool ticket_changed);
+  // Checks a ticket's group and explicit assignee going from `before`
+  // (nullptr: a new ticket) to `after`, and auto-assigns it to the
+  // least-loaded agent of its group when it enters one without an assignee
+  // (if `may_auto_assign`). Returns true if it auto-assigned.
+  absl::StatusOr<bool> Route(mysql::Transaction& tx, const std::string& tenant,
+                             const v1::Ticket* before, v1::Ticket& after, bool may_auto_assign);
+  // Runs what follows every decided change inside its transaction:
+  // routing, the SLA (with the tenant's policies), and the events'
+  // snapshots. Returns true if either changed the ticket.
+  absl::StatusOr<bool> Settle(mysql::Transaction& tx, const std::string& tenant,
+                              const v1::Ticket& before, TicketUpdate& update,
+                              PostedMessage posted, absl::Time now);
   // Inserts a ticket row with all its columns, at row version 1.
   absl::Status InsertTicket(mysql::Transaction& tx, const std::string& tenant,
                             const v1::Ticket& ticket);

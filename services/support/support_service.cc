@@ -136,6 +136,17 @@ grpc::Status SupportServiceImpl::ImportTicket(grpc::ServerContext* context,
                     });
 }
 
+grpc::Status SupportServiceImpl::ExplainTicketSla(grpc::ServerContext* context,
+                                                  const v1::ExplainTicketSlaRequest* request,
+                                                  v1::SlaExplanation* response) {
+  return HandleCall(*context, *auth_, {kRoleAgent, kRoleCsm, kRoleViewer, kRoleService},
+                    [&](const Principal& caller, absl::Time deadline) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response,
+                                       tickets_->ExplainTicketSla(caller, *request, deadline));
+                      return absl::OkStatus();
+                    });
+}
+
 grpc::Status SupportServiceImpl::CreateCustomStatus(grpc::ServerContext* context,
                                                     const v1::CreateCustomStatusRequest* request,
                                                     v1::CustomStatus* response) {

@@ -41,6 +41,9 @@ class SupportServiceImpl final : public v1::SupportService::Service {
                            v1::MergeTicketResponse* response) override;
   grpc::Status ImportTicket(grpc::ServerContext* context, const v1::ImportTicketRequest* request,
                             v1::Ticket* response) override;
+  grpc::Status ExplainTicketSla(grpc::ServerContext* context,
+                                const v1::ExplainTicketSlaRequest* request,
+                                v1::SlaExplanation* response) override;
   grpc::Status CreateCustomStatus(grpc::ServerContext* context,
                                   const v1::CreateCustomStatusRequest* request,
                                   v1::CustomStatus* response) override;

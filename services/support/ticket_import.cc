@@ -10,6 +10,7 @@
 #include "common/resources.h"
 #include "common/status.h"
 #include "services/support/ticket_rules.h"
+#include "services/support/ticket_sla.h"
 #include "tandem/support/v1/events.pb.h"
 
 namespace tandem::support {
@@ -118,6 +119,7 @@ absl::Status ValidateImportTicket(const v1::ImportTicketRequest& request, absl::
 
 absl::StatusOr<TicketImport> ReplayImport(const v1::ImportTicketRequest& request,
                                           const v1::Ticket& ticket, const std::string& importer,
+                                          const std::vector<SlaRule>& rules,
                                           const std::function<std::string(absl::Time)>& new_id) {
   TicketImport import;
   const std::string id = ticket.name().substr(ticket.name().find('/') + 1);
@@ -128,6 +130,7 @@ absl::StatusOr<TicketImport> ReplayImport(const v1::ImportTicketRequest& request
   current.set_external_id(request.external_id());
   current.set_etag(etag);
   const absl::Time created = FromProtoTime(ticket.create_time());
+  StartTicketSla(current, rules, created);
 
   v1::TicketChange& creation = import.changes.emplace_back();
   creation.set_actor(importer);
@@ -151,7 +154,9 @@ absl::StatusOr<TicketImport> ReplayImport(const v1::ImportTicketRequest& request
     return std::tie(a.time, a.kind, a.index) < std::tie(b.time, b.kind, b.index);
   });
 
-  auto take = [&](TicketUpdate update, absl::Time at) {
+  auto take = [&](TicketUpdate update, absl::Time at, PostedMessage posted) {
+    AdvanceTicketSla(current, update, rules, posted, at);
+    RefreshEventSnapshots(update);
     current = std::move(update.ticket);
     for (v1::TicketChange& change : update.changes) import.changes.push_back(std::move(change));
     for (auto& event : update.events) {
@@ -172,7 +177,7 @@ absl::StatusOr<TicketImport> ReplayImport(const v1::ImportTicketRequest& request
                               std::string(posting.status().message()));
         }
         import.messages.push_back(posting->message);
-        take(std::move(posting->ticket_update), step.time);
+        take(std::move(posting->ticket_update), step.time, KindOf(posting->message));
         break;
       }
       case 1: {
@@ -188,7 +193,7 @@ absl::StatusOr<TicketImport> ReplayImport(const v1::ImportTicketRequest& request
           return InvalidField(absl::StrCat("status_changes[", step.index, "]"),
                               std::string(decided.status().message()));
         }
-        take(*std::move(decided), step.time);
+        take(*std::move(decided), step.time, PostedMessage::kNone);
         break;
       }
       case 2: {
@@ -197,7 +202,7 @@ absl::StatusOr<TicketImport> ReplayImport(const v1::ImportTicketRequest& request
         if (!decided.ok()) {
           return InvalidField("rating", std::string(decided.status().message()));
         }
-        take(*std::move(decided), step.time);
+        take(*std::move(decided), step.time, PostedMessage::kNone);
         break;
       }
     }

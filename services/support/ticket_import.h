@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/support/sla_clock.h"
 #include "services/support/ticket_store.h"
 #include "tandem/support/v1/support_service.pb.h"
 
@@ -28,8 +29,10 @@ absl::Status ValidateImportTicket(const v1::ImportTicketRequest& request, absl::
 // gives ids for messages at a time. A step the workflow refuses (e.g. a
 // message on a CLOSED ticket, a rating of an unsolved one) is
 // INVALID_ARGUMENT on that step's field.
+// The SLA runs through the history too, with the tenant's `rules`.
 absl::StatusOr<TicketImport> ReplayImport(const v1::ImportTicketRequest& request,
                                           const v1::Ticket& ticket, const std::string& importer,
+                                          const std::vector<SlaRule>& rules,
                                           const std::function<std::string(absl::Time)>& new_id);
 
 }  // namespace tandem::support

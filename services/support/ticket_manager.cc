@@ -17,6 +17,7 @@
 #include "common/status.h"
 #include "services/support/custom_statuses.h"
 #include "services/support/ticket_import.h"
+#include "services/support/ticket_sla.h"
 
 namespace tandem::support {
 
@@ -69,13 +70,14 @@ absl::StatusOr<v1::ListTicketsResponse> TicketManager::ListTickets(
   static const std::set<std::string> kFields = {
       "status", "priority", "channel",  "type",        "account",
       "requester_email", "assignee", "tag", "create_time", "update_time",
-      "group", "custom_status", "imported"};
+      "group", "custom_status", "imported", "sla_breached", "sla_at_risk", "sla_due_time"};
   // kFields and TicketConditions() name the same fields.
   ASSIGN_OR_RETURN(ListPlan plan, PlanList(*page_tokens_, caller.tenant,
                                            {request.page_size(), request.page_token(),
                                             request.filter(), request.order_by()},
                                            kFields));
-  ASSIGN_OR_RETURN(std::vector<TicketCondition> conditions, TicketConditions(plan.terms));
+  ASSIGN_OR_RETURN(std::vector<TicketCondition> conditions,
+                   TicketConditions(plan.terms, clock_->Now() + sla_at_risk_window_));
   ASSIGN_OR_RETURN(TicketPage page, store_->List(caller.tenant, conditions, plan, deadline));
   if (FitToByteBudget(page.tickets)) page.has_more = true;
   v1::ListTicketsResponse response;
@@ -167,10 +169,48 @@ absl::StatusOr<v1::Ticket> TicketManager::ImportTicket(const Principal& caller,
   const absl::Time created = FromProtoTime(request.ticket().create_time());
   v1::Ticket ticket = PrepareNewTicket(request.ticket(), NewIdAt(created), created);
   RETURN_IF_ERROR(CheckAccount(caller.tenant, "ticket.account", ticket, deadline));
+  ASSIGN_OR_RETURN(std::vector<StoredSlaPolicy> policies,
+                   store_->LoadSlaPolicies(caller.tenant, deadline));
+  ASSIGN_OR_RETURN(std::vector<SlaRule> rules, CompileRules(policies));
   ASSIGN_OR_RETURN(TicketImport import,
-                   ReplayImport(request, ticket, caller.subject,
+                   ReplayImport(request, ticket, caller.subject, rules,
                                 [](absl::Time at) { return NewIdAt(at); }));
   return store_->Import(caller.tenant, import, key, deadline);
+}
+
+absl::StatusOr<v1::SlaExplanation> TicketManager::ExplainTicketSla(
+    const Principal& caller, const v1::ExplainTicketSlaRequest& request, absl::Time deadline) {
+  ASSIGN_OR_RETURN(std::string id, ParseResourceName("name", "tickets", request.name()));
+  ASSIGN_OR_RETURN(v1::Ticket ticket, store_->Get(caller.tenant, id, deadline));
+  ASSIGN_OR_RETURN(std::vector<StoredSlaPolicy> policies,
+                   store_->LoadSlaPolicies(caller.tenant, deadline));
+  ASSIGN_OR_RETURN(std::vector<SlaRule> rules, CompileRules(policies));
+  v1::SlaExplanation explanation =
+      ExplainSla(ticket.sla(), rules, TicketFacts::Of(ticket), clock_->Now());
+  explanation.set_ticket(ticket.name());
+  return explanation;
+}
+
+absl::StatusOr<int> TicketManager::SweepSlaBreaches(int limit, absl::Time deadline) {
+  const absl::Time now = clock_->Now();
+  ASSIGN_OR_RETURN(auto due, store_->FindSlaDue(now, limit, deadline));
+  int marked = 0;
+  for (const auto& [tenant, id] : due) {
+    // Decided under the row lock: a reply may have met the target since.
+    bool breached = false;
+    RETURN_IF_ERROR(store_
+                        ->Update(
+                            tenant, id,
+                            [&](const v1::Ticket& current, const std::string& next_etag) {
+                              TicketUpdate update = DecideSlaSweep(current, now, next_etag);
+                              breached = !update.changes.empty();
+                              return absl::StatusOr<TicketUpdate>(std::move(update));
+                            },
+                            deadline)
+                        .status());
+    if (breached) ++marked;
+  }
+  return marked;
 }
 
 absl::StatusOr<v1::CustomStatus> TicketManager::CreateCustomStatus(

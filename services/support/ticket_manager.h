@@ -27,9 +27,15 @@ inline constexpr absl::string_view kRoleCsm = "csm";
 // Creates, reads and lists tickets for one caller at a time.
 class TicketManager {
  public:
+  // `sla_at_risk_window`: how close to its due time a running SLA target
+  // counts as at risk (the `sla_at_risk` filter).
   TicketManager(TicketStore* store, AccountDirectory* accounts, const PageTokenCodec* page_tokens,
-                const Clock* clock)
-      : store_(store), accounts_(accounts), page_tokens_(page_tokens), clock_(clock) {}
+                const Clock* clock, absl::Duration sla_at_risk_window = absl::Hours(1))
+      : store_(store),
+        accounts_(accounts),
+        page_tokens_(page_tokens),
+        clock_(clock),
+        sla_at_risk_window_(sla_at_risk_window) {}
 
   // Validates and creates a ticket. A named account must exist in Success
   // (INVALID_ARGUMENT otherwise); if Success cannot answer, the ticket is
@@ -107,6 +113,16 @@ class TicketManager {
                                                       const v1::UpdateCustomStatusRequest& request,
                                                       absl::Time deadline);
 
+  // Explains a ticket's SLA; see SupportService.ExplainTicketSla.
+  absl::StatusOr<v1::SlaExplanation> ExplainTicketSla(const Principal& caller,
+                                                      const v1::ExplainTicketSlaRequest& request,
+                                                      absl::Time deadline);
+
+  // Marks the SLA targets (of every tenant) whose due time passed, up to
+  // `limit` tickets, publishing SlaBreached; returns how many tickets had
+  // a breach marked. Safe on several replicas (re-checked under the lock).
+  absl::StatusOr<int> SweepSlaBreaches(int limit, absl::Time deadline);
+
   // Lists the caller's tenant's tickets.
   absl::StatusOr<v1::ListTicketsResponse> ListTickets(const Principal& caller,
                                                       const v1::ListTicketsRequest& request,
@@ -124,6 +140,7 @@ class TicketManager {
   AccountDirectory* accounts_;
   const PageTokenCodec* page_tokens_;
   const Clock* clock_;
+  absl::Duration sla_at_risk_window_;
 };
 
 }  // namespace tandem::support

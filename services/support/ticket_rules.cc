@@ -47,7 +47,8 @@ bool ValidEmail(const std::string& email) {
 const std::set<std::string>& UpdatableFields() {
   static const auto* const kFields =
       new std::set<std::string>{"subject", "description", "requester_email", "type",
-                                "priority", "status", "tags", "assignee", "custom_status"};
+                                "priority", "status", "tags", "assignee", "group",
+                                "custom_status"};
   return *kFields;
 }
 
@@ -69,6 +70,7 @@ std::string FieldText(const v1::Ticket& ticket, absl::string_view field) {
   if (field == "tags") return absl::StrJoin(ticket.tags(), ",");
   if (field == "assignee") return ticket.assignee();
   if (field == "custom_status") return ticket.custom_status();
+  if (field == "group") return ticket.group();
   return "";
 }
 
@@ -82,6 +84,7 @@ void CopyField(const v1::Ticket& from, absl::string_view field, v1::Ticket& to) 
   if (field == "status") to.set_status(from.status());
   if (field == "assignee") to.set_assignee(from.assignee());
   if (field == "custom_status") to.set_custom_status(from.custom_status());
+  if (field == "group") to.set_group(from.group());
   if (field == "tags") {
     to.clear_tags();
     for (const std::string& tag : NormalizedTags(from.tags())) to.add_tags(tag);
@@ -121,8 +124,13 @@ void CheckTicketFields(const v1::Ticket& ticket,
   if (checked("priority") && !v1::Ticket::Priority_IsValid(ticket.priority())) {
     violations.Add("ticket.priority", "is not a known priority");
   }
-  if (checked("assignee") && ticket.assignee().size() > kMaxAssignee) {
-    violations.Add("ticket.assignee", absl::StrCat("must be at most ", kMaxAssignee, " bytes"));
+  if (checked("assignee") && !ticket.assignee().empty() &&
+      !ParseResourceName("ticket.assignee", "agents", ticket.assignee()).ok()) {
+    violations.Add("ticket.assignee", "must look like agents/{id}, or be empty");
+  }
+  if (checked("group") && !ticket.group().empty() &&
+      !ParseResourceName("ticket.group", "groups", ticket.group()).ok()) {
+    violations.Add("ticket.group", "must look like groups/{id}, or be empty");
   }
   if (checked("tags")) {
     if (ticket.tags_size() > kMaxTags) {
@@ -667,9 +675,9 @@ absl::StatusOr<MergeOutcome> DecideMerge(const v1::Ticket& source, const v1::Tic
   return outcome;
 }
 
-absl::StatusOr<std::vector<TicketCondition>> TicketConditions(
-    const std::vector<FilterTerm>& terms) {
-  enum class Kind { kEnum, kText, kAccount, kTime, kResource, kBool };
+absl::StatusOr<std::vector<TicketCondition>> TicketConditions(const std::vector<FilterTerm>& terms,
+                                                              absl::Time at_risk_until) {
+  enum class Kind { kEnum, kText, kAccount, kTime, kResource, kBool, kAtRisk };
   struct FieldSpec {
     TicketField field;
     Kind kind;
@@ -683,7 +691,10 @@ absl::StatusOr<std::vector<TicketCondition>> TicketConditions(
       {"type", {TicketField::kType, Kind::kEnum, v1::Ticket::Type_descriptor()}},
       {"account", {TicketField::kAccount, Kind::kAccount}},
       {"requester_email", {TicketField::kRequesterEmail, Kind::kText}},
-      {"assignee", {TicketField::kAssignee, Kind::kText}},
+      {"assignee", {TicketField::kAssignee, Kind::kResource, nullptr, "agents"}},
+      {"sla_breached", {TicketField::kSlaBreached, Kind::kBool}},
+      {"sla_due_time", {TicketField::kSlaDueTime, Kind::kTime}},
+      {"sla_at_risk", {TicketField::kSlaDueTime, Kind::kAtRisk}},
       {"tag", {TicketField::kTag, Kind::kText}},
       {"create_time", {TicketField::kCreateTime, Kind::kTime}},
       {"update_time", {TicketField::kUpdateTime, Kind::kTime}},
@@ -718,6 +729,19 @@ absl::StatusOr<std::vector<TicketCondition>> TicketConditions(
                                                      spec.collection, "/{id}"));
         }
         condition.value = *id;
+        break;
+      }
+      case Kind::kAtRisk: {
+        // Due within the window (or overdue and not yet marked).
+        if (term.value != "true") {
+          return InvalidField("filter", "sla_at_risk takes only `= true`");
+        }
+        condition.op = FilterOp::kLe;
+        ASSIGN_OR_RETURN(condition.value,
+                         TimeFilterValue({.field = term.field,
+                                          .value = absl::FormatTime(absl::RFC3339_full,
+                                                                    at_risk_until,
+                                                                    absl::UTCTimeZone())}));
         break;
       }
       case Kind::kBool: {

@@ -112,8 +112,11 @@ absl::StatusOr<MessagePosting> DecideMessagePosting(const v1::Ticket& current,
                                                     const std::string& next_etag);
 
 // Turns parsed filter terms into typed store conditions (enum names become
-// numbers, account names ids), or INVALID_ARGUMENT on `filter`.
-absl::StatusOr<std::vector<TicketCondition>> TicketConditions(const std::vector<FilterTerm>& terms);
+// numbers, resource names ids), or INVALID_ARGUMENT on `filter`.
+// `sla_at_risk = true` becomes "next SLA due time at or before
+// `at_risk_until`".
+absl::StatusOr<std::vector<TicketCondition>> TicketConditions(const std::vector<FilterTerm>& terms,
+                                                              absl::Time at_risk_until);
 
 }  // namespace tandem::support
 

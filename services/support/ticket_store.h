@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "common/idempotency.h"
 #include "common/listing.h"
+#include "services/support/sla_clock.h"
 #include "tandem/support/v1/support_service.pb.h"
 #include "tandem/support/v1/ticket.pb.h"
 
@@ -23,8 +24,12 @@ namespace tandem::support {
 // A ticket field a List may filter on.
 enum class TicketField {
   kStatus, kPriority, kChannel, kType, kAccount, kRequesterEmail,
-  kAssignee, kTag, kCreateTime, kUpdateTime, kGroup, kCustomStatus, kImported
+  kAssignee, kTag, kCreateTime, kUpdateTime, kGroup, kCustomStatus, kImported,
+  kSlaBreached, kSlaDueTime
 };
+
+// The actor recorded when routing assigns a ticket.
+inline constexpr absl::string_view kRoutingActor = "system:routing";
 
 // One typed filter condition; enum values are proto numbers, the account is
 // its id, times are UTC DATETIME(6) text. Only time fields take ordering
@@ -168,6 +173,15 @@ class TicketStore {
   // tenant, solved at or before `cutoff`, oldest first.
   virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>> FindSolvedBefore(
       absl::Time cutoff, int limit, absl::Time deadline) = 0;
+
+  // Returns up to `limit` (tenant, id) pairs of tickets, of every tenant,
+  // with a running SLA target due at or before `now`, most overdue first.
+  virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>> FindSlaDue(
+      absl::Time now, int limit, absl::Time deadline) = 0;
+
+  // Returns the tenant's SLA policies with their calendars.
+  virtual absl::StatusOr<std::vector<StoredSlaPolicy>> LoadSlaPolicies(const std::string& tenant,
+                                                                       absl::Time deadline) = 0;
 
   // Returns up to `limit` changes of a ticket with ids after `after_id`
   // (empty: from the start), oldest first.

@@ -46,6 +46,10 @@ class ServicesTest : public ::testing::Test {
         support_(absl::StrCat("127.0.0.1:", success_->runner.grpc_port())) {
     tickets_ = sv1::SupportService::NewStub(grpc::CreateChannel(
         absl::StrCat("127.0.0.1:", support_.runner.grpc_port()), grpc::InsecureChannelCredentials()));
+    sla_ = sv1::SlaService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", support_.runner.grpc_port()), grpc::InsecureChannelCredentials()));
+    agents_ = sv1::AgentService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", support_.runner.grpc_port()), grpc::InsecureChannelCredentials()));
     accounts_ = cv1::SuccessService::NewStub(grpc::CreateChannel(
         absl::StrCat("127.0.0.1:", success_->runner.grpc_port()), grpc::InsecureChannelCredentials()));
   }
@@ -87,6 +91,8 @@ class ServicesTest : public ::testing::Test {
   std::unique_ptr<SuccessServer> success_;
   SupportServer support_;
   std::unique_ptr<sv1::SupportService::Stub> tickets_;
+  std::unique_ptr<sv1::AgentService::Stub> agents_;
+  std::unique_ptr<sv1::SlaService::Stub> sla_;
   std::unique_ptr<cv1::SuccessService::Stub> accounts_;
 };
 
@@ -320,10 +326,23 @@ TEST_F(ServicesTest, AssignEscalateSolveAndRate) {
     request.mutable_update_mask()->add_paths(path);
     return tickets_->UpdateTicket(&context, request, out).error_code();
   };
+  sv1::Agent alice;
+  {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("acme", {"admin"}));
+    sv1::CreateAgentRequest request;
+    request.mutable_agent()->set_display_name("Alice");
+    request.mutable_agent()->set_email("alice@acme.example");
+    ASSERT_TRUE(agents_->CreateAgent(&context, request, &alice).ok());
+  }
   sv1::Ticket values, out;
   values.set_assignee("alice");
+  EXPECT_EQ(update("assignee", values, &out), grpc::StatusCode::INVALID_ARGUMENT);
+  values.set_assignee("agents/01JABCDEFGHJKMNPQRSTVWXYZ0");  // no such agent
+  EXPECT_EQ(update("assignee", values, &out), grpc::StatusCode::INVALID_ARGUMENT);
+  values.set_assignee(alice.name());
   ASSERT_EQ(update("assignee", values, &out), grpc::StatusCode::OK);
-  EXPECT_EQ(out.assignee(), "alice");
+  EXPECT_EQ(out.assignee(), alice.name());
 
   auto escalate = [&](int tier, sv1::Ticket* result) {
     grpc::ClientContext context;
@@ -354,7 +373,7 @@ TEST_F(ServicesTest, AssignEscalateSolveAndRate) {
   sv1::Ticket read;
   ASSERT_TRUE(GetTicket(TestToken("acme", {"viewer"}), ticket.name(), &read).ok());
   EXPECT_EQ(read.satisfaction().score(), 3);
-  EXPECT_EQ(read.satisfaction().rated_agent(), "alice");
+  EXPECT_EQ(read.satisfaction().rated_agent(), alice.name());
   EXPECT_EQ(read.escalation_tier(), 2);
   EXPECT_EQ(read.escalation_reason(), "Billing must approve");
   EXPECT_EQ(rate(0, &out), grpc::StatusCode::INVALID_ARGUMENT);
@@ -785,6 +804,166 @@ TEST_F(ServicesTest, ImportStoresHistoryOnceWithOriginalTimes) {
   bool rated = false;
   for (const auto& [type, time] : events) rated |= type == "TicketRated";
   EXPECT_TRUE(rated);
+}
+
+
+// Routing and the SLA on tickets: a ticket entering a group goes to its
+// least-loaded available agent; the matching policy sets due times; a
+// target passes unmet, the sweeper marks it once, and the breach shows in
+// the filters, the explanation, the events and the account summary.
+TEST_F(ServicesTest, TicketsAreRoutedAndTheirSlaIsSweptForBreaches) {
+  const std::string admin = TestToken("acme", {"admin"});
+  const std::string agent = TestToken("acme", {"agent"});
+  sv1::Group billing;
+  {
+    grpc::ClientContext context;
+    Authorize(context, admin);
+    sv1::CreateGroupRequest request;
+    request.mutable_group()->set_display_name("Billing");
+    ASSERT_TRUE(agents_->CreateGroup(&context, request, &billing).ok());
+  }
+  auto create_agent = [&](const std::string& name, sv1::Agent::Availability availability) {
+    grpc::ClientContext context;
+    Authorize(context, admin);
+    sv1::CreateAgentRequest request;
+    request.mutable_agent()->set_display_name(name);
+    request.mutable_agent()->set_email(name + "@acme.example");
+    request.mutable_agent()->set_availability(availability);
+    request.mutable_agent()->set_capacity(2);
+    request.mutable_agent()->add_groups(billing.name());
+    sv1::Agent created;
+    EXPECT_TRUE(agents_->CreateAgent(&context, request, &created).ok());
+    return created;
+  };
+  const sv1::Agent ana = create_agent("ana", sv1::Agent::AVAILABLE);
+  const sv1::Agent ben = create_agent("ben", sv1::Agent::AVAILABLE);
+  create_agent("cy", sv1::Agent::AWAY);
+  {
+    grpc::ClientContext context;
+    Authorize(context, admin);
+    sv1::CreateSlaPolicyRequest request;
+    request.mutable_sla_policy()->set_display_name("Email, fast");
+    request.mutable_sla_policy()->add_channels(sv1::Ticket::EMAIL);
+    request.mutable_sla_policy()->mutable_first_response_target()->set_seconds(1);
+    request.mutable_sla_policy()->mutable_resolution_target()->set_seconds(3600);
+    sv1::SlaPolicy policy;
+    ASSERT_TRUE(sla_->CreateSlaPolicy(&context, request, &policy).ok());
+  }
+  cv1::Account account = CreateAccount("acme", cv1::LOW_TOUCH);
+  std::map<std::string, int> assigned;
+  std::vector<sv1::Ticket> tickets;
+  for (int i = 0; i < 5; ++i) {
+    sv1::CreateTicketRequest request = TicketRequest(absl::StrCat("Invoice ", i), account.name());
+    request.mutable_ticket()->set_channel(sv1::Ticket::EMAIL);
+    request.mutable_ticket()->set_group(billing.name());
+    sv1::Ticket ticket;
+    ASSERT_TRUE(CreateTicket(agent, request, &ticket).ok());
+    ++assigned[ticket.assignee()];
+    tickets.push_back(ticket);
+  }
+  // Two each (their capacity), alternating; the away agent gets none; the
+  // fifth waits unassigned in the group.
+  EXPECT_EQ(assigned[ana.name()], 2);
+  EXPECT_EQ(assigned[ben.name()], 2);
+  EXPECT_EQ(assigned[""], 1);
+  const sv1::Ticket& first = tickets[0];
+  EXPECT_EQ(first.sla().policy().empty(), false);
+  ASSERT_GE(first.sla().metrics_size(), 1);
+
+  // A reply in time meets the first response of ticket 0 only.
+  {
+    grpc::ClientContext context;
+    Authorize(context, agent);
+    sv1::CreateMessageRequest request;
+    request.set_parent(first.name());
+    request.mutable_message()->set_author_type(sv1::Message::AGENT);
+    request.mutable_message()->set_body("On it");
+    sv1::Message message;
+    ASSERT_TRUE(tickets_->CreateMessage(&context, request, &message).ok());
+  }
+  absl::SleepFor(absl::Milliseconds(1200));
+  ASSERT_OK_AND_ASSIGN(int swept, support_.manager.SweepSlaBreaches(100, absl::Now() +
+                                                                            absl::Seconds(10)));
+  EXPECT_EQ(swept, 4);
+  ASSERT_OK_AND_ASSIGN(swept, support_.manager.SweepSlaBreaches(100, absl::Now() +
+                                                                         absl::Seconds(10)));
+  EXPECT_EQ(swept, 0);  // marked once
+
+  auto list = [&](const std::string& filter) {
+    grpc::ClientContext context;
+    Authorize(context, agent);
+    sv1::ListTicketsRequest request;
+    request.set_filter(filter);
+    sv1::ListTicketsResponse page;
+    EXPECT_TRUE(tickets_->ListTickets(&context, request, &page).ok()) << filter;
+    std::set<std::string> names;
+    for (const auto& ticket : page.tickets()) names.insert(ticket.name());
+    return names;
+  };
+  EXPECT_EQ(list("sla_breached = true").size(), 4u);
+  EXPECT_EQ(list("sla_breached = false"), std::set<std::string>{first.name()});
+  // Resolution (1 hour) is due within the default 1-hour window for all.
+  EXPECT_EQ(list("sla_at_risk = true").size(), 5u);
+  EXPECT_EQ(list(absl::StrCat("assignee = ", ana.name())).size(), 2u);
+  EXPECT_EQ(list(absl::StrCat("group = ", billing.name())).size(), 5u);
+
+  sv1::Ticket late;
+  ASSERT_TRUE(GetTicket(agent, tickets[1].name(), &late).ok());
+  bool breached = false;
+  for (const auto& metric : late.sla().metrics()) {
+    breached |= metric.kind() == sv1::SlaMetric::FIRST_RESPONSE && metric.breached();
+  }
+  EXPECT_TRUE(breached);
+  {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("acme", {"viewer"}));
+    sv1::ExplainTicketSlaRequest request;
+    request.set_name(late.name());
+    sv1::SlaExplanation explanation;
+    ASSERT_TRUE(tickets_->ExplainTicketSla(&context, request, &explanation).ok());
+    EXPECT_EQ(explanation.ticket(), late.name());
+    EXPECT_EQ(explanation.policy(), late.sla().policy());
+    EXPECT_FALSE(explanation.metrics().empty());
+    grpc::ClientContext other;
+    Authorize(other, TestToken("globex", {"viewer"}));
+    EXPECT_EQ(tickets_->ExplainTicketSla(&other, request, &explanation).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  auto events = merge_import::OutboxEvents(support_.database, late.name());
+  int breaches = 0;
+  for (const auto& [type, time] : events) breaches += type == "SlaBreached";
+  EXPECT_EQ(breaches, 1);
+  {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("acme", {"csm"}));
+    sv1::GetAccountSupportSummaryRequest request;
+    request.set_account(account.name());
+    sv1::AccountSupportSummary summary;
+    ASSERT_TRUE(tickets_->GetAccountSupportSummary(&context, request, &summary).ok());
+    EXPECT_EQ(summary.sla_breached_last_90_days(), 4);
+  }
+  // Solving one frees a slot: moving the waiting ticket out of and back into
+  // the group assigns it.
+  auto update = [&](const std::string& name, const std::string& path, const sv1::Ticket& values) {
+    grpc::ClientContext context;
+    Authorize(context, agent);
+    sv1::UpdateTicketRequest request;
+    *request.mutable_ticket() = values;
+    request.mutable_ticket()->set_name(name);
+    request.mutable_update_mask()->add_paths(path);
+    sv1::Ticket out;
+    EXPECT_TRUE(tickets_->UpdateTicket(&context, request, &out).ok()) << path;
+    return out;
+  };
+  sv1::Ticket solved;
+  solved.set_status(sv1::Ticket::SOLVED);
+  update(tickets[1].name(), "status", solved);
+  const std::string waiting = tickets[4].name();
+  update(waiting, "group", sv1::Ticket());
+  sv1::Ticket regroup;
+  regroup.set_group(billing.name());
+  const sv1::Ticket routed = update(waiting, "group", regroup);
+  EXPECT_EQ(routed.assignee(), tickets[1].assignee());
 }
 
 }  // namespace

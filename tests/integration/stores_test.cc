@@ -13,6 +13,7 @@
 #include "common/resources.h"
 #include "common_migrations.h"
 #include "services/success/mysql_account_store.h"
+#include "services/support/mysql_agent_store.h"
 #include "services/support/mysql_ticket_store.h"
 #include "success_migrations.h"
 #include "support_migrations.h"
@@ -181,9 +182,23 @@ TEST_F(TicketStoreTest, ListFiltersByConditions) {
 // Tags match by membership, assignees by equality, times by range.
 TEST_F(TicketStoreTest, ListFiltersByTagAssigneeAndTimeRange) {
   const absl::Time base = absl::FromUnixSeconds(1'790'000'000);
+  // The assignee must be an agent of the tenant.
+  support::MysqlAgentStore agents(&database_.pool());
+  support::v1::Agent alice;
+  alice.set_name(ResourceName("agents", NewIdAt(base)));
+  alice.set_display_name("Alice");
+  alice.set_email("alice@example.com");
+  alice.set_availability(support::v1::Agent::AVAILABLE);
+  *alice.mutable_create_time() = ToProtoTime(base);
+  *alice.mutable_update_time() = ToProtoTime(base);
+  ASSERT_OK(agents.CreateAgent("acme", alice, {}, absl::InfiniteFuture()));
   support::v1::Ticket older = NewTicket("older", base);
   older.add_tags("vip");
-  older.set_assignee("alice");
+  older.set_assignee(alice.name());
+  support::v1::Ticket stranger = NewTicket("stranger", base);
+  stranger.set_assignee("agents/01JABCDEFGHJKMNPQRSTVWXYZ0");
+  EXPECT_THAT(store_.Create("acme", "tester", stranger, {}, absl::InfiniteFuture()),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   support::v1::Ticket newer = NewTicket("newer", base + absl::Hours(2));
   newer.clear_tags();
   newer.add_tags("billing");
@@ -201,7 +216,7 @@ TEST_F(TicketStoreTest, ListFiltersByTagAssigneeAndTimeRange) {
   using support::TicketField;
   EXPECT_THAT(subjects({{TicketField::kTag, FilterOp::kEq, "vip"}}), ::testing::ElementsAre("older"));
   EXPECT_THAT(subjects({{TicketField::kTag, FilterOp::kNe, "vip"}}), ::testing::ElementsAre("newer"));
-  EXPECT_THAT(subjects({{TicketField::kAssignee, FilterOp::kEq, "alice"}}),
+  EXPECT_THAT(subjects({{TicketField::kAssignee, FilterOp::kEq, alice.name().substr(7)}}),
               ::testing::ElementsAre("older"));
   const std::string hour = mysql::FormatDatetime(base + absl::Hours(1));
   EXPECT_THAT(subjects({{TicketField::kCreateTime, FilterOp::kGe, hour}}),

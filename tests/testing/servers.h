@@ -18,6 +18,12 @@
 #include "services/success/mysql_account_store.h"
 #include "services/success/success_service.h"
 #include "services/support/account_directory.h"
+#include "services/support/agent_manager.h"
+#include "services/support/agent_service.h"
+#include "services/support/mysql_agent_store.h"
+#include "services/support/mysql_sla_store.h"
+#include "services/support/sla_manager.h"
+#include "services/support/sla_service.h"
 #include "services/support/mysql_ticket_store.h"
 #include "services/support/support_service.h"
 #include "success_migrations.h"
@@ -56,9 +62,17 @@ struct SupportServer {
         directory(success::v1::SuccessService::NewStub(*MakePeerChannel(success_address, {})), &tokens,
                   absl::Milliseconds(500)),
         manager(&store, &directory, &codec, &SystemClock::Get()),
-        service(auth.get(), &manager) {
+        service(auth.get(), &manager),
+        agent_store(&database.pool()),
+        agents(&agent_store, &codec, &SystemClock::Get()),
+        agent_service(auth.get(), &agents),
+        sla_store(&database.pool()),
+        sla(&sla_store, &codec, &SystemClock::Get()),
+        sla_service(auth.get(), &sla) {
     database.Migrate({CommonMigrations(), SupportMigrations()});
     runner.AddService(&service);
+    runner.AddService(&agent_service);
+    runner.AddService(&sla_service);
     EXPECT_OK(runner.Start());
   }
   TestDatabase database{"svc_support"};
@@ -71,6 +85,12 @@ struct SupportServer {
   support::GrpcAccountDirectory directory;
   support::TicketManager manager;
   support::SupportServiceImpl service;
+  support::MysqlAgentStore agent_store;
+  support::AgentManager agents;
+  support::AgentServiceImpl agent_service;
+  support::MysqlSlaStore sla_store;
+  support::SlaManager sla;
+  support::SlaServiceImpl sla_service;
   ServerRunner runner{ServerOptions{.name = "support"}};
 };
 

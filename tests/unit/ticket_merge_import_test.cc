@@ -243,7 +243,7 @@ TEST(ImportTicketTest, ReplaysHistoryThroughTheLiveRules) {
   const T ticket = PrepareNewTicket(request.ticket(), "IMP1", created);
   int ids = 0;
   ASSERT_OK_AND_ASSIGN(TicketImport import,
-                       ReplayImport(request, ticket, "admin-1",
+                       ReplayImport(request, ticket, "admin-1", {},
                                     [&](absl::Time) { return "M" + std::to_string(++ids); }));
   const T& after = import.ticket;
   EXPECT_TRUE(after.imported());
@@ -291,12 +291,12 @@ TEST(ImportTicketTest, RefusesStepsTheWorkflowForbids) {
   const T ticket = PrepareNewTicket(request.ticket(), "IMP1",
                                     FromProtoTime(request.ticket().create_time()));
   auto ids = [](absl::Time) { return std::string("M"); };
-  EXPECT_THAT(Fields(ReplayImport(request, ticket, "a", ids).status()),
+  EXPECT_THAT(Fields(ReplayImport(request, ticket, "a", {}, ids).status()),
               ElementsAre("messages[4]"));
   // A rating of a ticket that is not solved at that time.
   request = History();
   *request.mutable_rating()->mutable_rate_time() = request.messages(1).create_time();
-  EXPECT_THAT(Fields(ReplayImport(request, ticket, "a", ids).status()), ElementsAre("rating"));
+  EXPECT_THAT(Fields(ReplayImport(request, ticket, "a", {}, ids).status()), ElementsAre("rating"));
 }
 
 TEST(ImportTicketTest, ValidatesIdsTimesAndSizes) {

@@ -17,6 +17,15 @@ class ChannelClients final : public Clients {
   absl::StatusOr<support::v1::SupportService::StubInterface*> Support() override {
     return StubOf<support::v1::SupportService>(Service::kSupport, support_);
   }
+  absl::StatusOr<support::v1::AgentService::StubInterface*> Agents() override {
+    return StubOf<support::v1::AgentService>(Service::kSupport, agents_);
+  }
+  absl::StatusOr<support::v1::SlaService::StubInterface*> Sla() override {
+    return StubOf<support::v1::SlaService>(Service::kSupport, sla_);
+  }
+  absl::StatusOr<support::v1::KnowledgeBaseService::StubInterface*> KnowledgeBase() override {
+    return StubOf<support::v1::KnowledgeBaseService>(Service::kSupport, knowledge_base_);
+  }
   absl::StatusOr<success::v1::SuccessService::StubInterface*> Success() override {
     return StubOf<success::v1::SuccessService>(Service::kSuccess, success_);
   }
@@ -64,6 +73,9 @@ class ChannelClients final : public Clients {
   const Endpoints endpoints_;
   std::map<Service, std::shared_ptr<grpc::Channel>> channels_;
   std::unique_ptr<support::v1::SupportService::StubInterface> support_;
+  std::unique_ptr<support::v1::AgentService::StubInterface> agents_;
+  std::unique_ptr<support::v1::SlaService::StubInterface> sla_;
+  std::unique_ptr<support::v1::KnowledgeBaseService::StubInterface> knowledge_base_;
   std::unique_ptr<success::v1::SuccessService::StubInterface> success_;
   std::unique_ptr<metrics::v1::MetricsService::StubInterface> metrics_;
   std::map<Service, std::unique_ptr<common::v1::EventFeed::StubInterface>> feeds_;

@@ -13,6 +13,9 @@
 #include "tandem/common/v1/event_feed.grpc.pb.h"
 #include "tandem/metrics/v1/metrics_service.grpc.pb.h"
 #include "tandem/success/v1/success_service.grpc.pb.h"
+#include "tandem/support/v1/agent.grpc.pb.h"
+#include "tandem/support/v1/knowledge_base.grpc.pb.h"
+#include "tandem/support/v1/sla.grpc.pb.h"
 #include "tandem/support/v1/support_service.grpc.pb.h"
 
 namespace tandem::ctl {
@@ -47,6 +50,12 @@ class Clients {
   virtual ~Clients() = default;
 
   virtual absl::StatusOr<support::v1::SupportService::StubInterface*> Support() = 0;
+  // Agents and groups, served by the Support server.
+  virtual absl::StatusOr<support::v1::AgentService::StubInterface*> Agents() = 0;
+  // Support's SLA configuration (calendars, policies).
+  virtual absl::StatusOr<support::v1::SlaService::StubInterface*> Sla() = 0;
+  // The knowledge base, served by the Support server.
+  virtual absl::StatusOr<support::v1::KnowledgeBaseService::StubInterface*> KnowledgeBase() = 0;
   virtual absl::StatusOr<success::v1::SuccessService::StubInterface*> Success() = 0;
   virtual absl::StatusOr<metrics::v1::MetricsService::StubInterface*> Metrics() = 0;
   // The event feed every server serves.

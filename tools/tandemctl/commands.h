@@ -39,6 +39,38 @@ int RunStatusesList(const CommandContext& context, const Args& args);
 int RunStatusesCreate(const CommandContext& context, const Args& args);
 int RunStatusesUpdate(const CommandContext& context, const Args& args);
 
+// `agents create|get|list|update|delete` and `groups create|get|list|delete`
+// against Support's AgentService.
+int RunAgentsCreate(const CommandContext& context, const Args& args);
+int RunAgentsGet(const CommandContext& context, const Args& args);
+int RunAgentsList(const CommandContext& context, const Args& args);
+int RunAgentsUpdate(const CommandContext& context, const Args& args);
+int RunAgentsDelete(const CommandContext& context, const Args& args);
+int RunGroupsCreate(const CommandContext& context, const Args& args);
+int RunGroupsGet(const CommandContext& context, const Args& args);
+int RunGroupsList(const CommandContext& context, const Args& args);
+int RunGroupsDelete(const CommandContext& context, const Args& args);
+
+// `calendars create|get|list` and `sla-policies create|get|list`: SLA
+// configuration in Support.
+int RunCalendarsCreate(const CommandContext& context, const Args& args);
+int RunCalendarsGet(const CommandContext& context, const Args& args);
+int RunCalendarsList(const CommandContext& context, const Args& args);
+int RunSlaPoliciesCreate(const CommandContext& context, const Args& args);
+int RunSlaPoliciesGet(const CommandContext& context, const Args& args);
+int RunSlaPoliciesList(const CommandContext& context, const Args& args);
+
+// `kb create|get|list|publish|search` (articles) and
+// `kb create-category|get-category|list-categories` against Support.
+int RunKbCreate(const CommandContext& context, const Args& args);
+int RunKbGet(const CommandContext& context, const Args& args);
+int RunKbList(const CommandContext& context, const Args& args);
+int RunKbPublish(const CommandContext& context, const Args& args);
+int RunKbSearch(const CommandContext& context, const Args& args);
+int RunKbCategoryCreate(const CommandContext& context, const Args& args);
+int RunKbCategoryGet(const CommandContext& context, const Args& args);
+int RunKbCategoryList(const CommandContext& context, const Args& args);
+
 // `metrics definitions` and `freshness` against Metrics.
 int RunMetricsDefinitions(const CommandContext& context, const Args& args);
 int RunFreshness(const CommandContext& context, const Args& args);
