@@ -251,7 +251,8 @@ TEST_F(SystemTest, SigtermDrainsAndExitsZero) {
   EXPECT_THAT(testing::TailOf(support_.process.log_file()), HasSubstr("\"msg\":\"stopped\""));
 }
 
-// The Node.js client (tests/e2e/node) walks the API through @grpc/grpc-js.
+// The Node.js client (tests/e2e/node) walks the API through @grpc/grpc-js,
+// and lives a whole ticket's life.
 TEST_F(SystemTest, NodeClientWalkthrough) {
   const char* node_modules = std::getenv("TANDEM_TEST_NODE_MODULES");
   ASSERT_NE(node_modules, nullptr) << "TANDEM_TEST_NODE_MODULES is not set: run ./tests/run.sh";
@@ -261,7 +262,8 @@ TEST_F(SystemTest, NodeClientWalkthrough) {
   ASSERT_OK_AND_ASSIGN(
       ChildProcess client,
       ChildProcess::Start(
-          {node, "--test", testing::SourceDir() + "/tests/e2e/node/walkthrough.test.mjs"},
+          {node, "--test", testing::SourceDir() + "/tests/e2e/node/walkthrough.test.mjs",
+           testing::SourceDir() + "/tests/e2e/node/ticket_life.test.mjs"},
           {{"NODE_PATH", node_modules},
            {"TANDEM_SUPPORT_ADDRESS", support_.address()},
            {"TANDEM_SUCCESS_ADDRESS", success_.address()},

@@ -25,6 +25,8 @@ export const CALL_TIMEOUT_MS = 10_000;
 
 const PROTO_FILES = [
   'tandem/support/v1/support_service.proto',
+  'tandem/support/v1/agent.proto',
+  'tandem/support/v1/sla.proto',
   'tandem/support/v1/events.proto',
   'tandem/success/v1/success_service.proto',
   'tandem/success/v1/events.proto',
@@ -82,6 +84,8 @@ export function connect() {
   const { tandem } = packages;
   const clients = {
     support: new tandem.support.v1.SupportService(addresses.support, credentials),
+    agents: new tandem.support.v1.AgentService(addresses.support, credentials),
+    sla: new tandem.support.v1.SlaService(addresses.support, credentials),
     success: new tandem.success.v1.SuccessService(addresses.success, credentials),
     metrics: new tandem.metrics.v1.MetricsService(addresses.metrics, credentials),
     supportFeed: new tandem.common.v1.EventFeed(addresses.support, credentials),
