@@ -14,7 +14,9 @@
 #include "common_migrations.h"
 #include "services/success/mysql_account_store.h"
 #include "services/support/mysql_agent_store.h"
+#include "services/support/mysql_sla_store.h"
 #include "services/support/mysql_ticket_store.h"
+#include "services/support/ticket_rules.h"
 #include "success_migrations.h"
 #include "support_migrations.h"
 #include "tests/testing/status_matchers.h"
@@ -223,6 +225,106 @@ TEST_F(TicketStoreTest, ListFiltersByTagAssigneeAndTimeRange) {
               ::testing::ElementsAre("newer"));
   EXPECT_THAT(subjects({{TicketField::kCreateTime, FilterOp::kLt, hour}}),
               ::testing::ElementsAre("older"));
+}
+
+// Two merges crossing (A into B, B into A) at once: both tickets are
+// locked in id order, so one wins and the other finds its ticket closed;
+// neither deadlocks or half-applies.
+TEST_F(TicketStoreTest, CrossingMergesSerialize) {
+  ASSERT_OK_AND_ASSIGN(auto a, store_.Create("acme", "t", NewTicket("a"), {}, absl::InfiniteFuture()));
+  ASSERT_OK_AND_ASSIGN(auto b, store_.Create("acme", "t", NewTicket("b"), {}, absl::InfiniteFuture()));
+  auto merge = [&](const support::v1::Ticket& from, const support::v1::Ticket& into) {
+    support::v1::MergeTicketRequest request;
+    request.set_name(from.name());
+    request.set_target(into.name());
+    return store_
+        .Merge("acme", from.name().substr(8), into.name().substr(8),
+               [&](const support::v1::Ticket& source, const support::v1::Ticket& target,
+                   const std::string& source_etag, const std::string& target_etag) {
+                 return support::DecideMerge(source, target, request, "t", absl::Now(),
+                                             source_etag, target_etag,
+                                             {NewIdAt(absl::Now()), NewIdAt(absl::Now())});
+               },
+               absl::Now() + absl::Seconds(20))
+        .status();
+  };
+  absl::Status one, two;
+  std::thread first([&] { one = merge(a, b); });
+  std::thread second([&] { two = merge(b, a); });
+  first.join();
+  second.join();
+  EXPECT_NE(one.ok(), two.ok()) << one << " / " << two;
+  const absl::Status& lost = one.ok() ? two : one;
+  EXPECT_EQ(lost.code(), absl::StatusCode::kFailedPrecondition) << lost;
+  EXPECT_EQ(CountRows(database_.pool(), "SELECT COUNT(*) FROM messages"), 2);
+  EXPECT_EQ(CountRows(database_.pool(), "SELECT COUNT(*) FROM tickets WHERE status = 6"), 1);
+}
+
+// Custom statuses: unique labels, a per-tenant limit, active-only lists.
+TEST_F(TicketStoreTest, CustomStatusesKeepLabelsUniqueAndCountLimited) {
+  auto label = [](const std::string& text) {
+    support::v1::CustomStatus status;
+    status.set_name(ResourceName("customStatuses", NewIdAt(absl::Now())));
+    status.set_category(support::v1::Ticket::PENDING);
+    status.set_agent_label(text);
+    status.set_active(true);
+    *status.mutable_create_time() = ToProtoTime(absl::Now());
+    *status.mutable_update_time() = ToProtoTime(absl::Now());
+    return status;
+  };
+  const absl::Time forever = absl::InfiniteFuture();
+  ASSERT_OK_AND_ASSIGN(auto vendor, store_.CreateCustomStatus("acme", label("Vendor"), {}, 2, forever));
+  EXPECT_THAT(store_.CreateCustomStatus("acme", label("Vendor"), {}, 2, forever),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  ASSERT_OK(store_.CreateCustomStatus("acme", label("Legal"), {}, 2, forever));
+  EXPECT_THAT(store_.CreateCustomStatus("acme", label("Third"), {}, 2, forever),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  ASSERT_OK(store_.CreateCustomStatus("globex", label("Vendor"), {}, 2, forever));
+  const std::string id = vendor.name().substr(std::string("customStatuses/").size());
+  ASSERT_OK_AND_ASSIGN(auto updated,
+                       store_.UpdateCustomStatus(
+                           "acme", id,
+                           [](const support::v1::CustomStatus& current, const std::string& etag) {
+                             support::v1::CustomStatus after = current;
+                             after.set_active(false);
+                             after.set_etag(etag);
+                             return absl::StatusOr<support::v1::CustomStatus>(after);
+                           },
+                           forever));
+  EXPECT_NE(updated.etag(), vendor.etag());
+  ASSERT_OK_AND_ASSIGN(auto active, store_.ListCustomStatuses("acme", false, forever));
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].agent_label(), "Legal");
+  ASSERT_OK_AND_ASSIGN(auto all, store_.ListCustomStatuses("acme", true, forever));
+  EXPECT_EQ(all.size(), 2u);
+  EXPECT_THAT(store_.GetCustomStatus("globex", id, forever), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// The SLA sweep finds tickets whose running target is due, of every tenant,
+// most overdue first; the tenant's policies load in order.
+TEST_F(TicketStoreTest, FindSlaDueAndLoadSlaPolicies) {
+  support::MysqlSlaStore sla(&database_.pool());
+  support::v1::SlaPolicy policy;
+  policy.set_name(ResourceName("slaPolicies", NewIdAt(absl::Now())));
+  policy.set_display_name("Everything");
+  *policy.mutable_first_response_target() = ToProtoDuration(absl::Minutes(30));
+  *policy.mutable_create_time() = ToProtoTime(absl::Now());
+  *policy.mutable_update_time() = ToProtoTime(absl::Now());
+  ASSERT_OK(sla.CreatePolicy("acme", policy, {}, absl::InfiniteFuture()));
+  ASSERT_OK_AND_ASSIGN(auto policies, store_.LoadSlaPolicies("acme", absl::InfiniteFuture()));
+  ASSERT_EQ(policies.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(auto none, store_.LoadSlaPolicies("globex", absl::InfiniteFuture()));
+  EXPECT_TRUE(none.empty());
+
+  const absl::Time old = absl::Now() - absl::Hours(2);
+  ASSERT_OK_AND_ASSIGN(auto overdue,
+                       store_.Create("acme", "t", NewTicket("old", old), {}, absl::InfiniteFuture()));
+  ASSERT_OK(store_.Create("acme", "t", NewTicket("fresh"), {}, absl::InfiniteFuture()));
+  ASSERT_OK(store_.Create("globex", "t", NewTicket("no policy", old), {}, absl::InfiniteFuture()));
+  ASSERT_OK_AND_ASSIGN(auto due, store_.FindSlaDue(absl::Now(), 10, absl::InfiniteFuture()));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].first, "acme");
+  EXPECT_EQ(due[0].second, overdue.name().substr(8));
 }
 
 class AccountStoreTest : public ::testing::Test {

@@ -74,14 +74,16 @@ class SupportContractTest : public ::testing::Test {
     }
   }
 
-  // Rows in the tables a write would touch: nothing refused may add any.
+  // Rows in the tables a write would touch, plus ticket row versions (an
+  // update bumps one): nothing refused may change the sum.
   int64_t WrittenRows() {
     auto db = support_.database.pool().Acquire(absl::Now() + absl::Seconds(5));
     EXPECT_OK(db.status());
     auto rows = (*db)->Query(
         "SELECT (SELECT COUNT(*) FROM tickets) + (SELECT COUNT(*) FROM messages) + "
         "(SELECT COUNT(*) FROM ticket_changes) + (SELECT COUNT(*) FROM outbox) + "
-        "(SELECT COUNT(*) FROM custom_statuses) + (SELECT COUNT(*) FROM idempotency_keys)",
+        "(SELECT COUNT(*) FROM custom_statuses) + (SELECT COUNT(*) FROM idempotency_keys) + "
+        "(SELECT COALESCE(SUM(version), 0) FROM tickets)",
         {});
     EXPECT_OK(rows.status());
     return (*rows)[0].Int(0);
@@ -154,6 +156,14 @@ TEST_F(SupportContractTest, BadInputToEveryRpcIsRefusedAndWritesNothing) {
     ExpectRefused(&Stub::ListTickets, r, kInvalid, "filter");
     r.set_filter("group = teams/1");
     ExpectRefused(&Stub::ListTickets, r, kInvalid, "filter");
+    r.set_filter("assignee = alice");
+    ExpectRefused(&Stub::ListTickets, r, kInvalid, "filter");
+    r.set_filter("sla_at_risk = false");
+    ExpectRefused(&Stub::ListTickets, r, kInvalid, "filter");
+    r.set_filter("sla_breached = maybe");
+    ExpectRefused(&Stub::ListTickets, r, kInvalid, "filter");
+    r.set_filter("sla_due_time < \"soon\"");
+    ExpectRefused(&Stub::ListTickets, r, kInvalid, "filter");
     r.clear_filter();
     r.set_order_by("subject");
     ExpectRefused(&Stub::ListTickets, r, kInvalid, "order_by");
@@ -187,6 +197,12 @@ TEST_F(SupportContractTest, BadInputToEveryRpcIsRefusedAndWritesNothing) {
     r.mutable_ticket()->set_name(theirs.name());
     ExpectRefused(&Stub::UpdateTicket, r, kNotFound, "");
     r.mutable_ticket()->set_name(mine.name());
+    r.mutable_update_mask()->Clear();
+    r.mutable_update_mask()->add_paths("group");
+    r.mutable_ticket()->set_group("groups/nope");
+    ExpectRefused(&Stub::UpdateTicket, r, kInvalid, "ticket.group");
+    r.mutable_ticket()->set_group("groups/01JABCDEFGHJKMNPQRSTVWXYZ0");
+    ExpectRefused(&Stub::UpdateTicket, r, kInvalid, "ticket.group");
     r.mutable_update_mask()->Clear();
     r.mutable_update_mask()->add_paths("custom_status");
     r.mutable_ticket()->set_custom_status("customStatuses/01JABCDEFGHJKMNPQRSTVWXYZ0");
@@ -293,6 +309,12 @@ TEST_F(SupportContractTest, BadInputToEveryRpcIsRefusedAndWritesNothing) {
     ExpectRefused(&Stub::ImportTicket, r, kInvalid, "messages[0].create_time");
     ExpectRefused(&Stub::ImportTicket, r, grpc::StatusCode::PERMISSION_DENIED, "",
                   TestToken("acme", {"agent"}));
+  }
+  {  // ExplainTicketSla
+    sv1::ExplainTicketSlaRequest r;
+    ExpectRefused(&Stub::ExplainTicketSla, r, kInvalid, "name");
+    r.set_name(theirs.name());
+    ExpectRefused(&Stub::ExplainTicketSla, r, kNotFound, "");
   }
   {  // Custom statuses
     sv1::CreateCustomStatusRequest create;
