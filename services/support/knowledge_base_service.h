@@ -9,6 +9,9 @@
 
 namespace tandem::support {
 
+// Roles: `agent` (and `admin`) for every write and for ListArticleVersions
+// (an editor's tool); every role may read, search, vote and record views,
+// and the manager keeps drafts from readers.
 class KnowledgeBaseServiceImpl final : public v1::KnowledgeBaseService::Service {
  public:
   KnowledgeBaseServiceImpl(const Authenticator* auth, KnowledgeBaseManager* knowledge_base)
