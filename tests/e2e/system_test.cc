@@ -352,6 +352,8 @@ TEST_F(SystemTest, CliCreatesAndListsTickets) {
   EXPECT_THAT(testing::TailOf(out), HasSubstr("ON_HOLD"));
   ASSERT_EQ(run({"statuses", "list"}, env), 0);
   EXPECT_THAT(testing::TailOf(out), HasSubstr("Waiting for ISP"));
+  ASSERT_EQ(run({"tickets", "sla", keep}, env), 0) << testing::TailOf(out);
+  EXPECT_THAT(testing::TailOf(out), HasSubstr(keep));
   ASSERT_EQ(run({"tickets", "merge", dup, "--into", keep}, env), 0) << testing::TailOf(out);
   EXPECT_THAT(testing::TailOf(out), HasSubstr("CLOSED"));
 

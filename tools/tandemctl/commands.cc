@@ -21,6 +21,7 @@ std::vector<Command> AllCommands() {
       {"tickets", "rate", "Records a CSAT rating of a solved ticket.", RunTicketsRate},
       {"tickets", "merge", "Merges a ticket into another.", RunTicketsMerge},
       {"tickets", "import", "Imports a ticket's history from a JSON file.", RunTicketsImport},
+      {"tickets", "sla", "Explains a ticket's SLA due times.", RunTicketsSla},
       {"statuses", "list", "Lists custom status labels.", RunStatusesList},
       {"statuses", "create", "Creates a custom status label.", RunStatusesCreate},
       {"statuses", "update", "Changes a custom status label.", RunStatusesUpdate},

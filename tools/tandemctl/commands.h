@@ -33,6 +33,7 @@ int RunTicketsEscalate(const CommandContext& context, const Args& args);
 int RunTicketsRate(const CommandContext& context, const Args& args);
 int RunTicketsMerge(const CommandContext& context, const Args& args);
 int RunTicketsImport(const CommandContext& context, const Args& args);
+int RunTicketsSla(const CommandContext& context, const Args& args);
 
 // `statuses list|create|update`: custom status labels in Support.
 int RunStatusesList(const CommandContext& context, const Args& args);

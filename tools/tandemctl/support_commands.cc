@@ -409,6 +409,20 @@ int RunTicketsImport(const CommandContext& context, const Args& args) {
   return CallSupport(context, &support::v1::SupportService::StubInterface::ImportTicket, request);
 }
 
+int RunTicketsSla(const CommandContext& context, const Args& args) {
+  CommandFlags flags("tickets sla",
+                     "Explains a ticket's SLA: the policy that matched (and why others did not), "
+                     "each target's due time and how it was counted.");
+  flags.AddPositional("NAME_OR_ID");
+  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
+  absl::StatusOr<std::string> name = TicketName(flags);
+  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  support::v1::ExplainTicketSlaRequest request;
+  request.set_name(*name);
+  return CallSupport(context, &support::v1::SupportService::StubInterface::ExplainTicketSla,
+                     request);
+}
+
 int RunStatusesList(const CommandContext& context, const Args& args) {
   CommandFlags flags("statuses list", "Lists the custom status labels, by category.");
   flags.AddBool("inactive", false, "Include deactivated labels.");
