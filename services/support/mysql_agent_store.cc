@@ -329,8 +329,9 @@ absl::Status MysqlAgentStore::DeleteAgent(const std::string& tenant, const std::
     // Any ticket, solved or not: its assignee (and the rating it carries)
     // must keep naming an agent that exists.
     ASSIGN_OR_RETURN(auto assigned,
-                     tx->Query("SELECT COUNT(*) FROM tickets WHERE tenant_id = ? AND assignee = ?",
-                               {tenant, id}));
+                     tx->Query("SELECT COUNT(*) FROM tickets WHERE tenant_id = ? AND "
+                               "(assignee = ? OR csat_agent = ?)",
+                               {tenant, id, ResourceName("agents", id)}));
     if (const int64_t count = assigned.at(0).Int(0); count > 0) {
       return absl::FailedPreconditionError(
           absl::StrCat("agent agents/", id, " is the assignee of ", count,

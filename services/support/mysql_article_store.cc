@@ -718,10 +718,15 @@ absl::StatusOr<Page<ScoredArticle>> MysqlArticleStore::Search(const std::string&
                                           absl::StrJoin(marks, ", "), ")"),
                              ids));
   std::map<std::string, v1::Article> by_id;
-  for (const mysql::Row& row : articles) by_id[row.String(0)] = ArticleFromRow(row);
+  for (const mysql::Row& row : articles) {
+    v1::Article article = ArticleFromRow(row);
+    // Unpublished between the ranking and this read: still not for readers.
+    if (!search.include_drafts && article.state() != v1::Article::PUBLISHED) continue;
+    by_id[row.String(0)] = std::move(article);
+  }
   for (const mysql::Row& row : ranked) {
     auto found = by_id.find(row.String(0));
-    if (found == by_id.end()) continue;  // deleted since it was ranked
+    if (found == by_id.end()) continue;  // deleted (or unpublished) since it was ranked
     page.items.push_back({std::move(found->second), row.Double(1)});
   }
   return page;

@@ -6,6 +6,7 @@
 #include "common/idempotency.h"
 #include "common/listing.h"
 #include "common/ids.h"
+#include "common/logging.h"
 #include "common/mysql/keyset.h"
 #include "common/mysql/transaction.h"
 #include "common/proto_time.h"
@@ -61,10 +62,19 @@ bool Unsolved(v1::Ticket::Status status) {
   return status != v1::Ticket::SOLVED && status != v1::Ticket::CLOSED;
 }
 
-// Loads the tenant's SLA policies, in the order they are tried.
+// Loads the tenant's SLA policies, in the order they are tried. A policy
+// set that no longer compiles (say a time zone missing on this host) must
+// not stop the tenant's ticket writes: the clocks then run without targets
+// and the error is logged.
 absl::StatusOr<std::vector<SlaRule>> LoadRules(mysql::Connection& tx, const std::string& tenant) {
   ASSIGN_OR_RETURN(std::vector<StoredSlaPolicy> stored, MysqlSlaStore::LoadPolicies(tx, tenant));
-  return CompileRules(stored);
+  absl::StatusOr<std::vector<SlaRule>> rules = CompileRules(stored);
+  if (!rules.ok()) {
+    logging::Error("SLA policies do not compile; tickets run without targets",
+                   {{"tenant", tenant}, {"error", std::string(rules.status().message())}});
+    return std::vector<SlaRule>{};
+  }
+  return rules;
 }
 
 constexpr absl::string_view kColumns =
@@ -270,7 +280,14 @@ absl::StatusOr<bool> MysqlTicketStore::Route(mysql::Transaction& tx, const std::
   const absl::Time now = FromProtoTime(after.update_time());
   if (!after.assignee().empty() && assignee_changed) {
     const std::string agent_id = IdOf(after.assignee());
-    RETURN_IF_ERROR(CheckAssignableAgent(tx.connection(), tenant, agent_id, "ticket.assignee"));
+    absl::Status assignable =
+        CheckAssignableAgent(tx.connection(), tenant, agent_id, "ticket.assignee");
+    // History may name agents who have left since (deactivated); live
+    // assignments may not.
+    if (!may_auto_assign && assignable.code() == absl::StatusCode::kFailedPrecondition) {
+      return false;
+    }
+    RETURN_IF_ERROR(assignable);
     return false;
   }
   // A ticket entering a group, or left without an assignee in one, goes to
@@ -292,6 +309,11 @@ absl::StatusOr<bool> MysqlTicketStore::Settle(mysql::Transaction& tx, const std:
   v1::Ticket& after = update.ticket;
   ASSIGN_OR_RETURN(bool auto_assigned, Route(tx, tenant, &before, after, true));
   if (auto_assigned) {
+    for (auto& event : update.events) {
+      if (auto* updated = dynamic_cast<v1::TicketUpdated*>(event.get())) {
+        updated->add_changed_fields("assignee");
+      }
+    }
     v1::TicketChange& change = update.changes.emplace_back();
     change.set_actor(std::string(kRoutingActor));
     change.set_field("assignee");
@@ -356,7 +378,8 @@ absl::StatusOr<std::pair<v1::Ticket, int64_t>> MysqlTicketStore::Lock(mysql::Tra
 
 absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& tenant,
                                      const std::string& id, int64_t version,
-                                     const TicketUpdate& update, bool ticket_changed) {
+                                     const TicketUpdate& update, bool ticket_changed,
+                                     absl::Time event_time) {
   const v1::Ticket& after = update.ticket;
   if (ticket_changed) {
     RETURN_IF_ERROR(
@@ -367,7 +390,10 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
                     "account_tier = ?, account_check = ?, "
                     "assignee = ?, csat_score = ?, csat_comment = ?, csat_time = ?, "
                     "csat_agent = ?, group_id = ?, custom_status_id = ?, merged_into = ?, "
-                    "merged_tickets = ?, sla = ?, sla_next_due = ?, sla_breached = ?, "
+                    "merged_tickets = ?, sla = ?, sla_next_due = ?, "
+                    // Once missed, always counted: a new reply cycle must not
+                    // hide an earlier breach from filters and the summary.
+                    "sla_breached = (sla_breached OR ?), "
                     "version = ?, update_time = ? "
                     "WHERE tenant_id = ? AND id = ?",
                     {after.requester_email(), after.subject(), after.description(),
@@ -396,8 +422,7 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
     RETURN_IF_ERROR(InsertChange(tx, tenant, id, change));
   }
   for (const auto& event : update.events) {
-    RETURN_IF_ERROR(
-        outbox_->Append(tx, tenant, after.name(), *event, FromProtoTime(after.update_time())));
+    RETURN_IF_ERROR(outbox_->Append(tx, tenant, after.name(), *event, event_time));
   }
   return absl::OkStatus();
 }
@@ -419,7 +444,8 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Update(const std::string& tenant,
         RETURN_IF_ERROR(Settle(tx, tenant, current, update, PostedMessage::kNone,
                                FromProtoTime(update.ticket.update_time()))
                             .status());
-        RETURN_IF_ERROR(Apply(tx, tenant, id, version, update, /*ticket_changed=*/true));
+        RETURN_IF_ERROR(Apply(tx, tenant, id, version, update, /*ticket_changed=*/true,
+                              FromProtoTime(update.ticket.update_time())));
         result = update.ticket;
         return absl::OkStatus();
       }));
@@ -448,7 +474,8 @@ absl::StatusOr<v1::Message> MysqlTicketStore::AddMessage(const std::string& tena
       posting.ticket_update.ticket.set_etag(next_etag);
       RefreshEventSnapshots(posting.ticket_update);
     }
-    return Apply(tx, tenant, ticket_id, version, posting.ticket_update, posting.ticket_changed);
+    return Apply(tx, tenant, ticket_id, version, posting.ticket_update, posting.ticket_changed,
+                 posted_at);
   };
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateMessage", key,
                                                 message_name, insert));
@@ -646,8 +673,18 @@ absl::StatusOr<std::pair<v1::Ticket, v1::Ticket>> MysqlTicketStore::Merge(
         RETURN_IF_ERROR(Settle(tx, tenant, source, outcome.source, PostedMessage::kNone,
                                FromProtoTime(outcome.source.ticket.update_time()))
                             .status());
-        RETURN_IF_ERROR(Apply(tx, tenant, source_id, source_version, outcome.source, true));
-        RETURN_IF_ERROR(Apply(tx, tenant, target_id, target_version, outcome.target, true));
+        // The merge event shows both tickets as stored.
+        for (auto& event : outcome.source.events) {
+          if (auto* merged = dynamic_cast<v1::TicketMerged*>(event.get())) {
+            *merged->mutable_source() = outcome.source.ticket;
+            *merged->mutable_target() = outcome.target.ticket;
+          }
+        }
+        const absl::Time merged_at = FromProtoTime(outcome.source.ticket.update_time());
+        RETURN_IF_ERROR(
+            Apply(tx, tenant, source_id, source_version, outcome.source, true, merged_at));
+        RETURN_IF_ERROR(
+            Apply(tx, tenant, target_id, target_version, outcome.target, true, merged_at));
         result = {outcome.source.ticket, outcome.target.ticket};
         return absl::OkStatus();
       }));

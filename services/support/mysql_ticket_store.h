@@ -81,9 +81,10 @@ class MysqlTicketStore final : public TicketStore {
                                                       const std::string& tenant,
                                                       const std::string& id);
   // Writes `update` for a ticket locked at `version`: the row (if
-  // `ticket_changed`), the history and the events.
+  // `ticket_changed`), the history and the events (at `event_time`).
   absl::Status Apply(mysql::Transaction& tx, const std::string& tenant, const std::string& id,
-                     int64_t version, const TicketUpdate& update, bool ticket_changed);
+                     int64_t version, const TicketUpdate& update, bool ticket_changed,
+                     absl::Time event_time);
   // Checks a ticket's group and explicit assignee going from `before`
   // (nullptr: a new ticket) to `after`, and auto-assigns it to the
   // least-loaded agent of its group when it enters one without an assignee

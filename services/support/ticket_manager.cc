@@ -175,7 +175,13 @@ absl::StatusOr<v1::Ticket> TicketManager::ImportTicket(const Principal& caller,
   ASSIGN_OR_RETURN(TicketImport import,
                    ReplayImport(request, ticket, caller.subject, rules,
                                 [](absl::Time at) { return NewIdAt(at); }));
-  return store_->Import(caller.tenant, import, key, deadline);
+  absl::StatusOr<v1::Ticket> stored = store_->Import(caller.tenant, import, key, deadline);
+  if (stored.status().code() == absl::StatusCode::kInvalidArgument) {
+    // A concurrent import of the same external_id with other content won.
+    return absl::AlreadyExistsError(absl::StrCat(
+        "external_id \"", request.external_id(), "\" was already imported with other content"));
+  }
+  return stored;
 }
 
 absl::StatusOr<v1::SlaExplanation> TicketManager::ExplainTicketSla(
@@ -194,23 +200,37 @@ absl::StatusOr<v1::SlaExplanation> TicketManager::ExplainTicketSla(
 absl::StatusOr<int> TicketManager::SweepSlaBreaches(int limit, absl::Time deadline) {
   const absl::Time now = clock_->Now();
   ASSIGN_OR_RETURN(auto due, store_->FindSlaDue(now, limit, deadline));
-  int marked = 0;
+  std::map<std::string, std::vector<SlaRule>> rules_of;  // per tenant, this round
+  int swept = 0;
   for (const auto& [tenant, id] : due) {
-    // Decided under the row lock: a reply may have met the target since.
-    bool breached = false;
-    RETURN_IF_ERROR(store_
-                        ->Update(
-                            tenant, id,
-                            [&](const v1::Ticket& current, const std::string& next_etag) {
-                              TicketUpdate update = DecideSlaSweep(current, now, next_etag);
-                              breached = !update.changes.empty();
-                              return absl::StatusOr<TicketUpdate>(std::move(update));
-                            },
-                            deadline)
-                        .status());
-    if (breached) ++marked;
+    absl::Status done = [&]() -> absl::Status {
+      if (!rules_of.contains(tenant)) {
+        ASSIGN_OR_RETURN(std::vector<StoredSlaPolicy> policies,
+                         store_->LoadSlaPolicies(tenant, deadline));
+        absl::StatusOr<std::vector<SlaRule>> rules = CompileRules(policies);
+        rules_of[tenant] = rules.ok() ? *std::move(rules) : std::vector<SlaRule>{};
+      }
+      // Decided under the row lock: a reply may have met the target since.
+      return store_
+          ->Update(
+              tenant, id,
+              [&](const v1::Ticket& current, const std::string& next_etag) {
+                return absl::StatusOr<TicketUpdate>(
+                    DecideSlaSweep(current, rules_of[tenant], now, next_etag));
+              },
+              deadline)
+          .status();
+    }();
+    if (done.code() == absl::StatusCode::kUnavailable) return done;  // the database is down
+    if (!done.ok()) {
+      // One bad ticket must not stop the sweep for every tenant.
+      logging::Error("SLA sweep skipped a ticket", {{"tenant", tenant}, {"ticket", id},
+                                                    {"error", std::string(done.message())}});
+      continue;
+    }
+    ++swept;
   }
-  return marked;
+  return swept;
 }
 
 absl::StatusOr<v1::CustomStatus> TicketManager::CreateCustomStatus(
@@ -339,7 +359,13 @@ absl::StatusOr<int> TicketManager::CloseSolvedTickets(absl::Duration after, int 
           return DecideTicketUpdate(current, close, std::string(kAutoCloseActor), now, next_etag);
         },
         deadline);
-    if (!ticket.ok()) return ticket.status();
+    if (ticket.status().code() == absl::StatusCode::kUnavailable) return ticket.status();
+    if (!ticket.ok()) {
+      // One bad ticket must not keep every other solved ticket open.
+      logging::Error("auto-close skipped a ticket", {{"tenant", tenant}, {"ticket", id},
+                                                     {"error", std::string(ticket.status().message())}});
+      continue;
+    }
     if (ticket->status() == v1::Ticket::CLOSED) ++closed;
   }
   return closed;

@@ -733,7 +733,7 @@ absl::StatusOr<std::vector<TicketCondition>> TicketConditions(const std::vector<
       }
       case Kind::kAtRisk: {
         // Due within the window (or overdue and not yet marked).
-        if (term.value != "true") {
+        if (term.op != FilterOp::kEq || term.value != "true") {
           return InvalidField("filter", "sla_at_risk takes only `= true`");
         }
         condition.op = FilterOp::kLe;

@@ -74,18 +74,30 @@ bool AdvanceTicketSla(const v1::Ticket& before, TicketUpdate& update,
   return true;
 }
 
-TicketUpdate DecideSlaSweep(const v1::Ticket& current, absl::Time now,
-                            const std::string& next_etag) {
+TicketUpdate DecideSlaSweep(const v1::Ticket& current, const std::vector<SlaRule>& rules,
+                            absl::Time now, const std::string& next_etag) {
   TicketUpdate update;
   update.ticket = current;
-  SlaOutcome outcome = MarkBreaches(*update.ticket.mutable_sla(), now);
-  if (outcome.newly_breached.empty()) {
+  v1::TicketSla& sla = *update.ticket.mutable_sla();
+  std::vector<v1::SlaMetric::Kind> breached =
+      ApplyRule(sla, MatchPolicy(rules, TicketFacts::Of(current)), now).newly_breached;
+  const SlaOutcome marked = MarkBreaches(sla, now);
+  breached.insert(breached.end(), marked.newly_breached.begin(), marked.newly_breached.end());
+  if (google::protobuf::util::MessageDifferencer::Equals(current.sla(), sla)) {
     update.ticket = current;
     return update;
   }
   *update.ticket.mutable_update_time() = ToProtoTime(now);
   update.ticket.set_etag(next_etag);
-  RecordBreaches(outcome.newly_breached, std::string(kSlaSweepActor), now, update);
+  if (breached.empty()) {
+    // The policy or calendar was edited: new due times, nothing missed.
+    v1::TicketChange& change = update.changes.emplace_back();
+    change.set_actor(std::string(kSlaSweepActor));
+    change.set_field("sla");
+    change.set_new_value("due times recomputed with the current policy");
+    *change.mutable_change_time() = ToProtoTime(now);
+  }
+  RecordBreaches(breached, std::string(kSlaSweepActor), now, update);
   return update;
 }
 

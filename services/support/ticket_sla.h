@@ -38,11 +38,12 @@ void StartTicketSla(v1::Ticket& ticket, const std::vector<SlaRule>& rules, absl:
 bool AdvanceTicketSla(const v1::Ticket& before, TicketUpdate& update,
                       const std::vector<SlaRule>& rules, PostedMessage posted, absl::Time now);
 
-// The breach sweeper's decision for `current` at `now`: marks every
-// running target whose due time passed, with history and SlaBreached
-// events; no changes if none is due.
-TicketUpdate DecideSlaSweep(const v1::Ticket& current, absl::Time now,
-                            const std::string& next_etag);
+// The breach sweeper's decision for `current` at `now`: first re-applies
+// the tenant's current `rules` (an edited target or calendar reaches the
+// ticket here), then marks every running target whose due time passed,
+// with history and SlaBreached events. No changes if the SLA is as stored.
+TicketUpdate DecideSlaSweep(const v1::Ticket& current, const std::vector<SlaRule>& rules,
+                            absl::Time now, const std::string& next_etag);
 
 // Makes every event of `update` that carries the ticket carry
 // `update.ticket` as finally stored (rules run after the events were made,

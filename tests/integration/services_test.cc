@@ -632,6 +632,26 @@ TEST_F(ServicesTest, MergeClosesSourceAndKeepsProvenance) {
             grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(merge(agent, third.name(), source.name(), &merged),
             grpc::StatusCode::FAILED_PRECONDITION);
+  // An internal note on a ticket nobody touched for a while is an event of
+  // now, not of the ticket's last update.
+  {
+    grpc::ClientContext context;
+    Authorize(context, agent);
+    sv1::CreateMessageRequest request;
+    request.set_parent(third.name());
+    request.mutable_message()->set_author_type(sv1::Message::AGENT);
+    request.mutable_message()->set_internal(true);
+    request.mutable_message()->set_body("later");
+    absl::SleepFor(absl::Milliseconds(50));
+    sv1::Message note;
+    ASSERT_TRUE(tickets_->CreateMessage(&context, request, &note).ok());
+    auto third_events = merge_import::OutboxEvents(support_.database, third.name());
+    ASSERT_FALSE(third_events.empty());
+    EXPECT_EQ(third_events.back().first, "TicketReplied");
+    EXPECT_EQ(third_events.back().second,
+              absl::FromUnixMicros(absl::ToUnixMicros(FromProtoTime(note.create_time()))));
+    EXPECT_GT(third_events.back().second, FromProtoTime(third.update_time()));
+  }
   auto events = merge_import::OutboxEvents(support_.database, source.name());
   std::vector<std::string> types;
   for (const auto& [type, time] : events) types.push_back(type);

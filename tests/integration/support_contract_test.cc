@@ -160,6 +160,8 @@ TEST_F(SupportContractTest, BadInputToEveryRpcIsRefusedAndWritesNothing) {
     ExpectRefused(&Stub::ListTickets, r, kInvalid, "filter");
     r.set_filter("sla_at_risk = false");
     ExpectRefused(&Stub::ListTickets, r, kInvalid, "filter");
+    r.set_filter("sla_at_risk != true");
+    ExpectRefused(&Stub::ListTickets, r, kInvalid, "filter");
     r.set_filter("sla_breached = maybe");
     ExpectRefused(&Stub::ListTickets, r, kInvalid, "filter");
     r.set_filter("sla_due_time < \"soon\"");

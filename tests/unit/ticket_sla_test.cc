@@ -118,12 +118,27 @@ TEST(TicketSlaTest, PriorityChangeRematchesKeepingElapsedTime) {
 
 TEST(TicketSlaTest, SweeperMarksDueTargetsOnce) {
   const T ticket = NewTicket(T::URGENT);
-  EXPECT_TRUE(DecideSlaSweep(ticket, kStart + absl::Minutes(59), "e2").changes.empty());
-  TicketUpdate swept = DecideSlaSweep(ticket, kStart + absl::Minutes(61), "e2");
+  EXPECT_TRUE(DecideSlaSweep(ticket, Rules(), kStart + absl::Minutes(59), "e2").changes.empty());
+  TicketUpdate swept = DecideSlaSweep(ticket, Rules(), kStart + absl::Minutes(61), "e2");
   EXPECT_THAT(Breaches(swept), ElementsAre(K::FIRST_RESPONSE));
   EXPECT_EQ(swept.ticket.etag(), "e2");
   EXPECT_EQ(swept.changes[0].actor(), "system:sla");
-  EXPECT_TRUE(DecideSlaSweep(swept.ticket, kStart + absl::Minutes(62), "e3").changes.empty());
+  EXPECT_TRUE(DecideSlaSweep(swept.ticket, Rules(), kStart + absl::Minutes(62), "e3").changes.empty());
+}
+
+// An admin relaxes the urgent first-response target to 2 hours: the
+// sweeper, coming at the old due time, re-applies the policy and finds
+// nothing missed (and records why the due time moved).
+TEST(TicketSlaTest, SweeperAppliesEditedPoliciesBeforeMarking) {
+  const T ticket = NewTicket(T::URGENT);
+  std::vector<SlaRule> relaxed = Rules();
+  *relaxed[0].policy.mutable_first_response_target() = ToProtoDuration(absl::Hours(2));
+  TicketUpdate swept = DecideSlaSweep(ticket, relaxed, kStart + absl::Minutes(61), "e2");
+  EXPECT_TRUE(Breaches(swept).empty());
+  ASSERT_EQ(swept.changes.size(), 1u);
+  EXPECT_EQ(swept.changes[0].new_value(), "due times recomputed with the current policy");
+  EXPECT_EQ(FromProtoTime(FindMetric(swept.ticket.sla(), K::FIRST_RESPONSE)->due_time()),
+            kStart + absl::Hours(2));
 }
 
 TEST(TicketSlaTest, EventSnapshotsCarryTheStoredTicket) {
