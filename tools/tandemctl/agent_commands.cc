@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "tools/tandemctl/calls.h"
 #include "tools/tandemctl/commands.h"
 #include "tools/tandemctl/output.h"
 
@@ -53,87 +54,48 @@ absl::StatusOr<std::vector<std::string>> GroupNames(const CommandFlags& flags) {
 template <typename Request, typename Response>
 int GetOne(const CommandContext& context, CommandFlags& flags, const Args& args,
            absl::string_view collection,
-           grpc::Status (support::v1::AgentService::StubInterface::*method)(grpc::ClientContext*,
-                                                                            const Request&,
-                                                                            Response*)) {
-  flags.AddPositional("NAME_OR_ID");
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = ResourceNameOf(collection, flags.positionals()[0]);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
-  auto stub = context.clients->Agents();
-  if (!stub.ok()) return context.Fail(stub.status());
+           UnaryMethod<support::v1::AgentService::StubInterface, Request, Response> method) {
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, collection, name)) return *exit_code;
   Request request;
-  request.set_name(*name);
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  Response response;
-  if (grpc::Status status = ((**stub).*method)(&call, request, &response); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(response);
+  request.set_name(name);
+  return CallAndPrint(context, context.clients->Agents(), method, request);
 }
 
 // Runs a List on the AgentService stub, page by page, and prints the
 // merged pages with `print_table` (or as JSON).
 template <typename Request, typename Response>
 int ListAll(const CommandContext& context, CommandFlags& flags, const Args& args,
-            grpc::Status (support::v1::AgentService::StubInterface::*method)(grpc::ClientContext*,
-                                                                             const Request&,
-                                                                             Response*),
+            UnaryMethod<support::v1::AgentService::StubInterface, Request, Response> method,
             void (*print_table)(std::ostream&, const Response&)) {
-  ListFlags::Declare(flags, /*filterable=*/true);
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<ListFlags> list = ListFlags::Read(flags, /*filterable=*/true);
-  if (!list.ok()) return context.UsageError(flags, list.status().message());
-  auto stub = context.clients->Agents();
-  if (!stub.ok()) return context.Fail(stub.status());
-  Response all;
-  grpc::Status status = FetchPages(
-      *list,
-      [&](const std::string& page_token, Response& page) {
-        Request request;
-        request.set_page_size(list->page_size);
-        request.set_page_token(page_token);
-        request.set_filter(list->filter);
-        request.set_order_by(list->order_by);
-        grpc::ClientContext call;
-        context.PrepareCall(call);
-        return ((**stub).*method)(&call, request, &page);
-      },
-      all);
-  if (!status.ok()) return context.Fail(status);
-  const int exit_code = context.Print(all, [&](std::ostream& out) { print_table(out, all); });
-  PrintNextPageHint(context, flags, all.next_page_token());
-  return exit_code;
+  ListFlags list;
+  if (auto exit_code = ParseListFlags(context, flags, args, /*filterable=*/true, list)) {
+    return *exit_code;
+  }
+  return ListAndPrint(context, flags, list, context.clients->Agents(), method, Request(),
+                      print_table);
 }
 
 // Runs a Delete of `collection` on the AgentService stub; `customize` sets
 // the request's own fields from the flags.
 template <typename Request>
-int DeleteOne(const CommandContext& context, CommandFlags& flags, const Args& args,
-              absl::string_view collection,
-              grpc::Status (support::v1::AgentService::StubInterface::*method)(
-                  grpc::ClientContext*, const Request&, google::protobuf::Empty*),
-              const std::function<void(Request&)>& customize) {
-  flags.AddPositional("NAME_OR_ID");
+int DeleteOne(
+    const CommandContext& context, CommandFlags& flags, const Args& args,
+    absl::string_view collection,
+    UnaryMethod<support::v1::AgentService::StubInterface, Request, google::protobuf::Empty> method,
+    const std::function<void(Request&)>& customize) {
   flags.AddString("etag", "", "Refuse the deletion if it changed since this etag.");
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = ResourceNameOf(collection, flags.positionals()[0]);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
-  auto stub = context.clients->Agents();
-  if (!stub.ok()) return context.Fail(stub.status());
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, collection, name)) return *exit_code;
   Request request;
-  request.set_name(*name);
+  request.set_name(name);
   request.set_etag(flags.GetString("etag"));
   customize(request);
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  google::protobuf::Empty empty;
-  if (grpc::Status status = ((**stub).*method)(&call, request, &empty); !status.ok()) {
-    return context.Fail(status);
-  }
-  *context.out << "deleted " << *name << "\n";
-  return kExitOk;
+  return CallThen(context, context.clients->Agents(), method, request,
+                  [&](const google::protobuf::Empty&) {
+                    *context.out << "deleted " << name << "\n";
+                    return kExitOk;
+                  });
 }
 
 }  // namespace
@@ -162,16 +124,8 @@ int RunAgentsCreate(const CommandContext& context, const Args& args) {
   agent.set_capacity(static_cast<int32_t>(flags.GetInt("capacity")));
   for (const std::string& group : *groups) agent.add_groups(group);
   request.set_request_id(flags.GetString("request-id"));
-
-  auto stub = context.clients->Agents();
-  if (!stub.ok()) return context.Fail(stub.status());
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  Agent created;
-  if (grpc::Status status = (*stub)->CreateAgent(&call, request, &created); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(created);
+  return CallAndPrint(context, context.clients->Agents(),
+                      &support::v1::AgentService::StubInterface::CreateAgent, request);
 }
 
 int RunAgentsGet(const CommandContext& context, const Args& args) {
@@ -192,7 +146,6 @@ int RunAgentsList(const CommandContext& context, const Args& args) {
 int RunAgentsUpdate(const CommandContext& context, const Args& args) {
   CommandFlags flags("agents update",
                      "Changes the fields given as flags (only those), e.g. --availability AWAY.");
-  flags.AddPositional("NAME_OR_ID");
   flags.AddString("display-name", "", "New name.");
   flags.AddString("email", "", "New e-mail address.");
   flags.AddString("user", "", "New linked token subject (empty unlinks).");
@@ -203,9 +156,8 @@ int RunAgentsUpdate(const CommandContext& context, const Args& args) {
   flags.AddBool("deactivate", false, "Deactivate the agent (never assigned tickets again).");
   flags.AddBool("reactivate", false, "Undo --deactivate.");
   flags.AddString("etag", "", "Refuse the update if the agent changed since this etag.");
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = ResourceNameOf("agents", flags.positionals()[0]);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, "agents", name)) return *exit_code;
   absl::StatusOr<std::vector<std::string>> groups = GroupNames(flags);
   if (!groups.ok()) return context.UsageError(flags, groups.status().message());
   if (flags.GetBool("deactivate") && flags.GetBool("reactivate")) {
@@ -214,12 +166,9 @@ int RunAgentsUpdate(const CommandContext& context, const Args& args) {
 
   support::v1::UpdateAgentRequest request;
   Agent& agent = *request.mutable_agent();
-  agent.set_name(*name);
+  agent.set_name(name);
   agent.set_etag(flags.GetString("etag"));
-  auto mask = [&](const char* flag, const char* path) {
-    if (flags.IsSet(flag)) request.mutable_update_mask()->add_paths(path);
-    return flags.IsSet(flag);
-  };
+  UpdateMask mask(flags, *request.mutable_update_mask());
   if (mask("display-name", "display_name")) agent.set_display_name(flags.GetString("display-name"));
   if (mask("email", "email")) agent.set_email(flags.GetString("email"));
   if (mask("user", "user")) agent.set_user(flags.GetString("user"));
@@ -229,26 +178,18 @@ int RunAgentsUpdate(const CommandContext& context, const Args& args) {
   if (mask("capacity", "capacity"))
     agent.set_capacity(static_cast<int32_t>(flags.GetInt("capacity")));
   if (flags.IsSet("group") || flags.GetBool("no-groups")) {
-    request.mutable_update_mask()->add_paths("groups");
+    mask.Add("groups");
     for (const std::string& group : *groups) agent.add_groups(group);
   }
   if (flags.GetBool("deactivate") || flags.GetBool("reactivate")) {
-    request.mutable_update_mask()->add_paths("deactivated");
+    mask.Add("deactivated");
     agent.set_deactivated(flags.GetBool("deactivate"));
   }
-  if (request.update_mask().paths_size() == 0) {
+  if (mask.empty()) {
     return context.UsageError(flags, "give at least one field to change, e.g. --availability AWAY");
   }
-
-  auto stub = context.clients->Agents();
-  if (!stub.ok()) return context.Fail(stub.status());
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  Agent updated;
-  if (grpc::Status status = (*stub)->UpdateAgent(&call, request, &updated); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(updated);
+  return CallAndPrint(context, context.clients->Agents(),
+                      &support::v1::AgentService::StubInterface::UpdateAgent, request);
 }
 
 int RunAgentsDelete(const CommandContext& context, const Args& args) {
@@ -270,15 +211,8 @@ int RunGroupsCreate(const CommandContext& context, const Args& args) {
   request.mutable_group()->set_display_name(flags.GetString("display-name"));
   request.mutable_group()->set_description(flags.GetString("description"));
   request.set_request_id(flags.GetString("request-id"));
-  auto stub = context.clients->Agents();
-  if (!stub.ok()) return context.Fail(stub.status());
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  Group created;
-  if (grpc::Status status = (*stub)->CreateGroup(&call, request, &created); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(created);
+  return CallAndPrint(context, context.clients->Agents(),
+                      &support::v1::AgentService::StubInterface::CreateGroup, request);
 }
 
 int RunGroupsGet(const CommandContext& context, const Args& args) {

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "tandem/success/v1/events.pb.h"
 #include "tandem/support/v1/events.pb.h"
+#include "tools/tandemctl/calls.h"
 #include "tools/tandemctl/commands.h"
 #include "tools/tandemctl/output.h"
 
@@ -61,18 +62,11 @@ int RunEventsList(const CommandContext& context, const Args& args) {
   }
   if (flags.GetInt("after") < 0) return context.UsageError(flags, "--after must not be negative");
 
-  auto stub = context.clients->EventFeed(service);
-  if (!stub.ok()) return context.Fail(stub.status());
   common::v1::ListEventsRequest request;
   request.set_after_cursor(flags.GetInt("after"));
   request.set_page_size(static_cast<int32_t>(page_size));
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  common::v1::ListEventsResponse events;
-  if (grpc::Status status = (*stub)->ListEvents(&call, request, &events); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.Print(events, [&](std::ostream& out) { PrintEventTable(out, events); });
+  return CallAndPrint(context, context.clients->EventFeed(service),
+                      &common::v1::EventFeed::StubInterface::ListEvents, request, PrintEventTable);
 }
 
 }  // namespace tandem::ctl

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "tools/tandemctl/calls.h"
 #include "tools/tandemctl/commands.h"
 #include "tools/tandemctl/output.h"
 
@@ -48,12 +49,6 @@ void PrintMatchTable(std::ostream& out,
   table.Print(out);
 }
 
-// Returns the stub, or reports why there is none.
-absl::StatusOr<support::v1::KnowledgeBaseService::StubInterface*> Stub(
-    const CommandContext& context) {
-  return context.clients->KnowledgeBase();
-}
-
 }  // namespace
 
 int RunKbCreate(const CommandContext& context, const Args& args) {
@@ -91,95 +86,49 @@ int RunKbCreate(const CommandContext& context, const Args& args) {
   for (const std::string& tag : flags.GetList("tag")) article.add_tags(tag);
   article.set_state(flags.GetBool("publish") ? Article::PUBLISHED : Article::DRAFT);
   request.set_request_id(flags.GetString("request-id"));
-
-  auto stub = Stub(context);
-  if (!stub.ok()) return context.Fail(stub.status());
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  Article created;
-  if (grpc::Status status = (*stub)->CreateArticle(&call, request, &created); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(created);
+  return CallAndPrint(context, context.clients->KnowledgeBase(),
+                      &support::v1::KnowledgeBaseService::StubInterface::CreateArticle, request);
 }
 
 int RunKbGet(const CommandContext& context, const Args& args) {
   CommandFlags flags("kb get", "Prints one article; NAME_OR_ID is articles/ID or ID.");
-  flags.AddPositional("NAME_OR_ID");
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = ResourceNameOf("articles", flags.positionals()[0]);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
-
-  auto stub = Stub(context);
-  if (!stub.ok()) return context.Fail(stub.status());
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, "articles", name)) return *exit_code;
   support::v1::GetArticleRequest request;
-  request.set_name(*name);
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  Article article;
-  if (grpc::Status status = (*stub)->GetArticle(&call, request, &article); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(article);
+  request.set_name(name);
+  return CallAndPrint(context, context.clients->KnowledgeBase(),
+                      &support::v1::KnowledgeBaseService::StubInterface::GetArticle, request);
 }
 
 int RunKbList(const CommandContext& context, const Args& args) {
   CommandFlags flags("kb list",
                      "Lists articles, newest first. Filter fields: category, locale, state, tag, "
                      "create_time, update_time.");
-  ListFlags::Declare(flags, /*filterable=*/true);
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<ListFlags> list = ListFlags::Read(flags, /*filterable=*/true);
-  if (!list.ok()) return context.UsageError(flags, list.status().message());
-
-  auto stub = Stub(context);
-  if (!stub.ok()) return context.Fail(stub.status());
-  support::v1::ListArticlesResponse articles;
-  grpc::Status status = FetchPages(
-      *list,
-      [&](const std::string& page_token, support::v1::ListArticlesResponse& page) {
-        support::v1::ListArticlesRequest request;
-        request.set_page_size(list->page_size);
-        request.set_page_token(page_token);
-        request.set_filter(list->filter);
-        request.set_order_by(list->order_by);
-        grpc::ClientContext call;
-        context.PrepareCall(call);
-        return (*stub)->ListArticles(&call, request, &page);
-      },
-      articles);
-  if (!status.ok()) return context.Fail(status);
-  const int exit_code =
-      context.Print(articles, [&](std::ostream& out) { PrintArticleTable(out, articles); });
-  PrintNextPageHint(context, flags, articles.next_page_token());
-  return exit_code;
+  ListFlags list;
+  if (auto exit_code = ParseListFlags(context, flags, args, /*filterable=*/true, list)) {
+    return *exit_code;
+  }
+  return ListAndPrint(context, flags, list, context.clients->KnowledgeBase(),
+                      &support::v1::KnowledgeBaseService::StubInterface::ListArticles,
+                      support::v1::ListArticlesRequest(), PrintArticleTable);
 }
 
 int RunKbPublish(const CommandContext& context, const Args& args) {
   CommandFlags flags("kb publish",
                      "Publishes an article (or, with --unpublish, makes it a draft again).");
-  flags.AddPositional("NAME_OR_ID");
   flags.AddBool("unpublish", false, "Make it a draft again.");
   flags.AddString("etag", "", "Refuse if the article changed since this etag.");
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = ResourceNameOf("articles", flags.positionals()[0]);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, "articles", name)) return *exit_code;
 
   support::v1::UpdateArticleRequest request;
-  request.mutable_article()->set_name(*name);
+  request.mutable_article()->set_name(name);
   request.mutable_article()->set_etag(flags.GetString("etag"));
   request.mutable_article()->set_state(flags.GetBool("unpublish") ? Article::DRAFT
                                                                   : Article::PUBLISHED);
   request.mutable_update_mask()->add_paths("state");
-  auto stub = Stub(context);
-  if (!stub.ok()) return context.Fail(stub.status());
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  Article updated;
-  if (grpc::Status status = (*stub)->UpdateArticle(&call, request, &updated); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(updated);
+  return CallAndPrint(context, context.clients->KnowledgeBase(),
+                      &support::v1::KnowledgeBaseService::StubInterface::UpdateArticle, request);
 }
 
 int RunKbSearch(const CommandContext& context, const Args& args) {
@@ -209,19 +158,15 @@ int RunKbSearch(const CommandContext& context, const Args& args) {
   }
   request.set_page_size(static_cast<int32_t>(page_size));
   request.set_page_token(flags.GetString("page-token"));
-
-  auto stub = Stub(context);
-  if (!stub.ok()) return context.Fail(stub.status());
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  support::v1::SearchArticlesResponse response;
-  if (grpc::Status status = (*stub)->SearchArticles(&call, request, &response); !status.ok()) {
-    return context.Fail(status);
-  }
-  const int exit_code =
-      context.Print(response, [&](std::ostream& out) { PrintMatchTable(out, response.matches()); });
-  PrintNextPageHint(context, flags, response.next_page_token());
-  return exit_code;
+  return CallThen(context, context.clients->KnowledgeBase(),
+                  &support::v1::KnowledgeBaseService::StubInterface::SearchArticles, request,
+                  [&](const support::v1::SearchArticlesResponse& response) {
+                    const int exit_code = context.Print(response, [&](std::ostream& out) {
+                      PrintMatchTable(out, response.matches());
+                    });
+                    PrintNextPageHint(context, flags, response.next_page_token());
+                    return exit_code;
+                  });
 }
 
 int RunKbCategoryCreate(const CommandContext& context, const Args& args) {
@@ -236,63 +181,29 @@ int RunKbCategoryCreate(const CommandContext& context, const Args& args) {
   request.mutable_category()->set_display_name(flags.GetString("display-name"));
   request.mutable_category()->set_description(flags.GetString("description"));
   request.set_request_id(flags.GetString("request-id"));
-  auto stub = Stub(context);
-  if (!stub.ok()) return context.Fail(stub.status());
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  Category created;
-  if (grpc::Status status = (*stub)->CreateCategory(&call, request, &created); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(created);
+  return CallAndPrint(context, context.clients->KnowledgeBase(),
+                      &support::v1::KnowledgeBaseService::StubInterface::CreateCategory, request);
 }
 
 int RunKbCategoryGet(const CommandContext& context, const Args& args) {
   CommandFlags flags("kb get-category", "Prints one category; NAME_OR_ID is categories/ID or ID.");
-  flags.AddPositional("NAME_OR_ID");
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = ResourceNameOf("categories", flags.positionals()[0]);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
-
-  auto stub = Stub(context);
-  if (!stub.ok()) return context.Fail(stub.status());
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, "categories", name)) return *exit_code;
   support::v1::GetCategoryRequest request;
-  request.set_name(*name);
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  Category category;
-  if (grpc::Status status = (*stub)->GetCategory(&call, request, &category); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(category);
+  request.set_name(name);
+  return CallAndPrint(context, context.clients->KnowledgeBase(),
+                      &support::v1::KnowledgeBaseService::StubInterface::GetCategory, request);
 }
 
 int RunKbCategoryList(const CommandContext& context, const Args& args) {
   CommandFlags flags("kb list-categories", "Lists categories, oldest first.");
-  ListFlags::Declare(flags, /*filterable=*/false);
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<ListFlags> list = ListFlags::Read(flags, /*filterable=*/false);
-  if (!list.ok()) return context.UsageError(flags, list.status().message());
-
-  auto stub = Stub(context);
-  if (!stub.ok()) return context.Fail(stub.status());
-  support::v1::ListCategoriesResponse categories;
-  grpc::Status status = FetchPages(
-      *list,
-      [&](const std::string& page_token, support::v1::ListCategoriesResponse& page) {
-        support::v1::ListCategoriesRequest request;
-        request.set_page_size(list->page_size);
-        request.set_page_token(page_token);
-        grpc::ClientContext call;
-        context.PrepareCall(call);
-        return (*stub)->ListCategories(&call, request, &page);
-      },
-      categories);
-  if (!status.ok()) return context.Fail(status);
-  const int exit_code =
-      context.Print(categories, [&](std::ostream& out) { PrintCategoryTable(out, categories); });
-  PrintNextPageHint(context, flags, categories.next_page_token());
-  return exit_code;
+  ListFlags list;
+  if (auto exit_code = ParseListFlags(context, flags, args, /*filterable=*/false, list)) {
+    return *exit_code;
+  }
+  return ListAndPrint(context, flags, list, context.clients->KnowledgeBase(),
+                      &support::v1::KnowledgeBaseService::StubInterface::ListCategories,
+                      support::v1::ListCategoriesRequest(), PrintCategoryTable);
 }
 
 }  // namespace tandem::ctl

@@ -1,6 +1,7 @@
 // `tandemctl metrics definitions` and `tandemctl freshness`: the Metrics
 // service.
 #include "absl/strings/str_cat.h"
+#include "tools/tandemctl/calls.h"
 #include "tools/tandemctl/commands.h"
 #include "tools/tandemctl/output.h"
 
@@ -38,30 +39,13 @@ void PrintFreshnessTable(std::ostream& out, const metrics::v1::Freshness& freshn
 
 int RunMetricsDefinitions(const CommandContext& context, const Args& args) {
   CommandFlags flags("metrics definitions", "Lists the KPI definitions the tenant can ask for.");
-  ListFlags::Declare(flags, /*filterable=*/false);
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<ListFlags> list = ListFlags::Read(flags, /*filterable=*/false);
-  if (!list.ok()) return context.UsageError(flags, list.status().message());
-
-  auto stub = context.clients->Metrics();
-  if (!stub.ok()) return context.Fail(stub.status());
-  metrics::v1::ListMetricDefinitionsResponse definitions;
-  grpc::Status status = FetchPages(
-      *list,
-      [&](const std::string& page_token, metrics::v1::ListMetricDefinitionsResponse& page) {
-        metrics::v1::ListMetricDefinitionsRequest request;
-        request.set_page_size(list->page_size);
-        request.set_page_token(page_token);
-        grpc::ClientContext call;
-        context.PrepareCall(call);
-        return (*stub)->ListMetricDefinitions(&call, request, &page);
-      },
-      definitions);
-  if (!status.ok()) return context.Fail(status);
-  const int exit_code = context.Print(
-      definitions, [&](std::ostream& out) { PrintDefinitionTable(out, definitions); });
-  PrintNextPageHint(context, flags, definitions.next_page_token());
-  return exit_code;
+  ListFlags list;
+  if (auto exit_code = ParseListFlags(context, flags, args, /*filterable=*/false, list)) {
+    return *exit_code;
+  }
+  return ListAndPrint(context, flags, list, context.clients->Metrics(),
+                      &metrics::v1::MetricsService::StubInterface::ListMetricDefinitions,
+                      metrics::v1::ListMetricDefinitionsRequest(), PrintDefinitionTable);
 }
 
 int RunFreshness(const CommandContext& context, const Args& args) {
@@ -69,16 +53,9 @@ int RunFreshness(const CommandContext& context, const Args& args) {
                      "Shows how far behind the Metrics service is on each event feed it "
                      "consumes.");
   if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-
-  auto stub = context.clients->Metrics();
-  if (!stub.ok()) return context.Fail(stub.status());
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  metrics::v1::Freshness freshness;
-  if (grpc::Status status = (*stub)->GetFreshness(&call, {}, &freshness); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.Print(freshness, [&](std::ostream& out) { PrintFreshnessTable(out, freshness); });
+  return CallAndPrint(context, context.clients->Metrics(),
+                      &metrics::v1::MetricsService::StubInterface::GetFreshness, {},
+                      PrintFreshnessTable);
 }
 
 }  // namespace tandem::ctl

@@ -1,12 +1,11 @@
 // `tandemctl calendars ...` and `tandemctl sla-policies ...`: the SLA
 // configuration of the Support service.
-#include <functional>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/proto_time.h"
+#include "tools/tandemctl/calls.h"
 #include "tools/tandemctl/commands.h"
 #include "tools/tandemctl/output.h"
 
@@ -103,28 +102,6 @@ void PrintPolicyTable(std::ostream& out, const support::v1::ListSlaPoliciesRespo
   table.Print(out);
 }
 
-// Runs a `get` of one resource of `collection` with `call`.
-template <typename Resource>
-int GetOne(
-    const CommandContext& context, CommandFlags& flags, const Args& args,
-    absl::string_view collection,
-    const std::function<grpc::Status(support::v1::SlaService::StubInterface&, grpc::ClientContext*,
-                                     const std::string&, Resource*)>& call) {
-  flags.AddPositional("NAME_OR_ID");
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = ResourceNameOf(collection, flags.positionals()[0]);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
-  auto stub = context.clients->Sla();
-  if (!stub.ok()) return context.Fail(stub.status());
-  grpc::ClientContext rpc;
-  context.PrepareCall(rpc);
-  Resource resource;
-  if (grpc::Status status = call(**stub, &rpc, *name, &resource); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(resource);
-}
-
 }  // namespace
 
 int RunCalendarsCreate(const CommandContext& context, const Args& args) {
@@ -152,60 +129,31 @@ int RunCalendarsCreate(const CommandContext& context, const Args& args) {
     added.set_description(parts.second);
   }
   request.set_request_id(flags.GetString("request-id"));
-
-  auto stub = context.clients->Sla();
-  if (!stub.ok()) return context.Fail(stub.status());
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  BusinessCalendar created;
-  if (grpc::Status status = (*stub)->CreateBusinessCalendar(&call, request, &created);
-      !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(created);
+  return CallAndPrint(context, context.clients->Sla(),
+                      &support::v1::SlaService::StubInterface::CreateBusinessCalendar, request);
 }
 
 int RunCalendarsGet(const CommandContext& context, const Args& args) {
   CommandFlags flags("calendars get", "Prints one calendar; NAME_OR_ID is calendars/ID or ID.");
-  return GetOne<BusinessCalendar>(
-      context, flags, args, "calendars",
-      [](support::v1::SlaService::StubInterface& stub, grpc::ClientContext* rpc,
-         const std::string& name, BusinessCalendar* out) {
-        support::v1::GetBusinessCalendarRequest request;
-        request.set_name(name);
-        return stub.GetBusinessCalendar(rpc, request, out);
-      });
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, "calendars", name)) return *exit_code;
+  support::v1::GetBusinessCalendarRequest request;
+  request.set_name(name);
+  return CallAndPrint(context, context.clients->Sla(),
+                      &support::v1::SlaService::StubInterface::GetBusinessCalendar, request);
 }
 
 int RunCalendarsList(const CommandContext& context, const Args& args) {
   CommandFlags flags("calendars list",
                      "Lists business calendars, newest first. Filter fields: time_zone, "
                      "create_time.");
-  ListFlags::Declare(flags, /*filterable=*/true);
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<ListFlags> list = ListFlags::Read(flags, /*filterable=*/true);
-  if (!list.ok()) return context.UsageError(flags, list.status().message());
-  auto stub = context.clients->Sla();
-  if (!stub.ok()) return context.Fail(stub.status());
-  support::v1::ListBusinessCalendarsResponse calendars;
-  grpc::Status status = FetchPages(
-      *list,
-      [&](const std::string& page_token, support::v1::ListBusinessCalendarsResponse& page) {
-        support::v1::ListBusinessCalendarsRequest request;
-        request.set_page_size(list->page_size);
-        request.set_page_token(page_token);
-        request.set_filter(list->filter);
-        request.set_order_by(list->order_by);
-        grpc::ClientContext call;
-        context.PrepareCall(call);
-        return (*stub)->ListBusinessCalendars(&call, request, &page);
-      },
-      calendars);
-  if (!status.ok()) return context.Fail(status);
-  const int exit_code =
-      context.Print(calendars, [&](std::ostream& out) { PrintCalendarTable(out, calendars); });
-  PrintNextPageHint(context, flags, calendars.next_page_token());
-  return exit_code;
+  ListFlags list;
+  if (auto exit_code = ParseListFlags(context, flags, args, /*filterable=*/true, list)) {
+    return *exit_code;
+  }
+  return ListAndPrint(context, flags, list, context.clients->Sla(),
+                      &support::v1::SlaService::StubInterface::ListBusinessCalendars,
+                      support::v1::ListBusinessCalendarsRequest(), PrintCalendarTable);
 }
 
 int RunSlaPoliciesCreate(const CommandContext& context, const Args& args) {
@@ -256,61 +204,35 @@ int RunSlaPoliciesCreate(const CommandContext& context, const Args& args) {
     *policy.mutable_resolution_target() = ToProtoDuration(flags.GetDuration("resolution"));
   }
   request.set_request_id(flags.GetString("request-id"));
-
-  auto stub = context.clients->Sla();
-  if (!stub.ok()) return context.Fail(stub.status());
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  SlaPolicy created;
-  if (grpc::Status status = (*stub)->CreateSlaPolicy(&call, request, &created); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(created);
+  return CallAndPrint(context, context.clients->Sla(),
+                      &support::v1::SlaService::StubInterface::CreateSlaPolicy, request);
 }
 
 int RunSlaPoliciesGet(const CommandContext& context, const Args& args) {
   CommandFlags flags("sla-policies get",
                      "Prints one SLA policy; NAME_OR_ID is slaPolicies/ID or ID.");
-  return GetOne<SlaPolicy>(context, flags, args, "slaPolicies",
-                           [](support::v1::SlaService::StubInterface& stub,
-                              grpc::ClientContext* rpc, const std::string& name, SlaPolicy* out) {
-                             support::v1::GetSlaPolicyRequest request;
-                             request.set_name(name);
-                             return stub.GetSlaPolicy(rpc, request, out);
-                           });
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, "slaPolicies", name)) return *exit_code;
+  support::v1::GetSlaPolicyRequest request;
+  request.set_name(name);
+  return CallAndPrint(context, context.clients->Sla(),
+                      &support::v1::SlaService::StubInterface::GetSlaPolicy, request);
 }
 
 int RunSlaPoliciesList(const CommandContext& context, const Args& args) {
   CommandFlags flags("sla-policies list",
                      "Lists SLA policies in the order they are tried. Filter: calendar = "
                      "calendars/ID (or \"\" for 24x7).");
-  ListFlags::Declare(flags, /*filterable=*/true);
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<ListFlags> list = ListFlags::Read(flags, /*filterable=*/true);
-  if (!list.ok()) return context.UsageError(flags, list.status().message());
-  if (!list->order_by.empty()) {
+  ListFlags list;
+  if (auto exit_code = ParseListFlags(context, flags, args, /*filterable=*/true, list)) {
+    return *exit_code;
+  }
+  if (!list.order_by.empty()) {
     return context.UsageError(flags, "--order-by: policies are always listed in the order tried");
   }
-  auto stub = context.clients->Sla();
-  if (!stub.ok()) return context.Fail(stub.status());
-  support::v1::ListSlaPoliciesResponse policies;
-  grpc::Status status = FetchPages(
-      *list,
-      [&](const std::string& page_token, support::v1::ListSlaPoliciesResponse& page) {
-        support::v1::ListSlaPoliciesRequest request;
-        request.set_page_size(list->page_size);
-        request.set_page_token(page_token);
-        request.set_filter(list->filter);
-        grpc::ClientContext call;
-        context.PrepareCall(call);
-        return (*stub)->ListSlaPolicies(&call, request, &page);
-      },
-      policies);
-  if (!status.ok()) return context.Fail(status);
-  const int exit_code =
-      context.Print(policies, [&](std::ostream& out) { PrintPolicyTable(out, policies); });
-  PrintNextPageHint(context, flags, policies.next_page_token());
-  return exit_code;
+  return ListAndPrint(context, flags, list, context.clients->Sla(),
+                      &support::v1::SlaService::StubInterface::ListSlaPolicies,
+                      support::v1::ListSlaPoliciesRequest(), PrintPolicyTable);
 }
 
 }  // namespace tandem::ctl

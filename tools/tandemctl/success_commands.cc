@@ -1,4 +1,5 @@
 // `tandemctl accounts ...`: accounts in the Success service.
+#include "tools/tandemctl/calls.h"
 #include "tools/tandemctl/commands.h"
 #include "tools/tandemctl/output.h"
 
@@ -45,68 +46,31 @@ int RunAccountsCreate(const CommandContext& context, const Args& args) {
   account.set_currency_code(flags.GetString("currency"));
   account.set_touch_tier(static_cast<success::v1::TouchTier>(flags.GetEnum("tier")));
   request.set_request_id(flags.GetString("request-id"));
-
-  auto stub = context.clients->Success();
-  if (!stub.ok()) return context.Fail(stub.status());
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  Account created;
-  if (grpc::Status status = (*stub)->CreateAccount(&call, request, &created); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(created);
+  return CallAndPrint(context, context.clients->Success(),
+                      &success::v1::SuccessService::StubInterface::CreateAccount, request);
 }
 
 int RunAccountsGet(const CommandContext& context, const Args& args) {
   CommandFlags flags("accounts get", "Prints one account; NAME_OR_ID is accounts/ID or ID.");
-  flags.AddPositional("NAME_OR_ID");
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = ResourceNameOf("accounts", flags.positionals()[0]);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
-
-  auto stub = context.clients->Success();
-  if (!stub.ok()) return context.Fail(stub.status());
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, "accounts", name)) return *exit_code;
   success::v1::GetAccountRequest request;
-  request.set_name(*name);
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  Account account;
-  if (grpc::Status status = (*stub)->GetAccount(&call, request, &account); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(account);
+  request.set_name(name);
+  return CallAndPrint(context, context.clients->Success(),
+                      &success::v1::SuccessService::StubInterface::GetAccount, request);
 }
 
 int RunAccountsList(const CommandContext& context, const Args& args) {
   CommandFlags flags("accounts list",
                      "Lists accounts, newest first. Filter fields: touch_tier, lifecycle_stage, "
                      "owner, plan, external_id.");
-  ListFlags::Declare(flags, /*filterable=*/true);
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<ListFlags> list = ListFlags::Read(flags, /*filterable=*/true);
-  if (!list.ok()) return context.UsageError(flags, list.status().message());
-
-  auto stub = context.clients->Success();
-  if (!stub.ok()) return context.Fail(stub.status());
-  success::v1::ListAccountsResponse accounts;
-  grpc::Status status = FetchPages(
-      *list,
-      [&](const std::string& page_token, success::v1::ListAccountsResponse& page) {
-        success::v1::ListAccountsRequest request;
-        request.set_page_size(list->page_size);
-        request.set_page_token(page_token);
-        request.set_filter(list->filter);
-        request.set_order_by(list->order_by);
-        grpc::ClientContext call;
-        context.PrepareCall(call);
-        return (*stub)->ListAccounts(&call, request, &page);
-      },
-      accounts);
-  if (!status.ok()) return context.Fail(status);
-  const int exit_code =
-      context.Print(accounts, [&](std::ostream& out) { PrintAccountTable(out, accounts); });
-  PrintNextPageHint(context, flags, accounts.next_page_token());
-  return exit_code;
+  ListFlags list;
+  if (auto exit_code = ParseListFlags(context, flags, args, /*filterable=*/true, list)) {
+    return *exit_code;
+  }
+  return ListAndPrint(context, flags, list, context.clients->Success(),
+                      &success::v1::SuccessService::StubInterface::ListAccounts,
+                      success::v1::ListAccountsRequest(), PrintAccountTable);
 }
 
 }  // namespace tandem::ctl

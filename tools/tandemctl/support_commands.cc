@@ -7,6 +7,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/str_cat.h"
+#include "tools/tandemctl/calls.h"
 #include "tools/tandemctl/commands.h"
 #include "tools/tandemctl/output.h"
 
@@ -39,6 +40,16 @@ void PrintMessageTable(std::ostream& out, const support::v1::ListMessagesRespons
   table.Print(out);
 }
 
+void PrintCustomStatusTable(std::ostream& out,
+                            const support::v1::ListCustomStatusesResponse& response) {
+  Table table({"NAME", "CATEGORY", "AGENT LABEL", "CUSTOMER LABEL", "ACTIVE"});
+  for (const support::v1::CustomStatus& status : response.custom_statuses()) {
+    table.AddRow({status.name(), Ticket::Status_Name(status.category()), status.agent_label(),
+                  status.customer_label(), status.active() ? "yes" : "no"});
+  }
+  table.Print(out);
+}
+
 void PrintChangeTable(std::ostream& out, const support::v1::ListTicketChangesResponse& response) {
   Table table({"TIME", "ACTOR", "FIELD", "FROM", "TO"});
   for (const support::v1::TicketChange& change : response.changes()) {
@@ -52,7 +63,6 @@ void PrintChangeTable(std::ostream& out, const support::v1::ListTicketChangesRes
 // Posts a message on the ticket named by the first positional argument.
 int PostMessage(const CommandContext& context, CommandFlags& flags, const Args& args,
                 bool internal) {
-  flags.AddPositional("NAME_OR_ID");
   flags.AddString("body", "", "The text of the message.");
   flags.AddString("request-id", "", "Idempotency key: a retry with the same key posts once.");
   if (!internal) {
@@ -60,12 +70,11 @@ int PostMessage(const CommandContext& context, CommandFlags& flags, const Args& 
                   "Who writes it: CUSTOMER (e.g. a forwarded e-mail), AGENT (default) or SYSTEM.");
     flags.AddString("author-email", "", "E-mail address of a customer author.");
   }
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = ResourceNameOf("tickets", flags.positionals()[0]);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, "tickets", name)) return *exit_code;
 
   support::v1::CreateMessageRequest request;
-  request.set_parent(*name);
+  request.set_parent(name);
   request.set_request_id(flags.GetString("request-id"));
   support::v1::Message& message = *request.mutable_message();
   message.set_body(flags.GetString("body"));
@@ -75,16 +84,8 @@ int PostMessage(const CommandContext& context, CommandFlags& flags, const Args& 
     message.set_author_type(static_cast<support::v1::Message::AuthorType>(flags.GetEnum("as")));
   }
   if (!internal) message.set_author_email(flags.GetString("author-email"));
-
-  auto stub = context.clients->Support();
-  if (!stub.ok()) return context.Fail(stub.status());
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  support::v1::Message posted;
-  if (grpc::Status status = (*stub)->CreateMessage(&call, request, &posted); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(posted);
+  return CallAndPrint(context, context.clients->Support(),
+                      &support::v1::SupportService::StubInterface::CreateMessage, request);
 }
 
 // Runs a command that lists something of one ticket (NAME_OR_ID plus the
@@ -92,60 +93,27 @@ int PostMessage(const CommandContext& context, CommandFlags& flags, const Args& 
 // `print_table` (or as JSON). `customize` sets the request's own fields.
 template <typename Request, typename Response>
 int ListOfTicket(const CommandContext& context, CommandFlags& flags, const Args& args,
-                 grpc::Status (support::v1::SupportService::StubInterface::*method)(
-                     grpc::ClientContext*, const Request&, Response*),
+                 UnaryMethod<support::v1::SupportService::StubInterface, Request, Response> method,
                  const std::function<void(Request&)>& customize,
                  void (*print_table)(std::ostream&, const Response&)) {
-  flags.AddPositional("NAME_OR_ID");
   ListFlags::Declare(flags, /*filterable=*/false);
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = ResourceNameOf("tickets", flags.positionals()[0]);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, "tickets", name)) return *exit_code;
   absl::StatusOr<ListFlags> list = ListFlags::Read(flags, /*filterable=*/false);
   if (!list.ok()) return context.UsageError(flags, list.status().message());
-
-  auto stub = context.clients->Support();
-  if (!stub.ok()) return context.Fail(stub.status());
-  Response all;
-  grpc::Status status = FetchPages(
-      *list,
-      [&](const std::string& page_token, Response& page) {
-        Request request;
-        request.set_parent(*name);
-        request.set_page_size(list->page_size);
-        request.set_page_token(page_token);
-        customize(request);
-        grpc::ClientContext call;
-        context.PrepareCall(call);
-        return ((**stub).*method)(&call, request, &page);
-      },
-      all);
-  if (!status.ok()) return context.Fail(status);
-  const int exit_code = context.Print(all, [&](std::ostream& out) { print_table(out, all); });
-  PrintNextPageHint(context, flags, all.next_page_token());
-  return exit_code;
+  Request request;
+  request.set_parent(name);
+  customize(request);
+  return ListAndPrint(context, flags, *list, context.clients->Support(), method, request,
+                      print_table);
 }
 
 // Calls one unary Support method with `request` and prints the answer.
 template <typename Request, typename Response>
 int CallSupport(const CommandContext& context,
-                grpc::Status (support::v1::SupportService::StubInterface::*method)(
-                    grpc::ClientContext*, const Request&, Response*),
+                UnaryMethod<support::v1::SupportService::StubInterface, Request, Response> method,
                 const Request& request) {
-  auto stub = context.clients->Support();
-  if (!stub.ok()) return context.Fail(stub.status());
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  Response response;
-  if (grpc::Status status = ((**stub).*method)(&call, request, &response); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(response);
-}
-
-// Reads a ticket name (tickets/ID or ID) from the first positional.
-absl::StatusOr<std::string> TicketName(const CommandFlags& flags) {
-  return ResourceNameOf("tickets", flags.positionals()[0]);
+  return CallAndPrint(context, context.clients->Support(), method, request);
 }
 
 }  // namespace
@@ -180,74 +148,34 @@ int RunTicketsCreate(const CommandContext& context, const Args& args) {
   ticket.set_priority(static_cast<Ticket::Priority>(flags.GetEnum("priority")));
   for (const std::string& tag : flags.GetList("tag")) ticket.add_tags(tag);
   request.set_request_id(flags.GetString("request-id"));
-
-  auto stub = context.clients->Support();
-  if (!stub.ok()) return context.Fail(stub.status());
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  Ticket created;
-  if (grpc::Status status = (*stub)->CreateTicket(&call, request, &created); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(created);
+  return CallSupport(context, &support::v1::SupportService::StubInterface::CreateTicket, request);
 }
 
 int RunTicketsGet(const CommandContext& context, const Args& args) {
   CommandFlags flags("tickets get", "Prints one ticket; NAME_OR_ID is tickets/ID or ID.");
-  flags.AddPositional("NAME_OR_ID");
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = ResourceNameOf("tickets", flags.positionals()[0]);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
-
-  auto stub = context.clients->Support();
-  if (!stub.ok()) return context.Fail(stub.status());
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, "tickets", name)) return *exit_code;
   support::v1::GetTicketRequest request;
-  request.set_name(*name);
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  Ticket ticket;
-  if (grpc::Status status = (*stub)->GetTicket(&call, request, &ticket); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(ticket);
+  request.set_name(name);
+  return CallSupport(context, &support::v1::SupportService::StubInterface::GetTicket, request);
 }
 
 int RunTicketsList(const CommandContext& context, const Args& args) {
   CommandFlags flags("tickets list",
                      "Lists tickets, newest first. Filter fields: status, priority, channel, type, "
                      "account, requester_email.");
-  ListFlags::Declare(flags, /*filterable=*/true);
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<ListFlags> list = ListFlags::Read(flags, /*filterable=*/true);
-  if (!list.ok()) return context.UsageError(flags, list.status().message());
-
-  auto stub = context.clients->Support();
-  if (!stub.ok()) return context.Fail(stub.status());
-  support::v1::ListTicketsResponse tickets;
-  grpc::Status status = FetchPages(
-      *list,
-      [&](const std::string& page_token, support::v1::ListTicketsResponse& page) {
-        support::v1::ListTicketsRequest request;
-        request.set_page_size(list->page_size);
-        request.set_page_token(page_token);
-        request.set_filter(list->filter);
-        request.set_order_by(list->order_by);
-        grpc::ClientContext call;
-        context.PrepareCall(call);
-        return (*stub)->ListTickets(&call, request, &page);
-      },
-      tickets);
-  if (!status.ok()) return context.Fail(status);
-  const int exit_code =
-      context.Print(tickets, [&](std::ostream& out) { PrintTicketTable(out, tickets); });
-  PrintNextPageHint(context, flags, tickets.next_page_token());
-  return exit_code;
+  ListFlags list;
+  if (auto exit_code = ParseListFlags(context, flags, args, /*filterable=*/true, list)) {
+    return *exit_code;
+  }
+  return ListAndPrint(context, flags, list, context.clients->Support(),
+                      &support::v1::SupportService::StubInterface::ListTickets,
+                      support::v1::ListTicketsRequest(), PrintTicketTable);
 }
 
 int RunTicketsUpdate(const CommandContext& context, const Args& args) {
   CommandFlags flags("tickets update",
                      "Changes the fields given as flags (only those), e.g. --status SOLVED.");
-  flags.AddPositional("NAME_OR_ID");
   flags.AddString("subject", "", "New one-line summary.");
   flags.AddString("description", "", "New full request.");
   flags.AddString("requester-email", "", "New requester e-mail address.");
@@ -260,18 +188,14 @@ int RunTicketsUpdate(const CommandContext& context, const Args& args) {
   flags.AddString("custom-status", "",
                   "A custom status label, customStatuses/ID (the ticket takes its category).");
   flags.AddString("etag", "", "Refuse the update if the ticket changed since this etag.");
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = ResourceNameOf("tickets", flags.positionals()[0]);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, "tickets", name)) return *exit_code;
 
   support::v1::UpdateTicketRequest request;
   Ticket& ticket = *request.mutable_ticket();
-  ticket.set_name(*name);
+  ticket.set_name(name);
   ticket.set_etag(flags.GetString("etag"));
-  auto mask = [&](const char* flag, const char* path) {
-    if (flags.IsSet(flag)) request.mutable_update_mask()->add_paths(path);
-    return flags.IsSet(flag);
-  };
+  UpdateMask mask(flags, *request.mutable_update_mask());
   if (mask("subject", "subject")) ticket.set_subject(flags.GetString("subject"));
   if (mask("description", "description")) ticket.set_description(flags.GetString("description"));
   if (mask("requester-email", "requester_email")) {
@@ -292,19 +216,10 @@ int RunTicketsUpdate(const CommandContext& context, const Args& args) {
   if (mask("custom-status", "custom_status")) {
     ticket.set_custom_status(flags.GetString("custom-status"));
   }
-  if (request.update_mask().paths_size() == 0) {
+  if (mask.empty()) {
     return context.UsageError(flags, "give at least one field to change, e.g. --status SOLVED");
   }
-
-  auto stub = context.clients->Support();
-  if (!stub.ok()) return context.Fail(stub.status());
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  Ticket updated;
-  if (grpc::Status status = (*stub)->UpdateTicket(&call, request, &updated); !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.PrintFields(updated);
+  return CallSupport(context, &support::v1::SupportService::StubInterface::UpdateTicket, request);
 }
 
 int RunTicketsReply(const CommandContext& context, const Args& args) {
@@ -338,30 +253,25 @@ int RunTicketsHistory(const CommandContext& context, const Args& args) {
 
 int RunTicketsEscalate(const CommandContext& context, const Args& args) {
   CommandFlags flags("tickets escalate", "Raises a ticket to the next (or --tier) support tier.");
-  flags.AddPositional("NAME_OR_ID");
   flags.AddString("reason", "", "Why (required).");
   flags.AddInt("tier", 0, "The tier to raise to, 2 or 3; 0 for the next one.");
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = TicketName(flags);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, "tickets", name)) return *exit_code;
   support::v1::EscalateTicketRequest request;
-  request.set_name(*name);
+  request.set_name(name);
   request.set_reason(flags.GetString("reason"));
   request.set_tier(static_cast<int32_t>(flags.GetInt("tier")));
-  return CallSupport(context, &support::v1::SupportService::StubInterface::EscalateTicket,
-                     request);
+  return CallSupport(context, &support::v1::SupportService::StubInterface::EscalateTicket, request);
 }
 
 int RunTicketsRate(const CommandContext& context, const Args& args) {
   CommandFlags flags("tickets rate", "Records the customer's CSAT rating of a SOLVED ticket.");
-  flags.AddPositional("NAME_OR_ID");
   flags.AddInt("score", 0, "1 (very unhappy) to 5 (very happy).");
   flags.AddString("comment", "", "What the customer said.");
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = TicketName(flags);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, "tickets", name)) return *exit_code;
   support::v1::RateTicketRequest request;
-  request.set_name(*name);
+  request.set_name(name);
   request.mutable_rating()->set_score(static_cast<int32_t>(flags.GetInt("score")));
   request.mutable_rating()->set_comment(flags.GetString("comment"));
   return CallSupport(context, &support::v1::SupportService::StubInterface::RateTicket, request);
@@ -370,18 +280,16 @@ int RunTicketsRate(const CommandContext& context, const Args& args) {
 int RunTicketsMerge(const CommandContext& context, const Args& args) {
   CommandFlags flags("tickets merge",
                      "Merges a ticket into another (--into); the merged one is closed.");
-  flags.AddPositional("NAME_OR_ID");
   flags.AddString("into", "", "The ticket to keep, tickets/ID or ID (required).");
   flags.AddString("comment", "", "Added to the notes on both tickets.");
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = TicketName(flags);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, "tickets", name)) return *exit_code;
   absl::StatusOr<std::string> target = ResourceNameOf("tickets", flags.GetString("into"));
   if (!target.ok()) {
     return context.UsageError(flags, absl::StrCat("--into: ", target.status().message()));
   }
   support::v1::MergeTicketRequest request;
-  request.set_name(*name);
+  request.set_name(name);
   request.set_target(*target);
   request.set_comment(flags.GetString("comment"));
   return CallSupport(context, &support::v1::SupportService::StubInterface::MergeTicket, request);
@@ -402,9 +310,9 @@ int RunTicketsImport(const CommandContext& context, const Args& args) {
   support::v1::ImportTicketRequest request;
   if (auto parsed = google::protobuf::util::JsonStringToMessage(json.str(), &request);
       !parsed.ok()) {
-    return context.UsageError(flags, absl::StrCat(flags.positionals()[0],
-                                                  " is not an ImportTicketRequest: ",
-                                                  parsed.message().as_string()));
+    return context.UsageError(
+        flags, absl::StrCat(flags.positionals()[0],
+                            " is not an ImportTicketRequest: ", parsed.message().as_string()));
   }
   return CallSupport(context, &support::v1::SupportService::StubInterface::ImportTicket, request);
 }
@@ -413,12 +321,10 @@ int RunTicketsSla(const CommandContext& context, const Args& args) {
   CommandFlags flags("tickets sla",
                      "Explains a ticket's SLA: the policy that matched (and why others did not), "
                      "each target's due time and how it was counted.");
-  flags.AddPositional("NAME_OR_ID");
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = TicketName(flags);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, "tickets", name)) return *exit_code;
   support::v1::ExplainTicketSlaRequest request;
-  request.set_name(*name);
+  request.set_name(name);
   return CallSupport(context, &support::v1::SupportService::StubInterface::ExplainTicketSla,
                      request);
 }
@@ -427,25 +333,11 @@ int RunStatusesList(const CommandContext& context, const Args& args) {
   CommandFlags flags("statuses list", "Lists the custom status labels, by category.");
   flags.AddBool("inactive", false, "Include deactivated labels.");
   if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  auto stub = context.clients->Support();
-  if (!stub.ok()) return context.Fail(stub.status());
   support::v1::ListCustomStatusesRequest request;
   request.set_show_inactive(flags.GetBool("inactive"));
-  grpc::ClientContext call;
-  context.PrepareCall(call);
-  support::v1::ListCustomStatusesResponse response;
-  if (grpc::Status status = (*stub)->ListCustomStatuses(&call, request, &response);
-      !status.ok()) {
-    return context.Fail(status);
-  }
-  return context.Print(response, [&](std::ostream& out) {
-    Table table({"NAME", "CATEGORY", "AGENT LABEL", "CUSTOMER LABEL", "ACTIVE"});
-    for (const support::v1::CustomStatus& status : response.custom_statuses()) {
-      table.AddRow({status.name(), Ticket::Status_Name(status.category()), status.agent_label(),
-                    status.customer_label(), status.active() ? "yes" : "no"});
-    }
-    table.Print(out);
-  });
+  return CallAndPrint(context, context.clients->Support(),
+                      &support::v1::SupportService::StubInterface::ListCustomStatuses, request,
+                      PrintCustomStatusTable);
 }
 
 int RunStatusesCreate(const CommandContext& context, const Args& args) {
@@ -468,28 +360,23 @@ int RunStatusesCreate(const CommandContext& context, const Args& args) {
 
 int RunStatusesUpdate(const CommandContext& context, const Args& args) {
   CommandFlags flags("statuses update", "Relabels, describes, or (de)activates a label (admin).");
-  flags.AddPositional("NAME_OR_ID");
   flags.AddString("label", "", "New agent label.");
   flags.AddString("customer-label", "", "New customer label.");
   flags.AddString("description", "", "New description.");
   flags.AddBool("active", true, "Whether tickets may take the label.");
-  if (auto exit_code = context.ParseFlags(flags, args)) return *exit_code;
-  absl::StatusOr<std::string> name = ResourceNameOf("customStatuses", flags.positionals()[0]);
-  if (!name.ok()) return context.UsageError(flags, name.status().message());
+  std::string name;
+  if (auto exit_code = ParseNamed(context, flags, args, "customStatuses", name)) return *exit_code;
   support::v1::UpdateCustomStatusRequest request;
   support::v1::CustomStatus& status = *request.mutable_custom_status();
-  status.set_name(*name);
-  auto mask = [&](const char* flag, const char* path) {
-    if (flags.IsSet(flag)) request.mutable_update_mask()->add_paths(path);
-    return flags.IsSet(flag);
-  };
+  status.set_name(name);
+  UpdateMask mask(flags, *request.mutable_update_mask());
   if (mask("label", "agent_label")) status.set_agent_label(flags.GetString("label"));
   if (mask("customer-label", "customer_label")) {
     status.set_customer_label(flags.GetString("customer-label"));
   }
   if (mask("description", "description")) status.set_description(flags.GetString("description"));
   if (mask("active", "active")) status.set_active(flags.GetBool("active"));
-  if (request.update_mask().paths_size() == 0) {
+  if (mask.empty()) {
     return context.UsageError(flags, "give at least one field to change, e.g. --active=false");
   }
   return CallSupport(context, &support::v1::SupportService::StubInterface::UpdateCustomStatus,
