@@ -83,7 +83,7 @@ constexpr absl::string_view kColumns =
     "reopen_count, solve_time, close_time, first_response_time, agent_reply_count, "
     "escalation_tier, escalation_reason, assignee, csat_score, csat_comment, csat_time, "
     "csat_agent, group_id, custom_status_id, merged_into, merged_tickets, imported, external_id, "
-    "sla FROM tickets ";
+    "sla, requester_contact_id FROM tickets ";
 
 // Column 12 of kColumns, the row version behind the etag.
 constexpr int kVersionColumn = 12;
@@ -127,6 +127,7 @@ v1::Ticket FromRow(const mysql::Row& row) {
   ticket.set_imported(row.Int(31) != 0);
   if (!row.IsNull(32)) ticket.set_external_id(row.String(32));
   if (!row.IsNull(33)) ticket.mutable_sla()->ParseFromString(row.String(33));
+  if (!row.IsNull(34)) ticket.set_requester_contact(ResourceName("contacts", row.String(34)));
   return ticket;
 }
 
@@ -224,6 +225,8 @@ const char* ColumnOf(TicketField field) {
       return "sla_breached";
     case TicketField::kSlaDueTime:
       return "sla_next_due";
+    case TicketField::kRequesterContact:
+      return "requester_contact_id";
   }
   return "id";
 }
@@ -336,8 +339,9 @@ absl::Status MysqlTicketStore::InsertTicket(mysql::Transaction& tx, const std::s
           "escalation_tier, escalation_reason, assignee, reopen_count, solve_time, close_time, "
           "first_response_time, agent_reply_count, csat_score, csat_comment, csat_time, "
           "csat_agent, group_id, custom_status_id, imported, external_id, sla, sla_next_due, "
-          "sla_breached, version, create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-          "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+          "sla_breached, requester_contact_id, version, create_time, update_time) VALUES (?, ?, ?, "
+          "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, "
+          "?, ?)",
           {tenant, IdOf(ticket.name()), IdOrNull(ticket.account()), ticket.requester_email(),
            ticket.subject(), ticket.description(), int64_t{ticket.channel()},
            int64_t{ticket.type()}, int64_t{ticket.priority()}, int64_t{ticket.status()},
@@ -360,7 +364,8 @@ absl::Status MysqlTicketStore::InsertTicket(mysql::Transaction& tx, const std::s
            ticket.external_id().empty() ? mysql::Value{nullptr}
                                         : mysql::Value{ticket.external_id()},
            SlaColumns(ticket)[0], SlaColumns(ticket)[1], SlaColumns(ticket)[2],
-           FromProtoTime(ticket.create_time()), FromProtoTime(ticket.update_time())})
+           IdOrNull(ticket.requester_contact()), FromProtoTime(ticket.create_time()),
+           FromProtoTime(ticket.update_time())})
       .status();
 }
 
@@ -393,7 +398,7 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
                     "merged_tickets = ?, sla = ?, sla_next_due = ?, "
                     // Once missed, always counted: a new reply cycle must not
                     // hide an earlier breach from filters and the summary.
-                    "sla_breached = (sla_breached OR ?), "
+                    "sla_breached = (sla_breached OR ?), requester_contact_id = ?, "
                     "version = ?, update_time = ? "
                     "WHERE tenant_id = ? AND id = ?",
                     {after.requester_email(), after.subject(), after.description(),
@@ -415,7 +420,7 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
                      IdOrNull(after.group()), IdOrNull(after.custom_status()),
                      IdOrNull(after.merged_into()), JsonStrings(after.merged_tickets()),
                      SlaColumns(after)[0], SlaColumns(after)[1], SlaColumns(after)[2],
-                     version + 1, FromProtoTime(after.update_time()), tenant, id})
+                     IdOrNull(after.requester_contact()), version + 1, FromProtoTime(after.update_time()), tenant, id})
             .status());
   }
   for (const v1::TicketChange& change : update.changes) {

@@ -70,7 +70,8 @@ absl::StatusOr<v1::ListTicketsResponse> TicketManager::ListTickets(
   static const std::set<std::string> kFields = {
       "status", "priority", "channel",  "type",        "account",
       "requester_email", "assignee", "tag", "create_time", "update_time",
-      "group", "custom_status", "imported", "sla_breached", "sla_at_risk", "sla_due_time"};
+      "group", "custom_status", "imported", "sla_breached", "sla_at_risk", "sla_due_time",
+      "requester_contact"};
   // kFields and TicketConditions() name the same fields.
   ASSIGN_OR_RETURN(ListPlan plan, PlanList(*page_tokens_, caller.tenant,
                                            {request.page_size(), request.page_token(),

@@ -48,7 +48,7 @@ const std::set<std::string>& UpdatableFields() {
   static const auto* const kFields =
       new std::set<std::string>{"subject", "description", "requester_email", "type",
                                 "priority", "status", "tags", "assignee", "group",
-                                "custom_status"};
+                                "custom_status", "requester_contact"};
   return *kFields;
 }
 
@@ -71,6 +71,7 @@ std::string FieldText(const v1::Ticket& ticket, absl::string_view field) {
   if (field == "assignee") return ticket.assignee();
   if (field == "custom_status") return ticket.custom_status();
   if (field == "group") return ticket.group();
+  if (field == "requester_contact") return ticket.requester_contact();
   return "";
 }
 
@@ -85,6 +86,7 @@ void CopyField(const v1::Ticket& from, absl::string_view field, v1::Ticket& to) 
   if (field == "assignee") to.set_assignee(from.assignee());
   if (field == "custom_status") to.set_custom_status(from.custom_status());
   if (field == "group") to.set_group(from.group());
+  if (field == "requester_contact") to.set_requester_contact(from.requester_contact());
   if (field == "tags") {
     to.clear_tags();
     for (const std::string& tag : NormalizedTags(from.tags())) to.add_tags(tag);
@@ -127,6 +129,11 @@ void CheckTicketFields(const v1::Ticket& ticket,
   if (checked("assignee") && !ticket.assignee().empty() &&
       !ParseResourceName("ticket.assignee", "agents", ticket.assignee()).ok()) {
     violations.Add("ticket.assignee", "must look like agents/{id}, or be empty");
+  }
+  if (checked("requester_contact") && !ticket.requester_contact().empty() &&
+      !ParseResourceName("ticket.requester_contact", "contacts", ticket.requester_contact())
+           .ok()) {
+    violations.Add("ticket.requester_contact", "must look like contacts/{id}, or be empty");
   }
   if (checked("group") && !ticket.group().empty() &&
       !ParseResourceName("ticket.group", "groups", ticket.group()).ok()) {
@@ -699,6 +706,8 @@ absl::StatusOr<std::vector<TicketCondition>> TicketConditions(const std::vector<
       {"create_time", {TicketField::kCreateTime, Kind::kTime}},
       {"update_time", {TicketField::kUpdateTime, Kind::kTime}},
       {"group", {TicketField::kGroup, Kind::kResource, nullptr, "groups"}},
+      {"requester_contact",
+       {TicketField::kRequesterContact, Kind::kResource, nullptr, "contacts"}},
       {"custom_status", {TicketField::kCustomStatus, Kind::kResource, nullptr, "customStatuses"}},
       {"imported", {TicketField::kImported, Kind::kBool}},
   };

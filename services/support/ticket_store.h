@@ -25,7 +25,7 @@ namespace tandem::support {
 enum class TicketField {
   kStatus, kPriority, kChannel, kType, kAccount, kRequesterEmail,
   kAssignee, kTag, kCreateTime, kUpdateTime, kGroup, kCustomStatus, kImported,
-  kSlaBreached, kSlaDueTime
+  kSlaBreached, kSlaDueTime, kRequesterContact
 };
 
 // The actor recorded when routing assigns a ticket.

@@ -986,5 +986,38 @@ TEST_F(ServicesTest, TicketsAreRoutedAndTheirSlaIsSweptForBreaches) {
   EXPECT_EQ(routed.assignee(), tickets[1].assignee());
 }
 
+
+// The requester can be a Success contact, with or without an e-mail; it is
+// stored, changed with a mask and filtered on.
+TEST_F(ServicesTest, RequesterContactIsStoredUpdatedAndFiltered) {
+  const std::string agent = TestToken("acme", {"agent"});
+  sv1::CreateTicketRequest request = TicketRequest("Export fails");
+  request.mutable_ticket()->set_requester_contact("contacts/01JABCDEFGHJKMNPQRSTVWXYZ0");
+  sv1::Ticket ticket;
+  ASSERT_TRUE(CreateTicket(agent, request, &ticket).ok());
+  EXPECT_EQ(ticket.requester_contact(), "contacts/01JABCDEFGHJKMNPQRSTVWXYZ0");
+  sv1::Ticket other;
+  ASSERT_TRUE(CreateTicket(agent, TicketRequest("Other"), &other).ok());
+  grpc::ClientContext list_context;
+  Authorize(list_context, agent);
+  sv1::ListTicketsRequest list;
+  list.set_filter("requester_contact = contacts/01JABCDEFGHJKMNPQRSTVWXYZ0");
+  sv1::ListTicketsResponse page;
+  ASSERT_TRUE(tickets_->ListTickets(&list_context, list, &page).ok());
+  ASSERT_EQ(page.tickets_size(), 1);
+  EXPECT_EQ(page.tickets(0).name(), ticket.name());
+  grpc::ClientContext context;
+  Authorize(context, agent);
+  sv1::UpdateTicketRequest update;
+  update.mutable_ticket()->set_name(ticket.name());
+  update.mutable_ticket()->set_requester_contact("contacts/01JABCDEFGHJKMNPQRSTVWXYZ1");
+  update.mutable_update_mask()->add_paths("requester_contact");
+  sv1::Ticket updated;
+  ASSERT_TRUE(tickets_->UpdateTicket(&context, update, &updated).ok());
+  sv1::Ticket read;
+  ASSERT_TRUE(GetTicket(agent, ticket.name(), &read).ok());
+  EXPECT_EQ(read.requester_contact(), "contacts/01JABCDEFGHJKMNPQRSTVWXYZ1");
+}
+
 }  // namespace
 }  // namespace tandem

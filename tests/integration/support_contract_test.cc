@@ -127,6 +127,17 @@ TEST_F(SupportContractTest, BadInputToEveryRpcIsRefusedAndWritesNothing) {
     r.mutable_ticket()->set_requester_email("not an address");
     ExpectRefused(&Stub::CreateTicket, r, kInvalid, "ticket.requester_email");
     r.mutable_ticket()->clear_requester_email();
+    r.mutable_ticket()->set_assignee("alice");
+    ExpectRefused(&Stub::CreateTicket, r, kInvalid, "ticket.assignee");
+    r.mutable_ticket()->set_assignee("agents/01JABCDEFGHJKMNPQRSTVWXYZ0");  // no such agent
+    ExpectRefused(&Stub::CreateTicket, r, kInvalid, "ticket.assignee");
+    r.mutable_ticket()->clear_assignee();
+    r.mutable_ticket()->set_group("groups/01JABCDEFGHJKMNPQRSTVWXYZ0");  // no such group
+    ExpectRefused(&Stub::CreateTicket, r, kInvalid, "ticket.group");
+    r.mutable_ticket()->clear_group();
+    r.mutable_ticket()->set_requester_contact("people/1");
+    ExpectRefused(&Stub::CreateTicket, r, kInvalid, "ticket.requester_contact");
+    r.mutable_ticket()->clear_requester_contact();
     r.mutable_ticket()->add_tags("Not A Tag");
     ExpectRefused(&Stub::CreateTicket, r, kInvalid, "ticket.tags[0]");
     r.mutable_ticket()->clear_tags();
