@@ -39,6 +39,9 @@ int main(int argc, char** argv) {
                               "How often the SLA sweeper marks targets past their due time.");
   process.flags().AddDuration("sla-at-risk-window", absl::Hours(1),
                               "How close to its due time an SLA target counts as at risk.");
+  process.flags().AddDuration("sla-rule-cache-ttl", absl::Seconds(5),
+                              "How long a tenant's compiled SLA policies are reused by ticket "
+                              "writes (this server's own policy changes apply at once).");
   if (auto exit_code = process.Init(argc, argv, {CommonMigrations(), SupportMigrations()})) {
     return *exit_code;
   }
@@ -50,7 +53,9 @@ int main(int argc, char** argv) {
   support::GrpcAccountDirectory accounts(success::v1::SuccessService::NewStub(*success_channel),
                                          &process.service_tokens(),
                                          process.flags().GetDuration("success-timeout"));
-  support::MysqlTicketStore tickets(&process.pool(), &process.outbox());
+  support::SlaRuleCache sla_rules(&process.clock(),
+                                  process.flags().GetDuration("sla-rule-cache-ttl"));
+  support::MysqlTicketStore tickets(&process.pool(), &process.outbox(), &sla_rules);
   support::TicketManager manager(&tickets, &accounts, &process.page_tokens(), &process.clock(),
                                  process.flags().GetDuration("sla-at-risk-window"));
   support::SupportServiceImpl service(&process.auth(), &manager);
@@ -62,7 +67,8 @@ int main(int argc, char** argv) {
                                                &process.clock());
   support::KnowledgeBaseServiceImpl knowledge_base_service(&process.auth(), &knowledge_base);
   support::MysqlSlaStore sla_store(&process.pool());
-  support::SlaManager sla(&sla_store, &process.page_tokens(), &process.clock());
+  support::SlaManager sla(&sla_store, &process.page_tokens(), &process.clock(),
+                          [&sla_rules](const std::string& tenant) { sla_rules.Invalidate(tenant); });
   support::SlaServiceImpl sla_service(&process.auth(), &sla);
   const absl::Duration auto_close_after = process.flags().GetDuration("auto-close-after");
   PeriodicTask auto_close("auto-close", process.flags().GetDuration("auto-close-interval"), [&] {

@@ -66,7 +66,8 @@ bool Unsolved(v1::Ticket::Status status) {
 // set that no longer compiles (say a time zone missing on this host) must
 // not stop the tenant's ticket writes: the clocks then run without targets
 // and the error is logged.
-absl::StatusOr<std::vector<SlaRule>> LoadRules(mysql::Connection& tx, const std::string& tenant) {
+absl::StatusOr<std::vector<SlaRule>> LoadRulesFrom(mysql::Connection& tx,
+                                                   const std::string& tenant) {
   ASSIGN_OR_RETURN(std::vector<StoredSlaPolicy> stored, MysqlSlaStore::LoadPolicies(tx, tenant));
   absl::StatusOr<std::vector<SlaRule>> rules = CompileRules(stored);
   if (!rules.ok()) {
@@ -245,8 +246,8 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
     stored = ticket;
     stored.set_etag(EtagFor(IdOf(ticket.name()), 1));
     ASSIGN_OR_RETURN(bool auto_assigned, Route(tx, tenant, nullptr, stored, true));
-    ASSIGN_OR_RETURN(std::vector<SlaRule> rules, LoadRules(tx.connection(), tenant));
-    StartTicketSla(stored, rules, created);
+    ASSIGN_OR_RETURN(SlaRuleCache::Rules rules, LoadRules(tx.connection(), tenant));
+    StartTicketSla(stored, *rules, created);
     RETURN_IF_ERROR(InsertTicket(tx, tenant, stored));
     v1::TicketChange creation;
     creation.set_actor(actor);
@@ -324,10 +325,18 @@ absl::StatusOr<bool> MysqlTicketStore::Settle(mysql::Transaction& tx, const std:
     change.set_new_value(after.assignee());
     *change.mutable_change_time() = ToProtoTime(now);
   }
-  ASSIGN_OR_RETURN(std::vector<SlaRule> rules, LoadRules(tx.connection(), tenant));
-  const bool sla_changed = AdvanceTicketSla(before, update, rules, posted, now);
+  ASSIGN_OR_RETURN(SlaRuleCache::Rules rules, LoadRules(tx.connection(), tenant));
+  const bool sla_changed = AdvanceTicketSla(before, update, *rules, posted, now);
   RefreshEventSnapshots(update);
   return auto_assigned || sla_changed;
+}
+
+absl::StatusOr<SlaRuleCache::Rules> MysqlTicketStore::LoadRules(mysql::Connection& tx,
+                                                                 const std::string& tenant) {
+  auto load = [&] { return LoadRulesFrom(tx, tenant); };
+  if (rule_cache_ != nullptr) return rule_cache_->Get(tenant, load);
+  ASSIGN_OR_RETURN(std::vector<SlaRule> rules, load());
+  return std::make_shared<const std::vector<SlaRule>>(std::move(rules));
 }
 
 absl::Status MysqlTicketStore::InsertTicket(mysql::Transaction& tx, const std::string& tenant,

@@ -5,6 +5,7 @@
 
 #include "common/feed/outbox.h"
 #include "common/mysql/pool.h"
+#include "services/support/sla_rule_cache.h"
 #include "services/support/ticket_sla.h"
 #include "services/support/ticket_store.h"
 
@@ -12,7 +13,9 @@ namespace tandem::support {
 
 class MysqlTicketStore final : public TicketStore {
  public:
-  MysqlTicketStore(mysql::Pool* pool, feed::Outbox* outbox) : pool_(pool), outbox_(outbox) {}
+  // `rule_cache`, if given, keeps the tenants' SLA rules between writes.
+  MysqlTicketStore(mysql::Pool* pool, feed::Outbox* outbox, SlaRuleCache* rule_cache = nullptr)
+      : pool_(pool), outbox_(outbox), rule_cache_(rule_cache) {}
 
   absl::StatusOr<v1::Ticket> Create(const std::string& tenant, const std::string& actor,
                                     const v1::Ticket& ticket, const CreateKey& key,
@@ -97,12 +100,15 @@ class MysqlTicketStore final : public TicketStore {
   absl::StatusOr<bool> Settle(mysql::Transaction& tx, const std::string& tenant,
                               const v1::Ticket& before, TicketUpdate& update,
                               PostedMessage posted, absl::Time now);
+  // Returns the tenant's SLA rules, from the cache when there is one.
+  absl::StatusOr<SlaRuleCache::Rules> LoadRules(mysql::Connection& tx, const std::string& tenant);
   // Inserts a ticket row with all its columns, at row version 1.
   absl::Status InsertTicket(mysql::Transaction& tx, const std::string& tenant,
                             const v1::Ticket& ticket);
 
   mysql::Pool* pool_;
   feed::Outbox* outbox_;
+  SlaRuleCache* rule_cache_;
 };
 
 }  // namespace tandem::support

@@ -185,7 +185,8 @@ absl::StatusOr<v1::BusinessCalendar> SlaManager::CreateBusinessCalendar(
   calendar.clear_etag();
   *calendar.mutable_create_time() = ToProtoTime(now);
   *calendar.mutable_update_time() = ToProtoTime(now);
-  return store_->CreateCalendar(caller.tenant, calendar, CreateKeyOf(request), deadline);
+  return Changed(caller.tenant,
+                 store_->CreateCalendar(caller.tenant, calendar, CreateKeyOf(request), deadline));
 }
 
 absl::StatusOr<v1::BusinessCalendar> SlaManager::GetBusinessCalendar(
@@ -238,27 +239,30 @@ absl::StatusOr<v1::BusinessCalendar> SlaManager::UpdateBusinessCalendar(
   if (!id.ok()) violations.Add("calendar.name", "must look like calendars/{id}");
   RETURN_IF_ERROR(violations.ToStatus());
   const absl::Time now = clock_->Now();
-  return store_->UpdateCalendar(
-      caller.tenant, *id,
-      [&](const v1::BusinessCalendar& current) -> absl::StatusOr<v1::BusinessCalendar> {
-        RETURN_IF_ERROR(CheckEtag(request.calendar().etag(), current.etag()));
-        v1::BusinessCalendar after = current;
-        MergeCalendar(request.calendar(), request.update_mask(), after);
-        FieldViolations merged;
-        BusinessCalendar::Validate(after, "calendar", merged);
-        RETURN_IF_ERROR(merged.ToStatus());
-        BusinessCalendar::Normalize(after);
-        *after.mutable_update_time() = ToProtoTime(now);
-        return after;
-      },
-      deadline);
+  return Changed(
+      caller.tenant,
+      store_->UpdateCalendar(
+          caller.tenant, *id,
+          [&](const v1::BusinessCalendar& current) -> absl::StatusOr<v1::BusinessCalendar> {
+            RETURN_IF_ERROR(CheckEtag(request.calendar().etag(), current.etag()));
+            v1::BusinessCalendar after = current;
+            MergeCalendar(request.calendar(), request.update_mask(), after);
+            FieldViolations merged;
+            BusinessCalendar::Validate(after, "calendar", merged);
+            RETURN_IF_ERROR(merged.ToStatus());
+            BusinessCalendar::Normalize(after);
+            *after.mutable_update_time() = ToProtoTime(now);
+            return after;
+          },
+          deadline));
 }
 
 absl::Status SlaManager::DeleteBusinessCalendar(const Principal& caller,
                                                 const v1::DeleteBusinessCalendarRequest& request,
                                                 absl::Time deadline) {
   ASSIGN_OR_RETURN(std::string id, ParseResourceName("name", "calendars", request.name()));
-  return store_->DeleteCalendar(caller.tenant, id, request.etag(), deadline);
+  return Changed(caller.tenant,
+                 store_->DeleteCalendar(caller.tenant, id, request.etag(), deadline));
 }
 
 absl::StatusOr<v1::SlaPolicy> SlaManager::CreateSlaPolicy(const Principal& caller,
@@ -275,7 +279,8 @@ absl::StatusOr<v1::SlaPolicy> SlaManager::CreateSlaPolicy(const Principal& calle
   policy.clear_etag();
   *policy.mutable_create_time() = ToProtoTime(now);
   *policy.mutable_update_time() = ToProtoTime(now);
-  return store_->CreatePolicy(caller.tenant, policy, CreateKeyOf(request), deadline);
+  return Changed(caller.tenant,
+                 store_->CreatePolicy(caller.tenant, policy, CreateKeyOf(request), deadline));
 }
 
 absl::StatusOr<v1::SlaPolicy> SlaManager::GetSlaPolicy(const Principal& caller,
@@ -338,27 +343,28 @@ absl::StatusOr<v1::SlaPolicy> SlaManager::UpdateSlaPolicy(const Principal& calle
   if (!id.ok()) violations.Add("sla_policy.name", "must look like slaPolicies/{id}");
   RETURN_IF_ERROR(violations.ToStatus());
   const absl::Time now = clock_->Now();
-  return store_->UpdatePolicy(
-      caller.tenant, *id,
-      [&](const v1::SlaPolicy& current) -> absl::StatusOr<v1::SlaPolicy> {
-        RETURN_IF_ERROR(CheckEtag(request.sla_policy().etag(), current.etag()));
-        v1::SlaPolicy after = current;
-        MergePolicy(request.sla_policy(), request.update_mask(), after);
-        FieldViolations merged;
-        ValidateSlaPolicy(after, "sla_policy", merged);
-        RETURN_IF_ERROR(merged.ToStatus());
-        NormalizeSlaPolicy(after);
-        *after.mutable_update_time() = ToProtoTime(now);
-        return after;
-      },
-      deadline);
+  return Changed(caller.tenant,
+                 store_->UpdatePolicy(
+                     caller.tenant, *id,
+                     [&](const v1::SlaPolicy& current) -> absl::StatusOr<v1::SlaPolicy> {
+                       RETURN_IF_ERROR(CheckEtag(request.sla_policy().etag(), current.etag()));
+                       v1::SlaPolicy after = current;
+                       MergePolicy(request.sla_policy(), request.update_mask(), after);
+                       FieldViolations merged;
+                       ValidateSlaPolicy(after, "sla_policy", merged);
+                       RETURN_IF_ERROR(merged.ToStatus());
+                       NormalizeSlaPolicy(after);
+                       *after.mutable_update_time() = ToProtoTime(now);
+                       return after;
+                     },
+                     deadline));
 }
 
 absl::Status SlaManager::DeleteSlaPolicy(const Principal& caller,
                                          const v1::DeleteSlaPolicyRequest& request,
                                          absl::Time deadline) {
   ASSIGN_OR_RETURN(std::string id, ParseResourceName("name", "slaPolicies", request.name()));
-  return store_->DeletePolicy(caller.tenant, id, request.etag(), deadline);
+  return Changed(caller.tenant, store_->DeletePolicy(caller.tenant, id, request.etag(), deadline));
 }
 
 }  // namespace tandem::support

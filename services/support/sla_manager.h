@@ -4,6 +4,9 @@
 #ifndef TANDEM_SERVICES_SUPPORT_SLA_MANAGER_H_
 #define TANDEM_SERVICES_SUPPORT_SLA_MANAGER_H_
 
+#include <functional>
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/auth.h"
@@ -26,8 +29,11 @@ void NormalizeSlaPolicy(v1::SlaPolicy& policy);
 // Serves SlaService calls for one caller at a time.
 class SlaManager {
  public:
-  SlaManager(SlaStore* store, const PageTokenCodec* page_tokens, const Clock* clock)
-      : store_(store), page_tokens_(page_tokens), clock_(clock) {}
+  // `changed`, if given, is told the tenant whose policies or calendars a
+  // call changed (the ticket store's rule cache forgets them).
+  SlaManager(SlaStore* store, const PageTokenCodec* page_tokens, const Clock* clock,
+             std::function<void(const std::string& tenant)> changed = nullptr)
+      : store_(store), page_tokens_(page_tokens), clock_(clock), changed_(std::move(changed)) {}
 
   // See SlaService.CreateBusinessCalendar.
   absl::StatusOr<v1::BusinessCalendar> CreateBusinessCalendar(
@@ -71,7 +77,15 @@ class SlaManager {
  private:
   SlaStore* store_;
   const PageTokenCodec* page_tokens_;
+  // Passes a write's result through, telling `changed_` when it succeeded.
+  template <typename Result>
+  Result Changed(const std::string& tenant, Result result) {
+    if (result.ok() && changed_) changed_(tenant);
+    return result;
+  }
+
   const Clock* clock_;
+  std::function<void(const std::string& tenant)> changed_;
 };
 
 }  // namespace tandem::support

@@ -858,6 +858,15 @@ TEST_F(ServicesTest, TicketsAreRoutedAndTheirSlaIsSweptForBreaches) {
   const sv1::Agent ana = create_agent("ana", sv1::Agent::AVAILABLE);
   const sv1::Agent ben = create_agent("ben", sv1::Agent::AVAILABLE);
   create_agent("cy", sv1::Agent::AWAY);
+  // A ticket before the policy exists fills the rule cache; creating the
+  // policy must reach the next ticket at once.
+  sv1::Ticket before;
+  {
+    sv1::CreateTicketRequest request = TicketRequest("Before the policy");
+    request.mutable_ticket()->set_channel(sv1::Ticket::EMAIL);
+    ASSERT_TRUE(CreateTicket(agent, request, &before).ok());
+    EXPECT_EQ(before.sla().policy(), "");
+  }
   {
     grpc::ClientContext context;
     Authorize(context, admin);
@@ -921,7 +930,7 @@ TEST_F(ServicesTest, TicketsAreRoutedAndTheirSlaIsSweptForBreaches) {
     return names;
   };
   EXPECT_EQ(list("sla_breached = true").size(), 4u);
-  EXPECT_EQ(list("sla_breached = false"), std::set<std::string>{first.name()});
+  EXPECT_EQ(list("sla_breached = false"), (std::set<std::string>{first.name(), before.name()}));
   // Resolution (1 hour) is due within the default 1-hour window for all.
   EXPECT_EQ(list("sla_at_risk = true").size(), 5u);
   EXPECT_EQ(list(absl::StrCat("assignee = ", ana.name())).size(), 2u);

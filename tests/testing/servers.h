@@ -56,7 +56,8 @@ struct SuccessServer {
 struct SupportServer {
   explicit SupportServer(const std::string& success_address)
       : outbox(&database.pool()),
-        store(&database.pool(), &outbox),
+        rule_cache(&SystemClock::Get(), absl::Seconds(5)),
+        store(&database.pool(), &outbox, &rule_cache),
         signer(std::move(*TokenSigner::Create(TestJwtSettings()))),
         tokens(signer.get(), "support", &SystemClock::Get()),
         directory(success::v1::SuccessService::NewStub(*MakePeerChannel(success_address, {})), &tokens,
@@ -67,7 +68,8 @@ struct SupportServer {
         agents(&agent_store, &codec, &SystemClock::Get()),
         agent_service(auth.get(), &agents),
         sla_store(&database.pool()),
-        sla(&sla_store, &codec, &SystemClock::Get()),
+        sla(&sla_store, &codec, &SystemClock::Get(),
+            [this](const std::string& tenant) { rule_cache.Invalidate(tenant); }),
         sla_service(auth.get(), &sla) {
     database.Migrate({CommonMigrations(), SupportMigrations()});
     runner.AddService(&service);
@@ -79,6 +81,7 @@ struct SupportServer {
   std::unique_ptr<Authenticator> auth = TestAuthenticator();
   PageTokenCodec codec{kTestPageTokenKey};
   feed::Outbox outbox;
+  support::SlaRuleCache rule_cache;
   support::MysqlTicketStore store;
   std::unique_ptr<TokenSigner> signer;
   ServiceTokens tokens;
