@@ -1,5 +1,8 @@
 #include "common/feed/outbox.h"
 
+#include <optional>
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/ids.h"
@@ -14,6 +17,13 @@ constexpr absl::string_view kTypeUrlPrefix = "type.googleapis.com/";
 
 // Outbox rows numbered by one statement.
 constexpr size_t kSequenceChunk = 64;
+
+// How far below the lowest pending id the sequencer's scan starts: more
+// than the inserts that can be between taking an id and writing the row.
+constexpr int64_t kInFlightMargin = 1000;
+
+// How long the rows after a pending row that cannot be locked wait for it.
+constexpr absl::Duration kHoleGrace = absl::Milliseconds(300);
 
 // UPDATE outbox SET cursor_pos = ? + FIELD(id, ?...) WHERE id IN (?...)
 const std::string& SequenceChunkSql() {
@@ -52,7 +62,48 @@ void Outbox::Wake() {
   wake_sequencer_.notify_one();
 }
 
+size_t Outbox::RowsBeforeHole(const std::vector<int64_t>& visible,
+                              const std::vector<mysql::Row>& locked) {
+  std::set<int64_t> lockable;
+  for (const mysql::Row& row : locked) lockable.insert(row.Int(0));
+  const int64_t last = *lockable.rbegin();
+  std::optional<int64_t> hole;
+  for (int64_t id : visible) {
+    if (id > last) break;
+    if (!lockable.contains(id)) {
+      hole = id;
+      break;
+    }
+  }
+  std::lock_guard<std::mutex> lock(hole_mu_);
+  if (!hole.has_value()) {
+    first_hole_.reset();
+    return locked.size();
+  }
+  const absl::Time now = absl::Now();
+  if (!first_hole_.has_value() || first_hole_->first != *hole) first_hole_ = {*hole, now};
+  if (now - first_hole_->second >= kHoleGrace) return locked.size();  // a long transaction
+  size_t before = 0;
+  while (before < locked.size() && locked[before].Int(0) < *hole) ++before;
+  return before;
+}
+
 absl::StatusOr<int> Outbox::SequencePending(int limit) {
+  // The rows not yet given a cursor, uncommitted ones included (READ
+  // UNCOMMITTED sees them), read before the locking scan below.
+  std::vector<int64_t> visible;
+  {
+    ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(absl::Now() + absl::Seconds(30)));
+    RETURN_IF_ERROR(db->Execute("SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED").status());
+    ASSIGN_OR_RETURN(auto rows, db->Query("SELECT id FROM outbox WHERE cursor_pos IS NULL "
+                                          "ORDER BY id LIMIT ?",
+                                          {int64_t{limit}}));
+    if (rows.empty()) return 0;  // nothing pending or in flight
+    for (const mysql::Row& row : rows) visible.push_back(row.Int(0));
+  }
+  // Where the locking scan starts: below every pending row, less a margin
+  // for ids already taken by inserts not yet written.
+  const int64_t floor = std::max<int64_t>(0, visible.front() - kInFlightMargin);
   int sequenced = 0;
   int64_t head = 0;
   RETURN_IF_ERROR(mysql::RunInTransaction(
@@ -67,12 +118,25 @@ absl::StatusOr<int> Outbox::SequencePending(int limit) {
         }
         head = counter[0].Int(0);
         // Rows still locked belong to transactions that have not committed:
-        // skip them now, sequence them once they commit.
+        // skip them now, sequence them once they commit. The scan walks the
+        // primary key: through the cursor_pos index, SKIP LOCKED also
+        // skipped committed rows whose index entries a concurrent insert
+        // had locked, so a writer's later event could get the earlier cursor.
         ASSIGN_OR_RETURN(auto pending,
-                         tx->Query("SELECT id FROM outbox WHERE cursor_pos IS NULL "
+                         tx->Query("SELECT id FROM outbox FORCE INDEX (PRIMARY) "
+                                   "WHERE id >= ? AND cursor_pos IS NULL "
                                    "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED",
-                                   {int64_t{limit}}));
+                                   {floor, int64_t{limit}}));
         if (pending.empty()) return absl::OkStatus();
+        // A row seen pending a moment ago that cannot be locked now is being
+        // written still (or was rolled back) -- or, just after its commit,
+        // reported locked by InnoDB all the same. Rows after it wait for it
+        // for up to kHoleGrace, so that a writer's later event never gets
+        // the earlier cursor; a transaction open longer than that no longer
+        // holds the others back.
+        const size_t take = RowsBeforeHole(visible, pending);
+        if (take == 0) return absl::OkStatus();
+        pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(take), pending.end());
         // One statement per chunk: FIELD(id, a, b, ...) is each id's 1-based
         // position, so the chunk's rows get head+1, head+2, ... in id order.
         // Short chunks repeat their last id, keeping one prepared statement.

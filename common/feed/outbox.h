@@ -4,18 +4,24 @@
 // describes, so an event exists if and only if its change committed. Rows
 // are written without a feed position; a sequencer then gives committed
 // rows consecutive cursors in one serialised step (`outbox_sequence` row
-// lock, `FOR UPDATE SKIP LOCKED` over rows not yet sequenced). A row whose
-// transaction commits late is simply sequenced later, so readers that page
-// by cursor never skip it, and cursors have no gaps. Writers never contend
-// with each other on a counter.
+// lock, `FOR UPDATE SKIP LOCKED` over rows not yet sequenced, walking the
+// primary key). A row whose transaction commits late is sequenced later, so
+// readers that page by cursor never skip it, and cursors have no gaps.
+// Rows after a pending row that cannot be locked wait for it up to a short
+// grace period (InnoDB may report a row locked just after its commit), so
+// two events committed one after the other — a writer's, or one ticket's —
+// always keep their order. Writers never contend with each other on a
+// counter.
 #ifndef TANDEM_COMMON_FEED_OUTBOX_H_
 #define TANDEM_COMMON_FEED_OUTBOX_H_
 
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <google/protobuf/message.h>
@@ -86,6 +92,14 @@ class Outbox {
   void Wake();
 
   mysql::Pool* pool_;
+  // Of the rows `locked` (pending, in id order) how many may be sequenced
+  // now: those before the first row of `visible` that could not be locked,
+  // unless that row has been so for longer than the grace period.
+  size_t RowsBeforeHole(const std::vector<int64_t>& visible,
+                        const std::vector<mysql::Row>& locked);
+
+  std::mutex hole_mu_;
+  std::optional<std::pair<int64_t, absl::Time>> first_hole_;  // guarded by hole_mu_
   std::mutex mu_;
   std::condition_variable wake_sequencer_;
   std::condition_variable new_events_;
