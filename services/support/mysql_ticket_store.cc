@@ -311,6 +311,30 @@ absl::StatusOr<bool> MysqlTicketStore::Settle(mysql::Transaction& tx, const std:
                                               const v1::Ticket& before, TicketUpdate& update,
                                               PostedMessage posted, absl::Time now) {
   v1::Ticket& after = update.ticket;
+  // A ticket reopened in a group deleted while it was solved leaves the
+  // group instead of pointing at nothing (or refusing the customer's reply).
+  bool group_dropped = false;
+  if (!Unsolved(before.status()) && Unsolved(after.status()) && !after.group().empty() &&
+      after.group() == before.group()) {
+    absl::Status exists =
+        CheckGroupExists(tx.connection(), tenant, IdOf(after.group()), "ticket.group");
+    if (exists.code() == absl::StatusCode::kInvalidArgument) {
+      group_dropped = true;
+      after.clear_group();
+      v1::TicketChange& change = update.changes.emplace_back();
+      change.set_actor(std::string(kRoutingActor));
+      change.set_field("group");
+      change.set_old_value(before.group());
+      *change.mutable_change_time() = ToProtoTime(now);
+      for (auto& event : update.events) {
+        if (auto* updated = dynamic_cast<v1::TicketUpdated*>(event.get())) {
+          updated->add_changed_fields("group");
+        }
+      }
+    } else {
+      RETURN_IF_ERROR(exists);
+    }
+  }
   ASSIGN_OR_RETURN(bool auto_assigned, Route(tx, tenant, &before, after, true));
   if (auto_assigned) {
     for (auto& event : update.events) {
@@ -328,7 +352,7 @@ absl::StatusOr<bool> MysqlTicketStore::Settle(mysql::Transaction& tx, const std:
   ASSIGN_OR_RETURN(SlaRuleCache::Rules rules, LoadRules(tx.connection(), tenant));
   const bool sla_changed = AdvanceTicketSla(before, update, *rules, posted, now);
   RefreshEventSnapshots(update);
-  return auto_assigned || sla_changed;
+  return auto_assigned || sla_changed || group_dropped;
 }
 
 absl::StatusOr<SlaRuleCache::Rules> MysqlTicketStore::LoadRules(mysql::Connection& tx,

@@ -1028,5 +1028,58 @@ TEST_F(ServicesTest, RequesterContactIsStoredUpdatedAndFiltered) {
   EXPECT_EQ(read.requester_contact(), "contacts/01JABCDEFGHJKMNPQRSTVWXYZ1");
 }
 
+
+// A solved ticket whose group was deleted meanwhile leaves the group when
+// the customer reopens it, instead of pointing at a group that is gone.
+TEST_F(ServicesTest, ReopenedTicketLeavesADeletedGroup) {
+  const std::string admin = TestToken("acme", {"admin"});
+  const std::string agent = TestToken("acme", {"agent"});
+  sv1::Group temporary;
+  {
+    grpc::ClientContext context;
+    Authorize(context, admin);
+    sv1::CreateGroupRequest request;
+    request.mutable_group()->set_display_name("Launch week");
+    ASSERT_TRUE(agents_->CreateGroup(&context, request, &temporary).ok());
+  }
+  sv1::CreateTicketRequest request = TicketRequest("Launch question");
+  request.mutable_ticket()->set_group(temporary.name());
+  sv1::Ticket ticket;
+  ASSERT_TRUE(CreateTicket(agent, request, &ticket).ok());
+  EXPECT_EQ(ticket.assignee(), "");  // nobody in the group yet
+  auto set_status = [&](sv1::Ticket::Status status) {
+    grpc::ClientContext context;
+    Authorize(context, agent);
+    sv1::UpdateTicketRequest update;
+    update.mutable_ticket()->set_name(ticket.name());
+    update.mutable_ticket()->set_status(status);
+    update.mutable_update_mask()->add_paths("status");
+    sv1::Ticket out;
+    EXPECT_TRUE(tickets_->UpdateTicket(&context, update, &out).ok());
+    return out;
+  };
+  set_status(sv1::Ticket::SOLVED);
+  {
+    grpc::ClientContext context;
+    Authorize(context, admin);
+    sv1::DeleteGroupRequest deletion;
+    deletion.set_name(temporary.name());
+    google::protobuf::Empty empty;
+    ASSERT_TRUE(agents_->DeleteGroup(&context, deletion, &empty).ok());
+  }
+  grpc::ClientContext context;
+  Authorize(context, agent);
+  sv1::CreateMessageRequest reply;
+  reply.set_parent(ticket.name());
+  reply.mutable_message()->set_author_type(sv1::Message::CUSTOMER);
+  reply.mutable_message()->set_body("It broke again");
+  sv1::Message message;
+  ASSERT_TRUE(tickets_->CreateMessage(&context, reply, &message).ok());
+  sv1::Ticket read;
+  ASSERT_TRUE(GetTicket(agent, ticket.name(), &read).ok());
+  EXPECT_EQ(read.status(), sv1::Ticket::OPEN);
+  EXPECT_EQ(read.group(), "");
+}
+
 }  // namespace
 }  // namespace tandem
