@@ -154,9 +154,11 @@ class ArticleStore {
                                                      const ArticleSearch& search,
                                                      absl::Time deadline) = 0;
 
-  // Returns how many articles of the tenant contain each condition.
+  // Returns how many articles of the tenant contain each condition;
+  // published ones only if `published_only`.
   virtual absl::StatusOr<std::vector<int64_t>> CountMatching(const std::string& tenant,
                                                              const std::vector<QueryTerm>& terms,
+                                                             bool published_only,
                                                              absl::Time deadline) = 0;
 
   // Records `voter`'s vote on a PUBLISHED article (FAILED_PRECONDITION

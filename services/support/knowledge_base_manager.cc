@@ -530,7 +530,7 @@ absl::StatusOr<v1::SuggestArticlesResponse> KnowledgeBaseManager::SuggestArticle
     if (words.size() == kMaxSuggestLookups) break;
   }
   ASSIGN_OR_RETURN(std::vector<int64_t> matching,
-                   store_->CountMatching(caller.tenant, words, deadline));
+                   store_->CountMatching(caller.tenant, words, /*published_only=*/true, deadline));
   std::vector<size_t> order(words.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),

@@ -415,8 +415,22 @@ TEST_F(KbStoreTest, CountMatchingCountsArticles) {
   Create(NewArticle("返金", "返金 返金"));
   Create(NewArticle("金額", ""));
   ASSERT_OK_AND_ASSIGN(
-      auto counts, store_.CountMatching("acme", {{"返金"}, {"金", true}, {"nothing"}}, kForever));
+      auto counts,
+      store_.CountMatching("acme", {{"返金"}, {"金", true}, {"nothing"}}, false, kForever));
   EXPECT_THAT(counts, ElementsAre(1, 2, 0));
+}
+
+// Counting for readers leaves drafts out, so a word only drafts hold does
+// not crowd a suggestion's lookups.
+TEST_F(KbStoreTest, CountMatchingForReadersLeavesDraftsOut) {
+  Create(NewArticle("返金", "返金"));
+  Create(NewArticle("返金の下書き", "", "ja", sv1::Article::DRAFT));
+  ASSERT_OK_AND_ASSIGN(auto all,
+                       store_.CountMatching("acme", {{"返金"}, {"下書", true}}, false, kForever));
+  EXPECT_THAT(all, ElementsAre(2, 1));
+  ASSERT_OK_AND_ASSIGN(auto published,
+                       store_.CountMatching("acme", {{"返金"}, {"下書", true}}, true, kForever));
+  EXPECT_THAT(published, ElementsAre(1, 0));
 }
 
 // One vote per voter: voting again replaces it; the same vote is a no-op;

@@ -271,8 +271,9 @@ TEST_F(KnowledgeBaseManagerTest, SuggestUsesTheTicketsRarestKnownWords) {
   EXPECT_CALL(store_, TicketText("acme", "01JABCDEFGHJKMNPQRSTVWXYZ1", _))
       .WillOnce(Return(std::make_pair(std::string("Refund please"),
                                       std::string("How do I get a refund for my order"))));
-  EXPECT_CALL(store_, CountMatching("acme", _, _))
-      .WillOnce(Invoke([](const std::string&, const std::vector<QueryTerm>& terms, absl::Time) {
+  EXPECT_CALL(store_, CountMatching("acme", _, true, _))
+      .WillOnce(Invoke([](const std::string&, const std::vector<QueryTerm>& terms, bool,
+                          absl::Time) {
         // refund, please, get, order: "please" is unknown, "order" common.
         EXPECT_THAT(terms, ElementsAre(QueryTerm{"refund"}, QueryTerm{"please"}, QueryTerm{"get"},
                                        QueryTerm{"order"}));
