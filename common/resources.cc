@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/status.h"
@@ -33,6 +34,23 @@ absl::Status CheckEtag(absl::string_view given, absl::string_view current) {
   return absl::AbortedError(
       "the etag does not match: the resource changed since you read it; read it again and "
       "retry");
+}
+
+std::set<std::string> CheckUpdateMask(const google::protobuf::FieldMask& mask,
+                                      const std::set<std::string>& updatable,
+                                      FieldViolations& violations) {
+  if (mask.paths_size() == 0) {
+    violations.Add("update_mask", "must name at least one field to change");
+  }
+  std::set<std::string> paths;
+  for (const std::string& path : mask.paths()) {
+    if (!updatable.contains(path)) {
+      violations.Add("update_mask", absl::StrCat("\"", path, "\" cannot be updated; updatable ",
+                                                 "fields: ", absl::StrJoin(updatable, ", ")));
+    }
+    paths.insert(path);
+  }
+  return paths;
 }
 
 }  // namespace tandem

@@ -1,12 +1,16 @@
-// Resource names (`tickets/{id}`) and etags.
+// Resource names (`tickets/{id}`), etags and update masks.
 #ifndef TANDEM_COMMON_RESOURCES_H_
 #define TANDEM_COMMON_RESOURCES_H_
 
 #include <cstdint>
+#include <set>
 #include <string>
+
+#include <google/protobuf/field_mask.pb.h>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/status.h"
 
 namespace tandem {
 
@@ -27,6 +31,13 @@ std::string EtagFor(absl::string_view id, int64_t version);
 // Returns OK if `given` is empty or equals `current`, else ABORTED telling
 // the caller to read the resource again.
 absl::Status CheckEtag(absl::string_view given, absl::string_view current);
+
+// Checks the mask of an update: it names at least one path and each is in
+// `updatable` (violations on "update_mask", listing what may be updated).
+// Returns the paths it names.
+std::set<std::string> CheckUpdateMask(const google::protobuf::FieldMask& mask,
+                                      const std::set<std::string>& updatable,
+                                      FieldViolations& violations);
 
 }  // namespace tandem
 

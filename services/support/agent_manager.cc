@@ -102,25 +102,6 @@ void CheckGroupFields(const v1::Group& group, const std::function<bool(absl::str
   }
 }
 
-// Checks an update mask against the updatable fields; returns the paths.
-std::set<std::string> CheckMask(const google::protobuf::FieldMask& mask,
-                                const std::set<std::string>& updatable,
-                                FieldViolations& violations) {
-  if (mask.paths_size() == 0)
-    violations.Add("update_mask", "must name at least one field to change");
-  std::set<std::string> paths;
-  for (const std::string& path : mask.paths()) {
-    if (!updatable.contains(path)) {
-      violations.Add("update_mask", absl::StrCat("\"", path,
-                                                 "\" cannot be updated; updatable "
-                                                 "fields: ",
-                                                 absl::StrJoin(updatable, ", ")));
-    }
-    paths.insert(path);
-  }
-  return paths;
-}
-
 const std::set<std::string>& UpdatableAgentFields() {
   static const auto* const kFields = new std::set<std::string>{
       "display_name", "email", "user", "availability", "capacity", "groups", "deactivated"};
@@ -321,7 +302,7 @@ absl::StatusOr<v1::Agent> AgentManager::UpdateAgent(const Principal& caller,
   FieldViolations violations;
   if (!request.has_agent()) violations.Add("agent", "is required");
   const std::set<std::string> paths =
-      CheckMask(request.update_mask(), UpdatableAgentFields(), violations);
+      CheckUpdateMask(request.update_mask(), UpdatableAgentFields(), violations);
   RETURN_IF_ERROR(violations.ToStatus());
   auto id = ParseResourceName("agent.name", "agents", request.agent().name());
   if (!id.ok()) violations.Add("agent.name", "must look like agents/{id}");
@@ -427,7 +408,7 @@ absl::StatusOr<v1::Group> AgentManager::UpdateGroup(const Principal& caller,
   FieldViolations violations;
   if (!request.has_group()) violations.Add("group", "is required");
   const std::set<std::string> paths =
-      CheckMask(request.update_mask(), UpdatableGroupFields(), violations);
+      CheckUpdateMask(request.update_mask(), UpdatableGroupFields(), violations);
   RETURN_IF_ERROR(violations.ToStatus());
   auto id = ParseResourceName("group.name", "groups", request.group().name());
   if (!id.ok()) violations.Add("group.name", "must look like groups/{id}");

@@ -67,18 +67,8 @@ absl::Status ValidateCreateCustomStatus(const v1::CreateCustomStatusRequest& req
 absl::Status ValidateUpdateCustomStatus(const v1::UpdateCustomStatusRequest& request) {
   FieldViolations violations;
   if (!request.has_custom_status()) violations.Add("custom_status", "is required");
-  if (request.update_mask().paths_size() == 0) {
-    violations.Add("update_mask", "must name at least one field to change");
-  }
-  std::set<std::string> paths;
-  for (const std::string& path : request.update_mask().paths()) {
-    if (!UpdatableFields().contains(path)) {
-      violations.Add("update_mask",
-                     absl::StrCat("\"", path, "\" cannot be updated; updatable fields: ",
-                                  absl::StrJoin(UpdatableFields(), ", ")));
-    }
-    paths.insert(path);
-  }
+  const std::set<std::string> paths =
+      CheckUpdateMask(request.update_mask(), UpdatableFields(), violations);
   if (!violations.empty()) return violations.ToStatus();
   if (!ParseResourceName("custom_status.name", "customStatuses", request.custom_status().name())
            .ok()) {

@@ -114,22 +114,6 @@ void CheckArticleFields(const v1::Article& article,
   }
 }
 
-// Checks an update mask against `allowed`; every path must be allowed.
-void CheckMask(const google::protobuf::FieldMask& mask, const std::set<std::string>& allowed,
-               FieldViolations& violations) {
-  if (mask.paths_size() == 0) {
-    violations.Add("update_mask", "must name at least one field to change");
-  }
-  for (const std::string& path : mask.paths()) {
-    if (!allowed.contains(path)) {
-      violations.Add("update_mask", absl::StrCat("\"", path,
-                                                 "\" cannot be updated; updatable "
-                                                 "fields: ",
-                                                 absl::StrJoin(allowed, ", ")));
-    }
-  }
-}
-
 void SetSortedTags(const google::protobuf::RepeatedPtrField<std::string>& tags,
                    v1::Article& article) {
   const std::set<std::string> unique(tags.begin(), tags.end());
@@ -242,7 +226,7 @@ absl::StatusOr<v1::Category> KnowledgeBaseManager::UpdateCategory(
     const Principal& caller, const v1::UpdateCategoryRequest& request, absl::Time deadline) {
   static const std::set<std::string> kUpdatable = {"display_name", "description"};
   FieldViolations violations;
-  CheckMask(request.update_mask(), kUpdatable, violations);
+  CheckUpdateMask(request.update_mask(), kUpdatable, violations);
   const std::string id =
       NameOrViolation("category.name", "categories", request.category().name(), violations);
   const std::set<std::string> paths(request.update_mask().paths().begin(),
@@ -369,7 +353,7 @@ absl::StatusOr<v1::Article> KnowledgeBaseManager::UpdateArticle(
   static const std::set<std::string> kUpdatable = {"title",  "body",     "tags",
                                                    "locale", "category", "state"};
   FieldViolations violations;
-  CheckMask(request.update_mask(), kUpdatable, violations);
+  CheckUpdateMask(request.update_mask(), kUpdatable, violations);
   const std::string id =
       NameOrViolation("article.name", "articles", request.article().name(), violations);
   const std::set<std::string> paths(request.update_mask().paths().begin(),

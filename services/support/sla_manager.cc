@@ -42,20 +42,6 @@ const std::set<std::string>& PolicyPaths() {
   return paths;
 }
 
-// Checks an update mask against the updatable paths.
-void CheckMask(const google::protobuf::FieldMask& mask, const std::set<std::string>& allowed,
-               FieldViolations& violations) {
-  if (mask.paths_size() == 0) {
-    violations.Add("update_mask", "must name at least one field to change");
-  }
-  for (const std::string& path : mask.paths()) {
-    if (allowed.count(path) == 0) {
-      violations.Add("update_mask",
-                     absl::StrCat("\"", path, "\" is not a field that can be updated"));
-    }
-  }
-}
-
 template <typename Values, typename IsValid>
 void CheckEnumList(const Values& values, const std::string& field, bool allow_unspecified,
                    IsValid is_valid, FieldViolations& violations) {
@@ -233,7 +219,7 @@ absl::StatusOr<v1::BusinessCalendar> SlaManager::UpdateBusinessCalendar(
     const Principal& caller, const v1::UpdateBusinessCalendarRequest& request,
     absl::Time deadline) {
   FieldViolations violations;
-  CheckMask(request.update_mask(), CalendarPaths(), violations);
+  CheckUpdateMask(request.update_mask(), CalendarPaths(), violations);
   absl::StatusOr<std::string> id =
       ParseResourceName("calendar.name", "calendars", request.calendar().name());
   if (!id.ok()) violations.Add("calendar.name", "must look like calendars/{id}");
@@ -337,7 +323,7 @@ absl::StatusOr<v1::SlaPolicy> SlaManager::UpdateSlaPolicy(const Principal& calle
                                                           const v1::UpdateSlaPolicyRequest& request,
                                                           absl::Time deadline) {
   FieldViolations violations;
-  CheckMask(request.update_mask(), PolicyPaths(), violations);
+  CheckUpdateMask(request.update_mask(), PolicyPaths(), violations);
   absl::StatusOr<std::string> id =
       ParseResourceName("sla_policy.name", "slaPolicies", request.sla_policy().name());
   if (!id.ok()) violations.Add("sla_policy.name", "must look like slaPolicies/{id}");

@@ -202,18 +202,8 @@ absl::Status ValidateCreateTicket(const v1::CreateTicketRequest& request) {
 absl::Status ValidateUpdateTicket(const v1::UpdateTicketRequest& request) {
   FieldViolations violations;
   if (!request.has_ticket()) violations.Add("ticket", "is required");
-  if (request.update_mask().paths_size() == 0) {
-    violations.Add("update_mask", "must name at least one field to change");
-  }
-  std::set<std::string> paths;
-  for (const std::string& path : request.update_mask().paths()) {
-    if (!UpdatableFields().contains(path)) {
-      violations.Add("update_mask",
-                     absl::StrCat("\"", path, "\" cannot be updated; updatable fields: ",
-                                  absl::StrJoin(UpdatableFields(), ", ")));
-    }
-    paths.insert(path);
-  }
+  const std::set<std::string> paths =
+      CheckUpdateMask(request.update_mask(), UpdatableFields(), violations);
   if (!violations.empty()) return violations.ToStatus();
   if (!ParseResourceName("ticket.name", "tickets", request.ticket().name()).ok()) {
     violations.Add("ticket.name", "must look like tickets/{id}");

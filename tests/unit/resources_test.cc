@@ -37,5 +37,33 @@ TEST(EtagTest, StaleEtagIsAborted) {
   EXPECT_THAT(CheckEtag(v1, v2), StatusIs(absl::StatusCode::kAborted));
 }
 
+
+// An update mask must name something, and only fields that may change;
+// the message lists those.
+TEST(CheckUpdateMaskTest, NamesEveryPathThatCannotBeUpdated) {
+  const std::set<std::string> updatable = {"subject", "status"};
+  google::protobuf::FieldMask mask;
+  FieldViolations empty;
+  EXPECT_TRUE(CheckUpdateMask(mask, updatable, empty).empty());
+  EXPECT_THAT(empty.ToStatus(), StatusIs(absl::StatusCode::kInvalidArgument));
+  mask.add_paths("status");
+  mask.add_paths("create_time");
+  FieldViolations violations;
+  const std::set<std::string> paths = CheckUpdateMask(mask, updatable, violations);
+  EXPECT_EQ(paths, (std::set<std::string>{"create_time", "status"}));
+  const absl::Status status = violations.ToStatus();
+  ASSERT_EQ(FieldViolationsOf(status).size(), 1u);
+  EXPECT_EQ(FieldViolationsOf(status)[0].field, "update_mask");
+  EXPECT_NE(status.message().find("\"create_time\" cannot be updated; updatable fields: "
+                                  "status, subject"),
+            absl::string_view::npos)
+      << status.message();
+  mask.clear_paths();
+  mask.add_paths("subject");
+  FieldViolations fine;
+  CheckUpdateMask(mask, updatable, fine);
+  EXPECT_TRUE(fine.empty());
+}
+
 }  // namespace
 }  // namespace tandem
