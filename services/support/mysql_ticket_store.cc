@@ -58,6 +58,15 @@ std::vector<mysql::Value> SlaColumns(const v1::Ticket& ticket) {
           HasBreach(ticket.sla())};
 }
 
+// The CSAT columns of `ticket`: score, comment, time and rated agent
+// (all NULL without a rating).
+std::vector<mysql::Value> RatingColumns(const v1::Ticket& ticket) {
+  if (!ticket.has_satisfaction()) return {nullptr, nullptr, nullptr, nullptr};
+  const v1::SatisfactionRating& rating = ticket.satisfaction();
+  return {int64_t{rating.score()}, rating.comment(), FromProtoTime(rating.rate_time()),
+          rating.rated_agent()};
+}
+
 bool Unsolved(v1::Ticket::Status status) {
   return status != v1::Ticket::SOLVED && status != v1::Ticket::CLOSED;
 }
@@ -365,6 +374,8 @@ absl::StatusOr<SlaRuleCache::Rules> MysqlTicketStore::LoadRules(mysql::Connectio
 
 absl::Status MysqlTicketStore::InsertTicket(mysql::Transaction& tx, const std::string& tenant,
                                            const v1::Ticket& ticket) {
+  const std::vector<mysql::Value> rating = RatingColumns(ticket);
+  const std::vector<mysql::Value> sla = SlaColumns(ticket);  // serialized once
   return tx
       ->Execute(
           "INSERT INTO tickets (tenant_id, id, account_id, requester_email, subject, "
@@ -386,17 +397,11 @@ absl::Status MysqlTicketStore::InsertTicket(mysql::Transaction& tx, const std::s
            OptionalTime(ticket.has_close_time(), ticket.close_time()),
            OptionalTime(ticket.has_first_response_time(), ticket.first_response_time()),
            int64_t{ticket.agent_reply_count()},
-           ticket.has_satisfaction() ? mysql::Value{int64_t{ticket.satisfaction().score()}}
-                                     : mysql::Value{nullptr},
-           ticket.has_satisfaction() ? mysql::Value{ticket.satisfaction().comment()}
-                                     : mysql::Value{nullptr},
-           OptionalTime(ticket.has_satisfaction(), ticket.satisfaction().rate_time()),
-           ticket.has_satisfaction() ? mysql::Value{ticket.satisfaction().rated_agent()}
-                                     : mysql::Value{nullptr},
+           rating[0], rating[1], rating[2], rating[3],
            IdOrNull(ticket.group()), IdOrNull(ticket.custom_status()), ticket.imported(),
            ticket.external_id().empty() ? mysql::Value{nullptr}
                                         : mysql::Value{ticket.external_id()},
-           SlaColumns(ticket)[0], SlaColumns(ticket)[1], SlaColumns(ticket)[2],
+           sla[0], sla[1], sla[2],
            IdOrNull(ticket.requester_contact()), FromProtoTime(ticket.create_time()),
            FromProtoTime(ticket.update_time())})
       .status();
@@ -420,6 +425,8 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
                                      absl::Time event_time) {
   const v1::Ticket& after = update.ticket;
   if (ticket_changed) {
+    const std::vector<mysql::Value> rating = RatingColumns(after);
+    const std::vector<mysql::Value> sla = SlaColumns(after);  // serialized once
     RETURN_IF_ERROR(
         tx->Execute("UPDATE tickets SET requester_email = ?, subject = ?, description = ?, "
                     "type = ?, priority = ?, status = ?, tags = ?, reopen_count = ?, "
@@ -443,16 +450,10 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
                      int64_t{after.agent_reply_count()}, int64_t{after.escalation_tier()},
                      after.escalation_reason(), int64_t{after.account_tier()},
                      int64_t{after.account_check()}, IdOrEmpty(after.assignee()),
-                     after.has_satisfaction() ? mysql::Value{int64_t{after.satisfaction().score()}}
-                                              : mysql::Value{nullptr},
-                     after.has_satisfaction() ? mysql::Value{after.satisfaction().comment()}
-                                              : mysql::Value{nullptr},
-                     OptionalTime(after.has_satisfaction(), after.satisfaction().rate_time()),
-                     after.has_satisfaction() ? mysql::Value{after.satisfaction().rated_agent()}
-                                              : mysql::Value{nullptr},
+                     rating[0], rating[1], rating[2], rating[3],
                      IdOrNull(after.group()), IdOrNull(after.custom_status()),
                      IdOrNull(after.merged_into()), JsonStrings(after.merged_tickets()),
-                     SlaColumns(after)[0], SlaColumns(after)[1], SlaColumns(after)[2],
+                     sla[0], sla[1], sla[2],
                      IdOrNull(after.requester_contact()), version + 1, FromProtoTime(after.update_time()), tenant, id})
             .status());
   }

@@ -170,9 +170,7 @@ absl::StatusOr<v1::Ticket> TicketManager::ImportTicket(const Principal& caller,
   const absl::Time created = FromProtoTime(request.ticket().create_time());
   v1::Ticket ticket = PrepareNewTicket(request.ticket(), NewIdAt(created), created);
   RETURN_IF_ERROR(CheckAccount(caller.tenant, "ticket.account", ticket, deadline));
-  ASSIGN_OR_RETURN(std::vector<StoredSlaPolicy> policies,
-                   store_->LoadSlaPolicies(caller.tenant, deadline));
-  ASSIGN_OR_RETURN(std::vector<SlaRule> rules, CompileRules(policies));
+  ASSIGN_OR_RETURN(std::vector<SlaRule> rules, SlaRules(caller.tenant, deadline));
   ASSIGN_OR_RETURN(TicketImport import,
                    ReplayImport(request, ticket, caller.subject, rules,
                                 [](absl::Time at) { return NewIdAt(at); }));
@@ -185,13 +183,18 @@ absl::StatusOr<v1::Ticket> TicketManager::ImportTicket(const Principal& caller,
   return stored;
 }
 
+absl::StatusOr<std::vector<SlaRule>> TicketManager::SlaRules(const std::string& tenant,
+                                                             absl::Time deadline) {
+  ASSIGN_OR_RETURN(std::vector<StoredSlaPolicy> policies,
+                   store_->LoadSlaPolicies(tenant, deadline));
+  return CompileRules(policies);
+}
+
 absl::StatusOr<v1::SlaExplanation> TicketManager::ExplainTicketSla(
     const Principal& caller, const v1::ExplainTicketSlaRequest& request, absl::Time deadline) {
   ASSIGN_OR_RETURN(std::string id, ParseResourceName("name", "tickets", request.name()));
   ASSIGN_OR_RETURN(v1::Ticket ticket, store_->Get(caller.tenant, id, deadline));
-  ASSIGN_OR_RETURN(std::vector<StoredSlaPolicy> policies,
-                   store_->LoadSlaPolicies(caller.tenant, deadline));
-  ASSIGN_OR_RETURN(std::vector<SlaRule> rules, CompileRules(policies));
+  ASSIGN_OR_RETURN(std::vector<SlaRule> rules, SlaRules(caller.tenant, deadline));
   v1::SlaExplanation explanation =
       ExplainSla(ticket.sla(), rules, TicketFacts::Of(ticket), clock_->Now());
   explanation.set_ticket(ticket.name());
@@ -206,9 +209,12 @@ absl::StatusOr<int> TicketManager::SweepSlaBreaches(int limit, absl::Time deadli
   for (const auto& [tenant, id] : due) {
     absl::Status done = [&]() -> absl::Status {
       if (!rules_of.contains(tenant)) {
-        ASSIGN_OR_RETURN(std::vector<StoredSlaPolicy> policies,
-                         store_->LoadSlaPolicies(tenant, deadline));
-        absl::StatusOr<std::vector<SlaRule>> rules = CompileRules(policies);
+        absl::StatusOr<std::vector<SlaRule>> rules = SlaRules(tenant, deadline);
+        // Policies that no longer compile (INTERNAL) leave the tickets without
+        // targets; failing to read them skips the ticket.
+        if (!rules.ok() && rules.status().code() != absl::StatusCode::kInternal) {
+          return rules.status();
+        }
         rules_of[tenant] = rules.ok() ? *std::move(rules) : std::vector<SlaRule>{};
       }
       // Decided under the row lock: a reply may have met the target since.

@@ -129,6 +129,9 @@ class TicketManager {
                                                       absl::Time deadline);
 
  private:
+  // Returns the tenant's SLA policies compiled, in the order they are tried.
+  absl::StatusOr<std::vector<SlaRule>> SlaRules(const std::string& tenant, absl::Time deadline);
+
   // Asks Success about `ticket`'s account and records the answer on it
   // (tier and VERIFIED, or PENDING_VERIFICATION when Success cannot
   // answer); INVALID_ARGUMENT on `field` for an account Success does not
