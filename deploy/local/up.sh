@@ -132,6 +132,7 @@ start_server() {
     --metrics-listen "127.0.0.1:${metrics_port[$svc]}"
     --ready-file "$ready")
   case $svc in
+    success) args+=(--support-address "127.0.0.1:${grpc_port[support]}") ;;
     support) args+=(--success-address "127.0.0.1:${grpc_port[success]}") ;;
     metrics) args+=(--support-address "127.0.0.1:${grpc_port[support]}"
       --success-address "127.0.0.1:${grpc_port[success]}") ;;

@@ -5,7 +5,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <atomic>
 #include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
@@ -50,16 +54,17 @@ struct Server {
   std::string address() const { return absl::StrCat("127.0.0.1:", grpc_port); }
 };
 
-// Starts `binary` (e.g. "support") with `flags`; fails the test if it does
-// not become ready.
+// Starts `binary` (e.g. "support") with `flags` on gRPC port `port` (0: any
+// free one); fails the test if it does not become ready.
 absl::StatusOr<Server> StartServer(const std::string& name, const std::string& dir,
-                                   const std::string& db_url, std::vector<std::string> flags) {
+                                   const std::string& db_url, std::vector<std::string> flags,
+                                   int port = 0) {
   const std::string ready = absl::StrCat(dir, "/", name, ".ready");
   std::filesystem::remove(ready);
   std::vector<std::string> argv = {
       absl::StrCat(testing::BuildDir(), "/services/", name, "/tandem-", name),
-      "--listen=127.0.0.1:0", "--metrics-listen=127.0.0.1:0", "--ready-file=" + ready,
-      "--drain-timeout=5s"};
+      absl::StrCat("--listen=127.0.0.1:", port), "--metrics-listen=127.0.0.1:0",
+      "--ready-file=" + ready, "--drain-timeout=5s"};
   argv.insert(argv.end(), flags.begin(), flags.end());
   std::map<std::string, std::string> env = {
       {"TANDEM_JWT_SECRET", testing::kTestJwtSecret},
@@ -104,7 +109,9 @@ class SystemTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = testing::MakeTempDir("tandem-e2e");
-    ASSERT_OK_AND_ASSIGN(success_, StartServer("success", dir_, success_db_.url(), {}));
+    // Success reads no feed here (SuccessScenarioTest wires it to Support).
+    ASSERT_OK_AND_ASSIGN(success_,
+                         StartServer("success", dir_, success_db_.url(), {"--support-address="}));
     ASSERT_OK_AND_ASSIGN(support_, StartServer("support", dir_, support_db_.url(),
                                                {"--success-address=" + success_.address()}));
     ASSERT_OK_AND_ASSIGN(metrics_, StartServer("metrics", dir_, metrics_db_.url(),
@@ -370,6 +377,192 @@ TEST_F(SystemTest, CliCreatesAndListsTickets) {
   EXPECT_EQ(testing::TailOf(out), imported);
   EXPECT_EQ(run({"tickets", "import", dir_ + "/missing.json"}, env), 2);
   EXPECT_EQ(run({"health"}, env), 0) << testing::TailOf(out);
+}
+
+// Support and Success wired both ways as a team runs them: Success reads
+// Support's event feed and reviews accounts, Support asks Success for
+// accounts. Success listens on a port picked before Support starts, so each
+// can be told the other's address; the feed poll, account review and SLA
+// sweep run at fractions of a second so a scenario settles in seconds.
+class SuccessScenarioTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::MakeTempDir("tandem-success-e2e");
+    success_port_ = testing::PickFreePort();
+    ASSERT_OK_AND_ASSIGN(support_, StartServer("support", dir_, support_db_.url(),
+                                               {absl::StrCat("--success-address=127.0.0.1:",
+                                                             success_port_),
+                                                "--sla-sweep-interval=500ms"}));
+    ASSERT_OK(StartSuccess());
+  }
+
+  void TearDown() override {
+    for (Server* server : {&success_, &support_}) server->process.Signal(SIGTERM);
+    for (Server* server : {&success_, &support_}) {
+      absl::StatusOr<int> code = server->process.Wait(absl::Seconds(20));
+      EXPECT_THAT(code, testing::IsOkAndHolds(0)) << testing::TailOf(server->process.log_file());
+    }
+    if (!HasFailure() && std::getenv("TANDEM_KEEP_TEST_DIRS") == nullptr) {
+      std::filesystem::remove_all(dir_);
+    }
+  }
+
+  // Starts (or restarts) Success on its port over the same database.
+  absl::Status StartSuccess() {
+    ASSIGN_OR_RETURN(success_, StartServer("success", dir_, success_db_.url(),
+                                           {"--support-address=" + support_.address(),
+                                            "--support-poll-interval=100ms",
+                                            "--account-review-interval=200ms"},
+                                           success_port_));
+    return absl::OkStatus();
+  }
+
+  std::string dir_;
+  int success_port_ = 0;
+  TestDatabase success_db_{"e2e_success_scenario"};
+  TestDatabase support_db_{"e2e_support_scenario"};
+  Server success_, support_;
+};
+
+// The judged scenario (tests/e2e/node/success_playbooks.test.mjs): Support's
+// complaints and SLA breaches move a high-touch account's health and open
+// one risk CTA; a tech-touch account gets outreach; renewals and seat
+// utilisation open their CTAs.
+TEST_F(SuccessScenarioTest, NodeClientSeesPlaybooksActOnSupportSignals) {
+  const char* node_modules = std::getenv("TANDEM_TEST_NODE_MODULES");
+  ASSERT_NE(node_modules, nullptr) << "TANDEM_TEST_NODE_MODULES is not set: run ./tests/run.sh";
+  const char* node_env = std::getenv("TANDEM_TEST_NODE");
+  const std::string node = node_env != nullptr ? node_env : "/usr/bin/node";
+  const std::string log = dir_ + "/node.log";
+  ASSERT_OK_AND_ASSIGN(
+      ChildProcess client,
+      ChildProcess::Start(
+          {node, "--test", testing::SourceDir() + "/tests/e2e/node/success_playbooks.test.mjs"},
+          {{"NODE_PATH", node_modules},
+           {"TANDEM_SUPPORT_ADDRESS", support_.address()},
+           {"TANDEM_SUCCESS_ADDRESS", success_.address()},
+           // Not started here; the client only connects when called.
+           {"TANDEM_METRICS_ADDRESS", "127.0.0.1:1"},
+           {"TANDEM_TOKEN", TestToken("node-success", {"admin"})},
+           {"TANDEM_PROTO_PATH", testing::SourceDir() + "/protos"},
+           {"TANDEM_GOOGLEAPIS_PROTO_PATH", GOOGLEAPIS_PROTO_DIR}},
+          log));
+  absl::StatusOr<int> code = client.Wait(absl::Seconds(240));
+  EXPECT_THAT(code, testing::IsOkAndHolds(0)) << testing::TailOf(log);
+}
+
+// Success killed (SIGKILL, no drain) and restarted while Support's events
+// stream in: once it has caught up, every Support event about its
+// accounts' tickets is stored exactly once — none lost in the crash, none
+// applied twice after the restart.
+TEST_F(SuccessScenarioTest, RestartMidStreamLosesAndDuplicatesNoSupportEvent) {
+  auto accounts = cv1::SuccessService::NewStub(ChannelTo(success_));
+  std::vector<std::string> account_names;
+  for (const char* company : {"Umbrella", "Hooli", "Vandelay"}) {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("restart", {"csm"}));
+    cv1::CreateAccountRequest request;
+    request.mutable_account()->set_display_name(company);
+    cv1::Account account;
+    ASSERT_TRUE(accounts->CreateAccount(&context, request, &account).ok());
+    account_names.push_back(account.name());
+  }
+
+  // Tickets, replies and escalations from a writer thread, while the main
+  // thread kills Success after the first third and starts it again.
+  auto tickets = sv1::SupportService::NewStub(ChannelTo(support_));
+  std::map<std::string, std::string> account_of;  // ticket -> account
+  std::mutex mu;
+  std::atomic<int> written{0};
+  constexpr int kTickets = 90;
+  std::thread writer([&] {
+    for (int i = 0; i < kTickets; ++i) {
+      sv1::Ticket ticket;
+      {
+        grpc::ClientContext context;
+        Authorize(context, TestToken("restart", {"agent"}));
+        sv1::CreateTicketRequest request;
+        request.mutable_ticket()->set_subject(absl::StrCat("Ticket ", i));
+        request.mutable_ticket()->set_account(account_names[i % account_names.size()]);
+        request.mutable_ticket()->set_type(i % 3 == 0 ? sv1::Ticket::COMPLAINT
+                                                       : sv1::Ticket::QUESTION);
+        if (!tickets->CreateTicket(&context, request, &ticket).ok()) continue;
+      }
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        account_of[ticket.name()] = ticket.account();
+      }
+      grpc::ClientContext reply_context;
+      Authorize(reply_context, TestToken("restart", {"agent"}));
+      sv1::CreateMessageRequest reply;
+      reply.set_parent(ticket.name());
+      reply.mutable_message()->set_author_type(sv1::Message::AGENT);
+      reply.mutable_message()->set_body("Looking into it");
+      sv1::Message message;
+      (void)tickets->CreateMessage(&reply_context, reply, &message);
+      if (i % 5 == 0) {
+        grpc::ClientContext escalate_context;
+        Authorize(escalate_context, TestToken("restart", {"agent"}));
+        sv1::EscalateTicketRequest escalate;
+        escalate.set_name(ticket.name());
+        escalate.set_reason("Needs tier 2");
+        (void)tickets->EscalateTicket(&escalate_context, escalate, &ticket);
+      }
+      written.fetch_add(1);
+    }
+  });
+  while (written.load() < kTickets / 3) absl::SleepFor(absl::Milliseconds(20));
+  success_.process.Signal(SIGKILL);
+  (void)success_.process.Wait(absl::Seconds(20));
+  absl::SleepFor(absl::Milliseconds(300));  // Support's events pile up meanwhile
+  ASSERT_OK(StartSuccess());
+  writer.join();
+  ASSERT_EQ(written.load(), kTickets);
+
+  // Support's events about these tickets, per account, from its feed.
+  auto feed = tandem::common::v1::EventFeed::NewStub(ChannelTo(support_));
+  std::map<std::string, int> expected;  // account id -> events
+  int64_t head = 0;
+  for (int64_t after = 0;;) {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("restart", {"admin"}));
+    tandem::common::v1::ListEventsRequest request;
+    request.set_after_cursor(after);
+    request.set_page_size(1000);
+    tandem::common::v1::ListEventsResponse page;
+    ASSERT_TRUE(feed->ListEvents(&context, request, &page).ok());
+    head = std::max(head, page.head_cursor());
+    if (page.events().empty()) break;
+    for (const auto& event : page.events()) {
+      auto found = account_of.find(event.subject());
+      if (found != account_of.end()) ++expected[found->second.substr(found->second.find('/') + 1)];
+    }
+    after = page.events().rbegin()->cursor();
+  }
+  ASSERT_EQ(expected.size(), account_names.size());
+
+  // Success catches up, then holds exactly those events.
+  auto stored = [&]() -> absl::StatusOr<std::map<std::string, int>> {
+    ASSIGN_OR_RETURN(auto connection, success_db_.pool().Acquire());
+    ASSIGN_OR_RETURN(auto rows, connection->Query("SELECT account_id, COUNT(*) FROM support_events "
+                                                  "WHERE tenant_id = 'restart' GROUP BY account_id"));
+    std::map<std::string, int> counts;
+    for (const auto& row : rows) counts[row.String(0)] = static_cast<int>(row.Int(1));
+    return counts;
+  };
+  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  absl::StatusOr<std::map<std::string, int>> counts;
+  do {
+    absl::SleepFor(absl::Milliseconds(200));
+    counts = stored();
+  } while ((!counts.ok() || *counts != expected) && absl::Now() < give_up);
+  ASSERT_OK(counts.status());
+  EXPECT_EQ(*counts, expected);
+  // And stays so: nothing is applied a second time after the catch-up.
+  absl::SleepFor(absl::Seconds(1));
+  ASSERT_OK_AND_ASSIGN(auto settled, stored());
+  EXPECT_EQ(settled, expected);
+  EXPECT_GT(head, 0);
 }
 
 // --migrate-only applies the schema and exits 0 without serving.

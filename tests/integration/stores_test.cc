@@ -352,8 +352,8 @@ class AccountStoreTest : public ::testing::Test {
 
 // An account reads back whole; another tenant cannot see it.
 TEST_F(AccountStoreTest, CreateThenGetIsTenantScoped) {
-  ASSERT_OK_AND_ASSIGN(auto created,
-                       store_.Create("acme", NewAccount("Acme"), {}, absl::InfiniteFuture()));
+  ASSERT_OK_AND_ASSIGN(
+      auto created, store_.Create("acme", NewAccount("Acme"), {}, "csm-1", absl::InfiniteFuture()));
   const std::string id = created.name().substr(9);
   ASSERT_OK_AND_ASSIGN(auto read, store_.Get("acme", id, absl::InfiniteFuture()));
   EXPECT_EQ(read.display_name(), "Acme");
@@ -365,12 +365,12 @@ TEST_F(AccountStoreTest, CreateThenGetIsTenantScoped) {
 
 // External ids are unique per tenant.
 TEST_F(AccountStoreTest, DuplicateExternalIdIsAlreadyExists) {
-  ASSERT_OK(store_.Create("acme", NewAccount("A", "crm-1"), {}, absl::InfiniteFuture()));
-  EXPECT_THAT(store_.Create("acme", NewAccount("B", "crm-1"), {}, absl::InfiniteFuture()),
+  ASSERT_OK(store_.Create("acme", NewAccount("A", "crm-1"), {}, "csm-1", absl::InfiniteFuture()));
+  EXPECT_THAT(store_.Create("acme", NewAccount("B", "crm-1"), {}, "csm-1", absl::InfiniteFuture()),
               StatusIs(absl::StatusCode::kAlreadyExists));
-  EXPECT_OK(store_.Create("globex", NewAccount("C", "crm-1"), {}, absl::InfiniteFuture()));
-  EXPECT_OK(store_.Create("acme", NewAccount("D"), {}, absl::InfiniteFuture()));
-  EXPECT_OK(store_.Create("acme", NewAccount("E"), {}, absl::InfiniteFuture()));
+  EXPECT_OK(store_.Create("globex", NewAccount("C", "crm-1"), {}, "csm-1", absl::InfiniteFuture()));
+  EXPECT_OK(store_.Create("acme", NewAccount("D"), {}, "csm-1", absl::InfiniteFuture()));
+  EXPECT_OK(store_.Create("acme", NewAccount("E"), {}, "csm-1", absl::InfiniteFuture()));
 }
 
 }  // namespace

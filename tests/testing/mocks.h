@@ -87,14 +87,22 @@ class MockAccountStore : public success::AccountStore {
  public:
   MOCK_METHOD(absl::StatusOr<success::v1::Account>, Create,
               (const std::string&, const success::v1::Account&, const CreateKey&,
-               absl::Time),
+               const std::string&, absl::Time),
               (override));
   MOCK_METHOD(absl::StatusOr<success::v1::Account>, Get,
               (const std::string&, const std::string&, absl::Time), (override));
   MOCK_METHOD(absl::StatusOr<success::AccountPage>, List,
-              (const std::string&, const std::vector<success::AccountCondition>&,
-               const ListPlan&, absl::Time),
+              (const std::string&, const success::AccountQuery&, absl::Time), (override));
+  MOCK_METHOD(absl::StatusOr<success::v1::Account>, Update,
+              (const std::string&, const std::string&, const success::AccountUpdateDecision&,
+               const std::string&, absl::Time),
               (override));
+  MOCK_METHOD(absl::Status, Delete,
+              (const std::string&, const std::string&, const std::string&,
+               const success::AccountDeleteCheck&, const std::string&, absl::Time, absl::Time),
+              (override));
+  MOCK_METHOD(absl::StatusOr<success::StageChangePage>, ListStageChanges,
+              (const std::string&, const std::string&, const ListPlan&, absl::Time), (override));
 };
 
 class MockAgentStore : public support::AgentStore {
