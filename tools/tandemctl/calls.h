@@ -10,6 +10,7 @@
 #ifndef TANDEM_TOOLS_TANDEMCTL_CALLS_H_
 #define TANDEM_TOOLS_TANDEMCTL_CALLS_H_
 
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -45,9 +46,26 @@ std::optional<int> ParseNamed(const CommandContext& context, CommandFlags& flags
 
 // Declares the ListFlags after the command's own flags, parses `args` and
 // reads them into `list`. Returns an exit code when the command is over.
+// `order_by_help`: see ListFlags::Declare().
 std::optional<int> ParseListFlags(const CommandContext& context, CommandFlags& flags,
                                   const std::vector<std::string>& args, bool filterable,
-                                  ListFlags& list);
+                                  ListFlags& list, absl::string_view order_by_help = "");
+
+// One action of a three-word command, e.g. `complete` in
+// `tandemctl success cta complete NAME`.
+struct Action {
+  std::string name;
+  // One line for the list of actions in help.
+  std::string summary;
+  // Runs the action on the words after its name; returns the exit code.
+  std::function<int(const CommandContext&, const std::vector<std::string>&)> run;
+};
+
+// Runs the action `args[0]` names among `actions` of `command` (e.g.
+// "success cta") on the words after it. Without an action, with an unknown
+// one or with --help, lists the actions (kExitUsage, or kExitOk for help).
+int RunAction(const CommandContext& context, absl::string_view command,
+              const std::vector<Action>& actions, const std::vector<std::string>& args);
 
 // Makes one call of `method` with the deadline and token of `context`.
 template <typename Stub, typename Request, typename Response>

@@ -29,6 +29,24 @@ class ChannelClients final : public Clients {
   absl::StatusOr<success::v1::SuccessService::StubInterface*> Success() override {
     return StubOf<success::v1::SuccessService>(Service::kSuccess, success_);
   }
+  absl::StatusOr<success::v1::RevenueService::StubInterface*> Revenue() override {
+    return StubOf<success::v1::RevenueService>(Service::kSuccess, revenue_);
+  }
+  absl::StatusOr<success::v1::UsageService::StubInterface*> Usage() override {
+    return StubOf<success::v1::UsageService>(Service::kSuccess, usage_);
+  }
+  absl::StatusOr<success::v1::HealthService::StubInterface*> AccountHealth() override {
+    return StubOf<success::v1::HealthService>(Service::kSuccess, account_health_);
+  }
+  absl::StatusOr<success::v1::EngagementService::StubInterface*> Engagement() override {
+    return StubOf<success::v1::EngagementService>(Service::kSuccess, engagement_);
+  }
+  absl::StatusOr<success::v1::LifecycleService::StubInterface*> Lifecycle() override {
+    return StubOf<success::v1::LifecycleService>(Service::kSuccess, lifecycle_);
+  }
+  absl::StatusOr<success::v1::PlaybookService::StubInterface*> Playbooks() override {
+    return StubOf<success::v1::PlaybookService>(Service::kSuccess, playbooks_);
+  }
   absl::StatusOr<metrics::v1::MetricsService::StubInterface*> Metrics() override {
     return StubOf<metrics::v1::MetricsService>(Service::kMetrics, metrics_);
   }
@@ -77,6 +95,12 @@ class ChannelClients final : public Clients {
   std::unique_ptr<support::v1::SlaService::StubInterface> sla_;
   std::unique_ptr<support::v1::KnowledgeBaseService::StubInterface> knowledge_base_;
   std::unique_ptr<success::v1::SuccessService::StubInterface> success_;
+  std::unique_ptr<success::v1::RevenueService::StubInterface> revenue_;
+  std::unique_ptr<success::v1::UsageService::StubInterface> usage_;
+  std::unique_ptr<success::v1::HealthService::StubInterface> account_health_;
+  std::unique_ptr<success::v1::EngagementService::StubInterface> engagement_;
+  std::unique_ptr<success::v1::LifecycleService::StubInterface> lifecycle_;
+  std::unique_ptr<success::v1::PlaybookService::StubInterface> playbooks_;
   std::unique_ptr<metrics::v1::MetricsService::StubInterface> metrics_;
   std::map<Service, std::unique_ptr<common::v1::EventFeed::StubInterface>> feeds_;
   std::map<Service, std::unique_ptr<grpc::health::v1::Health::StubInterface>> health_;

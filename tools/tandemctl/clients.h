@@ -12,7 +12,13 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tandem/common/v1/event_feed.grpc.pb.h"
 #include "tandem/metrics/v1/metrics_service.grpc.pb.h"
+#include "tandem/success/v1/engagement.grpc.pb.h"
+#include "tandem/success/v1/health.grpc.pb.h"
+#include "tandem/success/v1/lifecycle.grpc.pb.h"
+#include "tandem/success/v1/playbook.grpc.pb.h"
+#include "tandem/success/v1/revenue.grpc.pb.h"
 #include "tandem/success/v1/success_service.grpc.pb.h"
+#include "tandem/success/v1/usage.grpc.pb.h"
 #include "tandem/support/v1/agent.grpc.pb.h"
 #include "tandem/support/v1/knowledge_base.grpc.pb.h"
 #include "tandem/support/v1/sla.grpc.pb.h"
@@ -57,6 +63,15 @@ class Clients {
   // The knowledge base, served by the Support server.
   virtual absl::StatusOr<support::v1::KnowledgeBaseService::StubInterface*> KnowledgeBase() = 0;
   virtual absl::StatusOr<success::v1::SuccessService::StubInterface*> Success() = 0;
+  // The other services of the Success server: the revenue ledger and
+  // segmentation, product usage, account health, the timeline/NPS/feedback,
+  // onboarding/success plans/renewals, and playbooks with their CTAs.
+  virtual absl::StatusOr<success::v1::RevenueService::StubInterface*> Revenue() = 0;
+  virtual absl::StatusOr<success::v1::UsageService::StubInterface*> Usage() = 0;
+  virtual absl::StatusOr<success::v1::HealthService::StubInterface*> AccountHealth() = 0;
+  virtual absl::StatusOr<success::v1::EngagementService::StubInterface*> Engagement() = 0;
+  virtual absl::StatusOr<success::v1::LifecycleService::StubInterface*> Lifecycle() = 0;
+  virtual absl::StatusOr<success::v1::PlaybookService::StubInterface*> Playbooks() = 0;
   virtual absl::StatusOr<metrics::v1::MetricsService::StubInterface*> Metrics() = 0;
   // The event feed every server serves.
   virtual absl::StatusOr<common::v1::EventFeed::StubInterface*> EventFeed(Service service) = 0;

@@ -77,14 +77,16 @@ absl::StatusOr<std::string> ResourceNameOf(absl::string_view collection,
   return absl::StrCat(prefix, name_or_id);
 }
 
-void ListFlags::Declare(CommandFlags& flags, bool filterable) {
+void ListFlags::Declare(CommandFlags& flags, bool filterable, absl::string_view order_by_help) {
   flags.AddInt("page-size", 0, "Most items per page; 0 lets the server choose.");
   flags.AddString("page-token", "", "Page to start at: a next_page_token from an earlier list.");
   flags.AddBool("all", false, "Follow next_page_token to the last page.");
   if (filterable) {
     flags.AddString("filter", "",
                     "Conditions joined by AND, each `field = value` or `field != value`.");
-    flags.AddString("order-by", "", "`create_time desc` (the default) or `create_time`.");
+    flags.AddString("order-by", "",
+                    order_by_help.empty() ? "`create_time desc` (the default) or `create_time`."
+                                          : std::string(order_by_help));
   }
 }
 

@@ -89,8 +89,9 @@ absl::StatusOr<std::string> ResourceNameOf(absl::string_view collection,
 // The flags shared by list commands.
 struct ListFlags {
   // Declares --page-size, --page-token and --all, plus --filter and
-  // --order-by when `filterable`.
-  static void Declare(CommandFlags& flags, bool filterable);
+  // --order-by when `filterable`; `order_by_help` replaces the help of
+  // --order-by when the list has other orders.
+  static void Declare(CommandFlags& flags, bool filterable, absl::string_view order_by_help = "");
   // Reads them back; a page size outside 0..2^31-1 is INVALID_ARGUMENT.
   static absl::StatusOr<ListFlags> Read(const CommandFlags& flags, bool filterable);
 

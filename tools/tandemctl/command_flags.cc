@@ -177,6 +177,12 @@ std::string CommandFlags::FlagListing() const {
   return listing;
 }
 
+bool CommandFlags::IsSet(absl::string_view name) const {
+  // A list's command-line values never reach the base flags.
+  auto list = lists_.find(name);
+  return flags_.IsSet(name) || (list != lists_.end() && !list->second.empty());
+}
+
 std::vector<std::string> CommandFlags::GetList(absl::string_view name) const {
   auto it = lists_.find(name);
   if (it == lists_.end()) std::abort();  // Not a list flag: a programming error.

@@ -95,7 +95,9 @@ class CommandFlags {
   int64_t GetInt(absl::string_view name) const { return flags_.GetInt(name); }
   bool GetBool(absl::string_view name) const { return flags_.GetBool(name); }
   absl::Duration GetDuration(absl::string_view name) const { return flags_.GetDuration(name); }
-  bool IsSet(absl::string_view name) const { return flags_.IsSet(name); }
+  // Returns whether the flag was given (a list flag: on the command line or
+  // in its variable).
+  bool IsSet(absl::string_view name) const;
   // Returns the positional arguments in order.
   const std::vector<std::string>& positionals() const { return positionals_; }
   // Returns every value of a list flag, in command-line order.

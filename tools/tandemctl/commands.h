@@ -15,10 +15,27 @@ using Args = std::vector<std::string>;
 // `token`: prints a JWT signed with the --jwt-* settings.
 int RunToken(const CommandContext& context, const Args& args);
 
-// `accounts create|get|list` against Success.
+// `accounts create|get|list|update` against Success.
 int RunAccountsCreate(const CommandContext& context, const Args& args);
 int RunAccountsGet(const CommandContext& context, const Args& args);
 int RunAccountsList(const CommandContext& context, const Args& args);
+int RunAccountsUpdate(const CommandContext& context, const Args& args);
+
+// `success ...`: the everyday views of the Success service (book of
+// business, an account's health, my open CTAs, renewals due) and the small
+// writes that feed them.
+int RunSuccessBook(const CommandContext& context, const Args& args);
+int RunSuccessHealth(const CommandContext& context, const Args& args);
+int RunSuccessCtas(const CommandContext& context, const Args& args);
+// `success cta complete|cancel|snooze|wake|get|open`.
+int RunSuccessCta(const CommandContext& context, const Args& args);
+int RunSuccessRenewals(const CommandContext& context, const Args& args);
+// `success mrr record`.
+int RunSuccessMrr(const CommandContext& context, const Args& args);
+// `success usage ingest`.
+int RunSuccessUsage(const CommandContext& context, const Args& args);
+// `success key-features`: prints or (with --set) replaces them.
+int RunSuccessKeyFeatures(const CommandContext& context, const Args& args);
 
 // `tickets create|get|list` against Support.
 int RunTicketsCreate(const CommandContext& context, const Args& args);
