@@ -25,11 +25,15 @@ absl::Status FieldViolations::ToStatus() const {
   if (violations_.empty()) return absl::OkStatus();
   google::rpc::BadRequest bad_request;
   std::vector<std::string> parts;
-  for (const FieldViolation& violation : violations_) {
+  for (size_t i = 0; i < violations_.size() && i < kMaxReported; ++i) {
+    const FieldViolation& violation = violations_[i];
     auto* proto = bad_request.add_field_violations();
     proto->set_field(violation.field);
     proto->set_description(violation.description);
     parts.push_back(absl::StrCat(violation.field, " ", violation.description));
+  }
+  if (violations_.size() > kMaxReported) {
+    parts.push_back(absl::StrCat("and ", violations_.size() - kMaxReported, " more"));
   }
   absl::Status status = absl::InvalidArgumentError(
       absl::StrCat("invalid request: ", absl::StrJoin(parts, "; ")));

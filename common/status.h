@@ -63,9 +63,13 @@ class FieldViolations {
   // Returns true when no violation was recorded.
   bool empty() const { return violations_.empty(); }
 
-  // Returns OK when empty, else INVALID_ARGUMENT whose message lists every
-  // violation and whose payload is a google.rpc.BadRequest.
+  // Returns OK when empty, else INVALID_ARGUMENT whose message lists the
+  // violations and whose payload is a google.rpc.BadRequest. Only the first
+  // kMaxReported are listed (the message counts the rest), so a batch with
+  // hundreds of bad items still fits in gRPC's 8 KiB of trailers.
   absl::Status ToStatus() const;
+
+  static constexpr size_t kMaxReported = 20;
 
  private:
   std::vector<FieldViolation> violations_;

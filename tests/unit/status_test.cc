@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
@@ -48,6 +49,23 @@ TEST(FieldViolationsTest, BecomeOneInvalidArgumentWithEveryField) {
   EXPECT_THAT(FieldViolationsOf(status),
               ElementsAre(FieldViolation{"ticket.subject", "is required"},
                           FieldViolation{"ticket.priority", "is not a known priority"}));
+}
+
+// A batch with hundreds of bad items reports the first kMaxReported and
+// counts the rest, so the status still fits in gRPC's trailers.
+TEST(FieldViolationsTest, ReportsTheFirstTwentyAndCountsTheRest) {
+  FieldViolations violations;
+  for (int i = 0; i < 500; ++i) {
+    violations.Add(absl::StrCat("events[", i, "].event_id"),
+                   "must be at most 128 letters, digits, '-', '_', '.' or ':'");
+  }
+  absl::Status status = violations.ToStatus();
+  EXPECT_EQ(FieldViolationsOf(status).size(), FieldViolations::kMaxReported);
+  EXPECT_EQ(FieldViolationsOf(status).front().field, "events[0].event_id");
+  EXPECT_THAT(std::string(status.message()), HasSubstr("; and 480 more"));
+  grpc::Status grpc_status = ToGrpcStatus(status);
+  EXPECT_LT(grpc_status.error_message().size() + grpc_status.error_details().size() * 4 / 3,
+            6000u);
 }
 
 // The gRPC status carries the code, message and a google.rpc.BadRequest in
