@@ -3,9 +3,9 @@
 // and reflection, /metrics, and the Node.js client.
 #include <signal.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
-#include <atomic>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -17,10 +17,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "grpc/health/v1/health.grpc.pb.h"
-#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "common/mysql/connection.h"
 #include "common/status.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "tandem/common/v1/event_feed.grpc.pb.h"
 #include "tandem/metrics/v1/metrics_service.grpc.pb.h"
 #include "tandem/success/v1/success_service.grpc.pb.h"
@@ -66,12 +66,14 @@ absl::StatusOr<Server> StartServer(const std::string& name, const std::string& d
       absl::StrCat("--listen=127.0.0.1:", port), "--metrics-listen=127.0.0.1:0",
       "--ready-file=" + ready, "--drain-timeout=5s"};
   argv.insert(argv.end(), flags.begin(), flags.end());
-  std::map<std::string, std::string> env = {
-      {"TANDEM_JWT_SECRET", testing::kTestJwtSecret},
-      {"TANDEM_PAGE_TOKEN_KEY", testing::kTestPageTokenKey},
-      {absl::StrCat("TANDEM_", name == "support" ? "SUPPORT" : name == "success" ? "SUCCESS" : "METRICS",
-                    "_DB_DSN"),
-       db_url}};
+  std::map<std::string, std::string> env = {{"TANDEM_JWT_SECRET", testing::kTestJwtSecret},
+                                            {"TANDEM_PAGE_TOKEN_KEY", testing::kTestPageTokenKey},
+                                            {absl::StrCat("TANDEM_",
+                                                          name == "support"   ? "SUPPORT"
+                                                          : name == "success" ? "SUCCESS"
+                                                                              : "METRICS",
+                                                          "_DB_DSN"),
+                                             db_url}};
   ASSIGN_OR_RETURN(ChildProcess process,
                    ChildProcess::Start(argv, env, absl::StrCat(dir, "/", name, ".log")));
   ASSIGN_OR_RETURN(auto ports, testing::WaitForReadyFile(ready, process, kStartTimeout));
@@ -303,15 +305,14 @@ TEST_F(SystemTest, CliCreatesAndListsTickets) {
       << testing::TailOf(out);
   std::string token = testing::TailOf(out);
   while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) token.pop_back();
-  const std::map<std::string, std::string> env = {
-      {"TANDEM_TOKEN", token},
-      {"TANDEM_SUPPORT_ADDRESS", support_.address()},
-      {"TANDEM_SUCCESS_ADDRESS", success_.address()},
-      {"TANDEM_METRICS_ADDRESS", metrics_.address()}};
-  ASSERT_EQ(run({"--json", "tickets", "create", "--subject", "From the CLI", "--priority",
-                 "URGENT"},
-                env),
-            0)
+  const std::map<std::string, std::string> env = {{"TANDEM_TOKEN", token},
+                                                  {"TANDEM_SUPPORT_ADDRESS", support_.address()},
+                                                  {"TANDEM_SUCCESS_ADDRESS", success_.address()},
+                                                  {"TANDEM_METRICS_ADDRESS", metrics_.address()}};
+  ASSERT_EQ(
+      run({"--json", "tickets", "create", "--subject", "From the CLI", "--priority", "URGENT"},
+          env),
+      0)
       << testing::TailOf(out);
   const std::string created = testing::TailOf(out);
   const size_t at = created.find("tickets/");
@@ -345,10 +346,10 @@ TEST_F(SystemTest, CliCreatesAndListsTickets) {
   const std::string dup = create("VPN down again");
   ASSERT_EQ(run({"tickets", "escalate", dup, "--reason", "Network team"}, env), 0)
       << testing::TailOf(out);
-  ASSERT_EQ(run({"--json", "statuses", "create", "--category", "ON_HOLD", "--label",
-                 "Waiting for ISP"},
-                env),
-            0)
+  ASSERT_EQ(
+      run({"--json", "statuses", "create", "--category", "ON_HOLD", "--label", "Waiting for ISP"},
+          env),
+      0)
       << testing::TailOf(out);
   const std::string label_json = testing::TailOf(out);
   const size_t label_at = label_json.find("customStatuses/");
@@ -389,10 +390,10 @@ class SuccessScenarioTest : public ::testing::Test {
   void SetUp() override {
     dir_ = testing::MakeTempDir("tandem-success-e2e");
     success_port_ = testing::PickFreePort();
-    ASSERT_OK_AND_ASSIGN(support_, StartServer("support", dir_, support_db_.url(),
-                                               {absl::StrCat("--success-address=127.0.0.1:",
-                                                             success_port_),
-                                                "--sla-sweep-interval=500ms"}));
+    ASSERT_OK_AND_ASSIGN(support_,
+                         StartServer("support", dir_, support_db_.url(),
+                                     {absl::StrCat("--success-address=127.0.0.1:", success_port_),
+                                      "--sla-sweep-interval=500ms"}));
     ASSERT_OK(StartSuccess());
   }
 
@@ -409,11 +410,11 @@ class SuccessScenarioTest : public ::testing::Test {
 
   // Starts (or restarts) Success on its port over the same database.
   absl::Status StartSuccess() {
-    ASSIGN_OR_RETURN(success_, StartServer("success", dir_, success_db_.url(),
-                                           {"--support-address=" + support_.address(),
-                                            "--support-poll-interval=100ms",
-                                            "--account-review-interval=200ms"},
-                                           success_port_));
+    ASSIGN_OR_RETURN(
+        success_, StartServer("success", dir_, success_db_.url(),
+                              {"--support-address=" + support_.address(),
+                               "--support-poll-interval=100ms", "--account-review-interval=200ms"},
+                              success_port_));
     return absl::OkStatus();
   }
 
@@ -485,7 +486,7 @@ TEST_F(SuccessScenarioTest, RestartMidStreamLosesAndDuplicatesNoSupportEvent) {
         request.mutable_ticket()->set_subject(absl::StrCat("Ticket ", i));
         request.mutable_ticket()->set_account(account_names[i % account_names.size()]);
         request.mutable_ticket()->set_type(i % 3 == 0 ? sv1::Ticket::COMPLAINT
-                                                       : sv1::Ticket::QUESTION);
+                                                      : sv1::Ticket::QUESTION);
         if (!tickets->CreateTicket(&context, request, &ticket).ok()) continue;
       }
       {
@@ -544,8 +545,9 @@ TEST_F(SuccessScenarioTest, RestartMidStreamLosesAndDuplicatesNoSupportEvent) {
   // Success catches up, then holds exactly those events.
   auto stored = [&]() -> absl::StatusOr<std::map<std::string, int>> {
     ASSIGN_OR_RETURN(auto connection, success_db_.pool().Acquire());
-    ASSIGN_OR_RETURN(auto rows, connection->Query("SELECT account_id, COUNT(*) FROM support_events "
-                                                  "WHERE tenant_id = 'restart' GROUP BY account_id"));
+    ASSIGN_OR_RETURN(auto rows,
+                     connection->Query("SELECT account_id, COUNT(*) FROM support_events "
+                                       "WHERE tenant_id = 'restart' GROUP BY account_id"));
     std::map<std::string, int> counts;
     for (const auto& row : rows) counts[row.String(0)] = static_cast<int>(row.Int(1));
     return counts;
@@ -563,6 +565,72 @@ TEST_F(SuccessScenarioTest, RestartMidStreamLosesAndDuplicatesNoSupportEvent) {
   ASSERT_OK_AND_ASSIGN(auto settled, stored());
   EXPECT_EQ(settled, expected);
   EXPECT_GT(head, 0);
+}
+
+// tandemctl works a CSM's book of business against the real servers: an
+// account with revenue and a renewal date, the book, renewals due, the
+// renewal CTA the playbooks open, and completing it.
+TEST_F(SuccessScenarioTest, CliWorksTheBookOfBusiness) {
+  const std::string ctl = testing::BuildDir() + "/tools/tandemctl/tandemctl";
+  const std::string out = dir_ + "/ctl.out";
+  std::map<std::string, std::string> env = {{"TANDEM_JWT_SECRET", testing::kTestJwtSecret}};
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), ctl);
+    std::filesystem::remove(out);
+    auto child = ChildProcess::Start(args, env, out);
+    if (!child.ok()) return -1;
+    auto code = child->Wait(absl::Seconds(30));
+    return code.ok() ? *code : -1;
+  };
+  // Reads "<collection>/<26-char id>" from the last output.
+  auto name_in_output = [&](const std::string& collection) {
+    const std::string output = testing::TailOf(out);
+    const size_t at = output.find(collection + "/");
+    return at == std::string::npos ? std::string() : output.substr(at, collection.size() + 1 + 26);
+  };
+  ASSERT_EQ(run({"token", "--tenant", "cli-book", "--role", "csm", "--subject", "csm-kai"}), 0)
+      << testing::TailOf(out);
+  std::string token = testing::TailOf(out);
+  while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) token.pop_back();
+  env = {{"TANDEM_TOKEN", token},
+         {"TANDEM_SUPPORT_ADDRESS", support_.address()},
+         {"TANDEM_SUCCESS_ADDRESS", success_.address()},
+         {"TANDEM_METRICS_ADDRESS", "127.0.0.1:1"}};
+
+  ASSERT_EQ(run({"--json", "accounts", "create", "--display-name", "Globex", "--owner", "csm-kai",
+                 "--tier", "HIGH_TOUCH"}),
+            0)
+      << testing::TailOf(out);
+  const std::string account = name_in_output("accounts");
+  ASSERT_FALSE(account.empty()) << testing::TailOf(out);
+  ASSERT_EQ(run({"accounts", "update", account, "--seats", "25", "--renewal", "60d"}), 0)
+      << testing::TailOf(out);
+  ASSERT_EQ(run({"success", "mrr", "record", account, "--type", "NEW", "--amount", "1200.00",
+                 "--effective", "30d"}),
+            0)
+      << testing::TailOf(out);
+  ASSERT_EQ(run({"--json", "success", "book", "--mine"}), 0) << testing::TailOf(out);
+  EXPECT_THAT(testing::TailOf(out), HasSubstr("120000"));
+  ASSERT_EQ(run({"success", "renewals", "--within", "90"}), 0) << testing::TailOf(out);
+  EXPECT_THAT(testing::TailOf(out), HasSubstr("Globex"));
+  // Bad input: an amount that is not money.
+  EXPECT_EQ(run({"success", "mrr", "record", account, "--type", "EXPANSION", "--amount", "lots"}),
+            2);
+
+  // The renewal 60 days out opens a renewal CTA for csm-kai: "my open CTAs".
+  std::string cta;
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (cta.empty() && absl::Now() < give_up) {
+    ASSERT_EQ(run({"--json", "success", "ctas", "--type", "RENEWAL"}), 0) << testing::TailOf(out);
+    cta = name_in_output("ctas");
+    if (cta.empty()) absl::SleepFor(absl::Milliseconds(200));
+  }
+  ASSERT_FALSE(cta.empty()) << "no renewal CTA: " << testing::TailOf(out);
+  ASSERT_EQ(run({"success", "cta", "complete", cta, "--note", "Renewal call booked"}), 0)
+      << testing::TailOf(out);
+  EXPECT_EQ(run({"success", "cta", "complete", cta, "--note", "again"}), 1);
+  ASSERT_EQ(run({"--json", "success", "ctas", "--type", "RENEWAL"}), 0);
+  EXPECT_EQ(name_in_output("ctas"), "") << "a completed CTA is not open";
 }
 
 // --migrate-only applies the schema and exits 0 without serving.
@@ -626,11 +694,11 @@ TEST(ServerStartTest, BadSettingsFailFastNamingTheSetting) {
     for (const char* name : {"TANDEM_SUCCESS_DB_DSN", "TANDEM_JWT_SECRET"}) {
       if (!env.contains(name)) env[name] = "";
     }
-    ASSERT_OK_AND_ASSIGN(ChildProcess process,
-                         ChildProcess::Start({testing::BuildDir() +
-                                                  "/services/success/tandem-success",
-                                              "--listen=127.0.0.1:0", "--metrics-listen="},
-                                             env, log));
+    ASSERT_OK_AND_ASSIGN(
+        ChildProcess process,
+        ChildProcess::Start({testing::BuildDir() + "/services/success/tandem-success",
+                             "--listen=127.0.0.1:0", "--metrics-listen="},
+                            env, log));
     EXPECT_THAT(process.Wait(absl::Seconds(10)), testing::IsOkAndHolds(2)) << testing::TailOf(log);
     EXPECT_THAT(testing::TailOf(log), HasSubstr(all[i].expected));
   }
@@ -652,7 +720,8 @@ TEST(DatabaseOutageTest, HealthFollowsDatabaseAndCallsRecover) {
     auto code = child->Wait(absl::Seconds(120));
     return code.ok() ? *code : -1;
   };
-  ASSERT_EQ(run_script({"start", dir, absl::StrCat(db_port)}), 0) << testing::TailOf(dir + "/mariadb-script.log");
+  ASSERT_EQ(run_script({"start", dir, absl::StrCat(db_port)}), 0)
+      << testing::TailOf(dir + "/mariadb-script.log");
   ASSERT_EQ(run_script({"provision", dir}), 0) << testing::TailOf(dir + "/mariadb-script.log");
   std::string password;
   {
@@ -682,8 +751,8 @@ TEST(DatabaseOutageTest, HealthFollowsDatabaseAndCallsRecover) {
     EXPECT_FALSE(denied.ok());
     EXPECT_THAT(std::string(denied.status().message()), HasSubstr("denied"));
   }
-  const std::string url = absl::StrCat("mysql://tandem_support:", password, "@127.0.0.1:", db_port,
-                                       "/tandem_support");
+  const std::string url =
+      absl::StrCat("mysql://tandem_support:", password, "@127.0.0.1:", db_port, "/tandem_support");
   ASSERT_OK_AND_ASSIGN(Server support,
                        StartServer("support", dir, url, {"--success-address=127.0.0.1:1"}));
   auto tickets = sv1::SupportService::NewStub(ChannelTo(support));
