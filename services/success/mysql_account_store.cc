@@ -79,10 +79,6 @@ const char* ColumnOf(AccountField field) {
 
 std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
 
-absl::Status AccountNotFound(const std::string& id) {
-  return absl::NotFoundError(absl::StrCat("account accounts/", id, " does not exist"));
-}
-
 // Turns a duplicate external id into a message naming it (the database's
 // own text names keys the caller need not see).
 absl::Status ExplainDuplicate(absl::Status status, const v1::Account& account) {
@@ -197,6 +193,26 @@ void AppendAccountPage(const AccountQuery& query, Segment segment, int64_t limit
 }
 
 }  // namespace
+
+absl::Status AccountNotFound(absl::string_view account_id) {
+  return absl::NotFoundError(absl::StrCat("account accounts/", account_id, " does not exist"));
+}
+
+absl::StatusOr<bool> AccountExists(mysql::Connection& db, const std::string& tenant,
+                                   const std::string& account_id, bool lock) {
+  ASSIGN_OR_RETURN(auto rows,
+                   db.Query(lock ? "SELECT 1 FROM accounts WHERE tenant_id = ? AND "
+                                   "id = ? LOCK IN SHARE MODE"
+                                 : "SELECT 1 FROM accounts WHERE tenant_id = ? AND id = ?",
+                            {tenant, account_id}));
+  return !rows.empty();
+}
+
+absl::Status CheckAccountExists(mysql::Connection& db, const std::string& tenant,
+                                const std::string& account_id, bool lock) {
+  ASSIGN_OR_RETURN(const bool exists, AccountExists(db, tenant, account_id, lock));
+  return exists ? absl::OkStatus() : AccountNotFound(account_id);
+}
 
 absl::Status LoadAccountFacts(mysql::Transaction& tx, const std::string& tenant,
                               const std::string& account_id, AccountFacts& out) {
@@ -415,9 +431,7 @@ absl::StatusOr<StageChangePage> MysqlAccountStore::ListStageChanges(const std::s
                                                                     const ListPlan& plan,
                                                                     absl::Time deadline) {
   ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
-  ASSIGN_OR_RETURN(auto exists, db->Query("SELECT 1 FROM accounts WHERE tenant_id = ? AND id = ?",
-                                          {tenant, account_id}));
-  if (exists.empty()) return AccountNotFound(account_id);
+  RETURN_IF_ERROR(CheckAccountExists(*db, tenant, account_id));
   std::string sql =
       "SELECT id, from_stage, to_stage, actor, reason, change_time, create_time "
       "FROM stage_changes WHERE tenant_id = ? AND account_id = ?";

@@ -7,8 +7,11 @@
 
 #include <string>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/feed/outbox.h"
+#include "common/mysql/connection.h"
 #include "common/mysql/pool.h"
 #include "common/mysql/transaction.h"
 #include "services/success/account_signals.h"
@@ -42,6 +45,20 @@ class MysqlAccountStore final : public AccountStore {
   mysql::Pool* pool_;
   feed::Outbox* outbox_;
 };
+
+// NOT_FOUND "account accounts/{account_id} does not exist": what every
+// part answers when a request names an account the tenant does not have.
+absl::Status AccountNotFound(absl::string_view account_id);
+
+// Whether the tenant has the account; with `lock`, also share-locks its row
+// (LOCK IN SHARE MODE) so it cannot be deleted before the caller commits.
+absl::StatusOr<bool> AccountExists(mysql::Connection& db, const std::string& tenant,
+                                   const std::string& account_id, bool lock = false);
+
+// OK if the tenant has the account, else AccountNotFound(account_id); `lock`
+// as in AccountExists.
+absl::Status CheckAccountExists(mysql::Connection& db, const std::string& tenant,
+                                const std::string& account_id, bool lock = false);
 
 // Fills `out` with the account's own facts (the review's first section),
 // reading inside the caller's transaction without locking. NOT_FOUND if the

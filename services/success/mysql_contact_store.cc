@@ -1,4 +1,5 @@
 #include "services/success/mysql_contact_store.h"
+#include "services/success/mysql_account_store.h"
 
 #include <google/protobuf/field_mask.pb.h>
 
@@ -66,21 +67,6 @@ absl::Status ExplainDuplicate(absl::Status status, const v1::Contact& contact) {
   return status;
 }
 
-// Share-locks the account (so it is not deleted under the write) or returns
-// NOT_FOUND.
-absl::Status CheckAccount(mysql::Connection& db, const std::string& tenant,
-                          const std::string& account_id, bool lock) {
-  ASSIGN_OR_RETURN(auto rows, db.Query(lock ? "SELECT 1 FROM accounts WHERE tenant_id = ? AND "
-                                              "id = ? LOCK IN SHARE MODE"
-                                            : "SELECT 1 FROM accounts WHERE tenant_id = ? AND "
-                                              "id = ?",
-                                       {tenant, account_id}));
-  if (rows.empty()) {
-    return absl::NotFoundError(absl::StrCat("account accounts/", account_id, " does not exist"));
-  }
-  return absl::OkStatus();
-}
-
 // Locks and reads a contact of the account, with its version.
 absl::StatusOr<std::pair<v1::Contact, int64_t>> LockContact(mysql::Connection& tx,
                                                             const std::string& tenant,
@@ -124,7 +110,7 @@ absl::StatusOr<v1::Contact> MysqlContactStore::Create(const std::string& tenant,
   v1::Contact created = contact;  // exactly what is stored
   created.set_etag(EtagFor(id, 1));
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
-    RETURN_IF_ERROR(CheckAccount(tx.connection(), tenant, account_id, /*lock=*/true));
+    RETURN_IF_ERROR(CheckAccountExists(tx.connection(), tenant, account_id, /*lock=*/true));
     const absl::Time now = FromProtoTime(contact.create_time());
     RETURN_IF_ERROR(ExplainDuplicate(
         tx->Execute("INSERT INTO contacts (tenant_id, id, account_id, display_name, email, "
@@ -164,7 +150,7 @@ absl::StatusOr<ContactPage> MysqlContactStore::List(const std::string& tenant,
   std::string sql = absl::StrCat(kColumns, "WHERE tenant_id = ?");
   std::vector<mysql::Value> params = {tenant};
   if (account_id != kAnyAccount) {
-    RETURN_IF_ERROR(CheckAccount(*db, tenant, account_id, /*lock=*/false));
+    RETURN_IF_ERROR(CheckAccountExists(*db, tenant, account_id, /*lock=*/false));
     absl::StrAppend(&sql, " AND account_id = ?");
     params.emplace_back(account_id);
   }

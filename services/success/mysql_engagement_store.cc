@@ -1,4 +1,5 @@
 #include "services/success/mysql_engagement_store.h"
+#include "services/success/mysql_account_store.h"
 
 #include <algorithm>
 #include <map>
@@ -48,10 +49,6 @@ std::string AccountOf(const std::string& name) {
   return parts.size() >= 2 ? parts[1] : "";
 }
 
-absl::Status AccountNotFound(const std::string& account_id) {
-  return absl::NotFoundError(absl::StrCat("account accounts/", account_id, " does not exist"));
-}
-
 // ---- Accounts (read only here) --------------------------------------------
 
 // What events say about the account an engagement belongs to.
@@ -77,14 +74,6 @@ absl::StatusOr<AccountSnapshot> LockAccount(mysql::Connection& tx, const std::st
                          .owner = rows[0].String(2),
                          .mrr_minor = rows[0].Int(3),
                          .currency_code = rows[0].String(4)};
-}
-
-absl::Status CheckAccountExists(mysql::Connection& db, const std::string& tenant,
-                                const std::string& account_id) {
-  ASSIGN_OR_RETURN(auto rows, db.Query("SELECT 1 FROM accounts WHERE tenant_id = ? AND id = ?",
-                                       {tenant, account_id}));
-  if (rows.empty()) return AccountNotFound(account_id);
-  return absl::OkStatus();
 }
 
 // ---- Keyset pages on other columns than (create_time, id) -----------------
@@ -665,11 +654,10 @@ absl::StatusOr<v1::Feedback> MysqlEngagementStore::CreateFeedback(
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     FieldViolations missing;
     for (size_t i = 0; i < account_ids.size(); ++i) {
-      absl::Status exists = LockAccount(tx.connection(), tenant, account_ids[i]).status();
-      if (exists.code() == absl::StatusCode::kNotFound) {
+      ASSIGN_OR_RETURN(const bool exists,
+                       AccountExists(tx.connection(), tenant, account_ids[i], /*lock=*/true));
+      if (!exists) {
         missing.Add(absl::StrCat("feedback.accounts[", i, "]"), "is not an account of this tenant");
-      } else {
-        RETURN_IF_ERROR(exists);
       }
     }
     RETURN_IF_ERROR(missing.ToStatus());
@@ -775,11 +763,9 @@ absl::StatusOr<v1::Feedback> MysqlEngagementStore::AddFeedbackAccount(
   RETURN_IF_ERROR(
       mysql::RunInTransaction(*pool_, deadline, [&](mysql::Transaction& tx) -> absl::Status {
         ASSIGN_OR_RETURN(int64_t version, LockFeedback(tx.connection(), tenant, id));
-        absl::Status exists = LockAccount(tx.connection(), tenant, account_id).status();
-        if (exists.code() == absl::StatusCode::kNotFound) {
-          return InvalidField("account", "is not an account of this tenant");
-        }
-        RETURN_IF_ERROR(exists);
+        ASSIGN_OR_RETURN(const bool exists,
+                         AccountExists(tx.connection(), tenant, account_id, /*lock=*/true));
+        if (!exists) return InvalidField("account", "is not an account of this tenant");
         ASSIGN_OR_RETURN(int64_t added,
                          tx->Execute("INSERT IGNORE INTO feedback_accounts (tenant_id, "
                                      "feedback_id, account_id, add_time) VALUES (?, ?, ?, ?)",

@@ -1,4 +1,5 @@
 #include "services/success/mysql_health_store.h"
+#include "services/success/mysql_account_store.h"
 
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
@@ -27,18 +28,6 @@ constexpr absl::Duration kTrendWindow = absl::Hours(24 * 30);
 constexpr absl::string_view kHistoryColumns =
     "SELECT id, account_id, create_time, score, band, trend, cause, breakdown "
     "FROM health_history ";
-
-absl::Status AccountNotFound(const std::string& id) {
-  return absl::NotFoundError(absl::StrCat("account accounts/", id, " does not exist"));
-}
-
-absl::Status CheckAccountExists(mysql::Connection& db, const std::string& tenant,
-                                const std::string& account_id) {
-  ASSIGN_OR_RETURN(auto rows, db.Query("SELECT 1 FROM accounts WHERE tenant_id = ? AND id = ?",
-                                       {tenant, account_id}));
-  if (rows.empty()) return AccountNotFound(account_id);
-  return absl::OkStatus();
-}
 
 std::string ToJson(const google::protobuf::Message& message) {
   std::string json;

@@ -1,4 +1,5 @@
 #include "services/success/mysql_lifecycle_store.h"
+#include "services/success/mysql_account_store.h"
 
 #include <map>
 #include <optional>
@@ -59,9 +60,7 @@ absl::StatusOr<v1::LifecycleAccountSnapshot> ReadAccount(mysql::Connection& db,
                                                     "WHERE tenant_id = ? AND id = ?",
                                                     lock ? " LOCK IN SHARE MODE" : ""),
                                        {tenant, account_id}));
-  if (rows.empty()) {
-    return absl::NotFoundError(absl::StrCat("account accounts/", account_id, " does not exist"));
-  }
+  if (rows.empty()) return AccountNotFound(account_id);
   v1::LifecycleAccountSnapshot account;
   account.set_account(ResourceName("accounts", account_id));
   account.set_touch_tier(static_cast<v1::TouchTier>(rows[0].Int(0)));
@@ -100,6 +99,35 @@ absl::StatusOr<int64_t> LockRow(mysql::Connection& tx, absl::string_view table,
   ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   if (rows.empty()) return absl::NotFoundError(absl::StrCat(what, " does not exist"));
   return rows[0].Int(0);
+}
+
+// Indexes `plans` by id into `by_id` and returns the parameters of a
+// "tenant_id = ? AND plan_id IN (...)" query over them: the tenant, then
+// each plan's id.
+template <typename Plan>
+std::vector<mysql::Value> IndexPlans(const std::string& tenant, const std::vector<Plan*>& plans,
+                                     std::map<std::string, Plan*>& by_id) {
+  std::vector<mysql::Value> params = {tenant};
+  for (Plan* plan : plans) {
+    const std::string id = LastId(plan->name());
+    by_id[id] = plan;
+    params.emplace_back(id);
+  }
+  return params;
+}
+
+// Starts a List query: `columns` (a "SELECT ... FROM table " prefix) over
+// the tenant's rows, only `account_id`'s unless it is empty; sets `params`
+// to match.
+std::string ListQuery(absl::string_view columns, const std::string& tenant,
+                      const std::string& account_id, std::vector<mysql::Value>& params) {
+  std::string sql = absl::StrCat(columns, "WHERE tenant_id = ?");
+  params = {tenant};
+  if (!account_id.empty()) {
+    absl::StrAppend(&sql, " AND account_id = ?");
+    params.emplace_back(account_id);
+  }
+  return sql;
 }
 
 // ---- Templates ----
@@ -172,11 +200,7 @@ absl::Status ReadMilestones(mysql::Connection& db, const std::string& tenant,
                             std::vector<v1::OnboardingPlan*> plans) {
   if (plans.empty()) return absl::OkStatus();
   std::map<std::string, v1::OnboardingPlan*> by_id;
-  std::vector<mysql::Value> params = {tenant};
-  for (v1::OnboardingPlan* plan : plans) {
-    by_id[LastId(plan->name())] = plan;
-    params.emplace_back(LastId(plan->name()));
-  }
+  const std::vector<mysql::Value> params = IndexPlans(tenant, plans, by_id);
   ASSIGN_OR_RETURN(
       auto rows,
       db.Query(absl::StrCat("SELECT id, plan_id, account_id, position, title, description, "
@@ -252,11 +276,7 @@ absl::Status ReadGoalsAndItems(mysql::Connection& db, const std::string& tenant,
                                std::vector<v1::SuccessPlan*> plans) {
   if (plans.empty()) return absl::OkStatus();
   std::map<std::string, v1::SuccessPlan*> by_id;
-  std::vector<mysql::Value> params = {tenant};
-  for (v1::SuccessPlan* plan : plans) {
-    by_id[LastId(plan->name())] = plan;
-    params.emplace_back(LastId(plan->name()));
-  }
+  const std::vector<mysql::Value> params = IndexPlans(tenant, plans, by_id);
   ASSIGN_OR_RETURN(
       auto goals, db.Query(absl::StrCat("SELECT plan_id, title, metric, baseline, target, "
                                         "current_value, due_time FROM success_goals WHERE "
@@ -582,12 +602,8 @@ absl::StatusOr<LifecyclePage<v1::OnboardingPlan>> MysqlLifecycleStore::ListPlans
     const std::string& tenant, const std::string& account_id,
     const std::vector<LifecycleCondition>& conditions, const ListPlan& plan, absl::Time now,
     absl::Time deadline) {
-  std::string sql = absl::StrCat(kPlanColumns, "WHERE tenant_id = ?");
-  std::vector<mysql::Value> params = {tenant};
-  if (!account_id.empty()) {
-    absl::StrAppend(&sql, " AND account_id = ?");
-    params.emplace_back(account_id);
-  }
+  std::vector<mysql::Value> params;
+  std::string sql = ListQuery(kPlanColumns, tenant, account_id, params);
   AppendLifecycleConditions(
       conditions,
       {{"state", "state"}, {"create_time", "create_time"}, {"start_time", "start_time"}}, sql,
@@ -780,12 +796,8 @@ absl::StatusOr<v1::SuccessPlan> MysqlLifecycleStore::GetSuccessPlan(const std::s
 absl::StatusOr<LifecyclePage<v1::SuccessPlan>> MysqlLifecycleStore::ListSuccessPlans(
     const std::string& tenant, const std::string& account_id,
     const std::vector<LifecycleCondition>& conditions, const ListPlan& plan, absl::Time deadline) {
-  std::string sql = absl::StrCat(kSuccessPlanColumns, "WHERE tenant_id = ?");
-  std::vector<mysql::Value> params = {tenant};
-  if (!account_id.empty()) {
-    absl::StrAppend(&sql, " AND account_id = ?");
-    params.emplace_back(account_id);
-  }
+  std::vector<mysql::Value> params;
+  std::string sql = ListQuery(kSuccessPlanColumns, tenant, account_id, params);
   AppendLifecycleConditions(
       conditions, {{"status", "status"}, {"owner", "owner"}, {"create_time", "create_time"}}, sql,
       params);
@@ -933,12 +945,8 @@ absl::StatusOr<LifecyclePage<v1::Renewal>> MysqlLifecycleStore::ListRenewals(
     const std::string& tenant, const std::string& account_id,
     const std::vector<LifecycleCondition>& conditions, const ListPlan& plan, RenewalOrder order,
     absl::Time deadline) {
-  std::string sql = absl::StrCat(kRenewalColumns, "WHERE tenant_id = ?");
-  std::vector<mysql::Value> params = {tenant};
-  if (!account_id.empty()) {
-    absl::StrAppend(&sql, " AND account_id = ?");
-    params.emplace_back(account_id);
-  }
+  std::vector<mysql::Value> params;
+  std::string sql = ListQuery(kRenewalColumns, tenant, account_id, params);
   AppendLifecycleConditions(conditions,
                             {{"stage", "stage"},
                              {"outcome", "outcome"},

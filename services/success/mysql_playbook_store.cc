@@ -1,4 +1,5 @@
 #include "services/success/mysql_playbook_store.h"
+#include "services/success/mysql_account_store.h"
 
 #include <optional>
 
@@ -209,9 +210,7 @@ absl::StatusOr<v1::CtaAccountSnapshot> ReadAccount(mysql::Connection& tx, const 
                             "lifecycle_stage FROM accounts WHERE tenant_id = ? AND id = ?",
                             lock ? " FOR UPDATE" : ""),
                {tenant, account_id}));
-  if (rows.empty()) {
-    return absl::NotFoundError(absl::StrCat("account accounts/", account_id, " does not exist"));
-  }
+  if (rows.empty()) return AccountNotFound(account_id);
   v1::CtaAccountSnapshot account;
   account.set_account(ResourceName("accounts", account_id));
   account.set_display_name(rows[0].String(0));

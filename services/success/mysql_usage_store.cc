@@ -1,4 +1,5 @@
 #include "services/success/mysql_usage_store.h"
+#include "services/success/mysql_account_store.h"
 
 #include <map>
 #include <set>
@@ -31,18 +32,6 @@ std::string Placeholders(size_t rows, size_t width) {
 std::string List(size_t n) {
   std::vector<std::string> all(n, "?");
   return absl::StrJoin(all, ", ");
-}
-
-absl::Status AccountNotFound(const std::string& id) {
-  return absl::NotFoundError(absl::StrCat("account accounts/", id, " does not exist"));
-}
-
-absl::Status CheckAccountExists(mysql::Connection& db, const std::string& tenant,
-                                const std::string& account_id) {
-  ASSIGN_OR_RETURN(auto rows, db.Query("SELECT 1 FROM accounts WHERE tenant_id = ? AND id = ?",
-                                       {tenant, account_id}));
-  if (rows.empty()) return AccountNotFound(account_id);
-  return absl::OkStatus();
 }
 
 // The account columns an event carries for Metrics.

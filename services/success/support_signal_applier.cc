@@ -1,4 +1,5 @@
 #include "services/success/support_signal_applier.h"
+#include "services/success/mysql_account_store.h"
 
 #include <algorithm>
 
@@ -282,9 +283,8 @@ absl::Status SupportSignalApplier::ApplyTicketEvent(mysql::Transaction& tx,
     // A ticket naming an account Success does not know (Support marks it
     // UNKNOWN_ACCOUNT) is treated as having none.
     // A plain read: the consumer must not queue behind account writers.
-    ASSIGN_OR_RETURN(auto known, tx->Query("SELECT 1 FROM accounts WHERE tenant_id = ? AND id = ?",
-                                           {tenant, account_id}));
-    if (known.empty()) account_id.clear();
+    ASSIGN_OR_RETURN(const bool known, AccountExists(tx.connection(), tenant, account_id));
+    if (!known) account_id.clear();
   }
   SupportTicketEvent effective = event;
   if (account_id.empty()) effective.ticket.clear_account();

@@ -17,17 +17,18 @@
 #include "tandem/success/v1/revenue.grpc.pb.h"
 #include "tandem/success/v1/success_service.grpc.pb.h"
 #include "tandem/success/v1/usage.grpc.pb.h"
+#include "tests/testing/grpc_calls.h"
+#include "tests/testing/rows.h"
 #include "tests/testing/servers.h"
 
 namespace tandem::success {
 namespace {
 
 using ::tandem::testing::Authorize;
+using ::tandem::testing::IdOf;
 using ::tandem::testing::TestToken;
 
 constexpr char kTenant[] = "review";
-
-std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
 
 class AccountReviewTest : public ::testing::Test {
  protected:
@@ -82,11 +83,7 @@ class AccountReviewTest : public ::testing::Test {
   }
 
   int64_t Count(const std::string& sql, const std::vector<mysql::Value>& params = {}) {
-    auto db = server_.database.pool().Acquire(absl::Now() + absl::Seconds(5));
-    EXPECT_OK(db.status());
-    auto rows = (*db)->Query(sql, params);
-    EXPECT_OK(rows.status());
-    return rows.ok() && !rows->empty() ? (*rows)[0].Int(0) : -1;
+    return testing::CountRows(server_.database.pool(), sql, params);
   }
 
   int64_t Queued() {

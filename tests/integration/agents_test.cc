@@ -22,12 +22,12 @@
 #include "common/server.h"
 #include "common/status.h"
 #include "common_migrations.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "services/support/agent_manager.h"
 #include "services/support/agent_service.h"
 #include "services/support/mysql_agent_store.h"
 #include "support_migrations.h"
+#include "tests/testing/grpc_calls.h"
+#include "tests/testing/rows.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 #include "tests/testing/tokens.h"
@@ -35,23 +35,16 @@
 namespace tandem::support {
 namespace {
 
-using ::tandem::testing::Authorize;
+using ::tandem::testing::CountRows;
+using ::tandem::testing::IdOf;
 using ::tandem::testing::StatusIs;
 using ::tandem::testing::TestDatabase;
 using ::tandem::testing::TestToken;
+using ::tandem::testing::ViolatedFields;
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
 
 constexpr absl::Time kForever = absl::InfiniteFuture();
-
-int64_t CountRows(mysql::Pool& pool, const std::string& sql) {
-  auto db = pool.Acquire();
-  if (!db.ok()) return -1;
-  auto rows = (*db)->Query(sql);
-  return rows.ok() && !rows->empty() ? (*rows)[0].Int(0) : -1;
-}
-
-std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
 
 v1::Agent NewAgent(const std::string& email, std::vector<std::string> groups = {},
                    int32_t capacity = 0) {
@@ -608,19 +601,6 @@ TEST_F(RoutingStoreTest, ConcurrentAutoAssignmentNeverExceedsCapacity) {
 
 // ---- AgentService through gRPC ----------------------------------------------
 
-std::vector<std::string> ViolatedFields(const grpc::Status& status) {
-  std::vector<std::string> fields;
-  google::rpc::Status rich;
-  if (!rich.ParseFromString(status.error_details())) return fields;
-  for (const auto& detail : rich.details()) {
-    google::rpc::BadRequest bad_request;
-    if (!detail.UnpackTo(&bad_request)) continue;
-    for (const auto& violation : bad_request.field_violations())
-      fields.push_back(violation.field());
-  }
-  return fields;
-}
-
 class AgentServiceTest : public ::testing::Test {
  protected:
   AgentServiceTest() {
@@ -634,12 +614,9 @@ class AgentServiceTest : public ::testing::Test {
   // Calls `method` with `token`; returns the status, the answer in
   // `response`.
   template <typename Request, typename Response>
-  grpc::Status Call(grpc::Status (v1::AgentService::Stub::*method)(grpc::ClientContext*,
-                                                                   const Request&, Response*),
+  grpc::Status Call(testing::UnaryMethod<v1::AgentService::Stub, Request, Response> method,
                     const std::string& token, const Request& request, Response* response) {
-    grpc::ClientContext context;
-    Authorize(context, token);
-    return (stub_.get()->*method)(&context, request, response);
+    return testing::CallRpc(*stub_, method, request, response, token);
   }
 
   v1::Group CreateGroup(const std::string& display_name, const std::string& token = Admin()) {

@@ -11,8 +11,8 @@
 #include "common/ids.h"
 #include "common/mysql/transaction.h"
 #include "common/proto_time.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
+#include "tests/testing/grpc_calls.h"
+#include "tests/testing/rows.h"
 #include "tests/testing/servers.h"
 
 namespace tandem {
@@ -29,20 +29,6 @@ constexpr grpc::StatusCode kNotFound = grpc::StatusCode::NOT_FOUND;
 constexpr grpc::StatusCode kAborted = grpc::StatusCode::ABORTED;
 constexpr char kMissingId[] = "01JABCDEFGHJKMNPQRSTVWXYZ0";
 
-std::vector<std::string> ViolatedFields(const grpc::Status& status) {
-  std::vector<std::string> fields;
-  google::rpc::Status rich;
-  if (!rich.ParseFromString(status.error_details())) return fields;
-  for (const auto& detail : rich.details()) {
-    google::rpc::BadRequest bad_request;
-    if (!detail.UnpackTo(&bad_request)) continue;
-    for (const auto& violation : bad_request.field_violations()) {
-      fields.push_back(violation.field());
-    }
-  }
-  return fields;
-}
-
 class EngagementTest : public ::testing::Test {
  protected:
   EngagementTest()
@@ -52,27 +38,15 @@ class EngagementTest : public ::testing::Test {
         accounts_(v1::SuccessService::NewStub(channel_)) {}
 
   template <typename Request, typename Response>
-  grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-                    const Request& request, Response* response,
-                    const std::string& token = TestToken("acme", {"csm"})) {
-    grpc::ClientContext context;
-    Authorize(context, token);
-    return (stub_.get()->*method)(&context, request, response);
+  grpc::Status Call(testing::UnaryMethod<Stub, Request, Response> method, const Request& request,
+                    Response* response, const std::string& token = TestToken("acme", {"csm"})) {
+    return testing::CallRpc(*stub_, method, request, response, token);
   }
 
   template <typename Request, typename Response>
-  void ExpectRefused(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-                     const Request& request, grpc::StatusCode code, const std::string& field) {
-    Response response;
-    const grpc::Status status = Call(method, request, &response);
-    EXPECT_EQ(status.error_code(), code)
-        << request.GetTypeName() << " " << request.ShortDebugString() << ": "
-        << status.error_message();
-    if (!field.empty()) {
-      EXPECT_THAT(ViolatedFields(status), ::testing::Contains(field))
-          << request.GetTypeName() << " " << request.ShortDebugString() << ": "
-          << status.error_message();
-    }
+  void ExpectRefused(testing::UnaryMethod<Stub, Request, Response> method, const Request& request,
+                     grpc::StatusCode code, const std::string& field) {
+    testing::ExpectRefused(*stub_, method, request, code, field, TestToken("acme", {"csm"}));
   }
 
   v1::Account NewAccount(const std::string& name, const std::string& tenant = "acme") {
@@ -122,13 +96,7 @@ class EngagementTest : public ::testing::Test {
     return response;
   }
 
-  int64_t Count(const std::string& sql) {
-    auto db = server_.database.pool().Acquire(absl::Now() + absl::Seconds(5));
-    EXPECT_OK(db.status());
-    auto rows = (*db)->Query(sql);
-    EXPECT_OK(rows.status());
-    return rows.ok() ? (*rows)[0].Int(0) : -1;
-  }
+  int64_t Count(const std::string& sql) { return testing::CountRows(server_.database.pool(), sql); }
 
   // Rows every write of this service touches, plus versions: nothing a
   // refused call does may change the sum.

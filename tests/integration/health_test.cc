@@ -17,43 +17,28 @@
 #include "absl/strings/str_cat.h"
 #include "common/mysql/transaction.h"
 #include "common/proto_time.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "services/success/mysql_health_store.h"
 #include "services/success/usage_rules.h"
 #include "tandem/success/v1/health.grpc.pb.h"
 #include "tandem/success/v1/success_service.grpc.pb.h"
 #include "tandem/success/v1/usage.grpc.pb.h"
+#include "tests/testing/grpc_calls.h"
+#include "tests/testing/rows.h"
 #include "tests/testing/servers.h"
 
 namespace tandem::success {
 namespace {
 
 using ::tandem::testing::Authorize;
+using ::tandem::testing::IdOf;
 using ::tandem::testing::TestToken;
+using ::tandem::testing::ViolatedFields;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 
 constexpr grpc::StatusCode kInvalid = grpc::StatusCode::INVALID_ARGUMENT;
 constexpr grpc::StatusCode kNotFound = grpc::StatusCode::NOT_FOUND;
 constexpr absl::Duration kDay = absl::Hours(24);
-
-// The fields a refusal's google.rpc.BadRequest names.
-std::vector<std::string> ViolatedFields(const grpc::Status& status) {
-  std::vector<std::string> fields;
-  google::rpc::Status rich;
-  if (!rich.ParseFromString(status.error_details())) return fields;
-  for (const auto& detail : rich.details()) {
-    google::rpc::BadRequest bad_request;
-    if (!detail.UnpackTo(&bad_request)) continue;
-    for (const auto& violation : bad_request.field_violations()) {
-      fields.push_back(violation.field());
-    }
-  }
-  return fields;
-}
-
-std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
 
 class HealthTest : public ::testing::Test {
  protected:
@@ -66,30 +51,18 @@ class HealthTest : public ::testing::Test {
 
   // Calls `method` of `stub` as `token`'s holder.
   template <typename Stub, typename Request, typename Response>
-  grpc::Status Call(Stub* stub,
-                    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+  grpc::Status Call(Stub* stub, testing::UnaryMethod<Stub, Request, Response> method,
                     const Request& request, Response* response,
                     const std::string& token = TestToken("acme", {"csm"})) {
-    grpc::ClientContext context;
-    Authorize(context, token);
-    return (stub->*method)(&context, request, response);
+    return testing::CallRpc(*stub, method, request, response, token);
   }
 
   // Calls and expects `code`, and a violation on `field` when not empty.
   template <typename Stub, typename Request, typename Response>
-  void ExpectRefused(Stub* stub,
-                     grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+  void ExpectRefused(Stub* stub, testing::UnaryMethod<Stub, Request, Response> method,
                      const Request& request, grpc::StatusCode code, const std::string& field,
                      const std::string& token = TestToken("acme", {"admin"})) {
-    Response response;
-    const grpc::Status status = Call(stub, method, request, &response, token);
-    EXPECT_EQ(status.error_code(), code)
-        << request.GetTypeName() << " " << request.ShortDebugString() << ": "
-        << status.error_message();
-    if (!field.empty()) {
-      EXPECT_THAT(ViolatedFields(status), Contains(field))
-          << request.GetTypeName() << ": " << status.error_message();
-    }
+    testing::ExpectRefused(*stub, method, request, code, field, token);
   }
 
   // Creates an account of `tenant` with `seats` licensed seats.
@@ -116,11 +89,7 @@ class HealthTest : public ::testing::Test {
   }
 
   int64_t Count(const std::string& sql, const std::vector<mysql::Value>& params = {}) {
-    auto db = server_.database.pool().Acquire(absl::Now() + absl::Seconds(5));
-    EXPECT_OK(db.status());
-    auto rows = (*db)->Query(sql, params);
-    EXPECT_OK(rows.status());
-    return rows.ok() && !rows->empty() ? (*rows)[0].Int(0) : -1;
+    return testing::CountRows(server_.database.pool(), sql, params);
   }
 
   // Rows in every table a usage or health write touches.

@@ -12,13 +12,13 @@
 #include "common/resources.h"
 #include "common/server.h"
 #include "common_migrations.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "services/support/knowledge_base_manager.h"
 #include "services/support/knowledge_base_service.h"
 #include "services/support/mysql_article_store.h"
 #include "services/support/mysql_ticket_store.h"
 #include "support_migrations.h"
+#include "tests/testing/grpc_calls.h"
+#include "tests/testing/rows.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 #include "tests/testing/tokens.h"
@@ -26,21 +26,16 @@
 namespace tandem {
 namespace {
 
-using ::tandem::testing::Authorize;
+using ::tandem::testing::CountRows;
+using ::tandem::testing::IdOf;
 using ::tandem::testing::StatusIs;
 using ::tandem::testing::TestDatabase;
 using ::tandem::testing::TestToken;
+using ::tandem::testing::ViolatedFields;
 using ::testing::ElementsAre;
 namespace sv1 = ::tandem::support::v1;
 
 constexpr absl::Time kForever = absl::InfiniteFuture();
-
-int64_t CountRows(mysql::Pool& pool, const std::string& sql) {
-  auto db = pool.Acquire();
-  if (!db.ok()) return -1;
-  auto rows = (*db)->Query(sql);
-  return rows.ok() && !rows->empty() ? (*rows)[0].Int(0) : -1;
-}
 
 // Counts every row the knowledge base owns, and the outbox: equal before
 // and after a refused call means the call wrote nothing.
@@ -53,8 +48,6 @@ int64_t KnowledgeBaseRows(mysql::Pool& pool) {
       "kb_ticket_articles) + (SELECT COUNT(*) FROM outbox) + (SELECT COALESCE(SUM(view_count "
       "+ helpful_votes + not_helpful_votes), 0) FROM kb_articles)");
 }
-
-std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
 
 sv1::Article NewArticle(const std::string& title, const std::string& body,
                         const std::string& locale = "ja",
@@ -124,10 +117,7 @@ class KbStoreTest : public ::testing::Test {
     return IdOf(ticket.name());
   }
 
-  int64_t Events(const std::string& type) {
-    return CountRows(database_.pool(),
-                     absl::StrCat("SELECT COUNT(*) FROM outbox WHERE event_type = '", type, "'"));
-  }
+  int64_t Events(const std::string& type) { return testing::CountEvents(database_.pool(), type); }
 
   TestDatabase database_{"kb_store"};
   feed::Outbox outbox_{&database_.pool()};
@@ -571,19 +561,6 @@ struct KnowledgeBaseServer {
   ServerRunner runner{ServerOptions{.name = "support"}};
 };
 
-// The field violations of a failed call.
-std::vector<std::string> Violations(const grpc::Status& status) {
-  google::rpc::Status rich;
-  std::vector<std::string> fields;
-  if (!rich.ParseFromString(status.error_details())) return fields;
-  for (const auto& detail : rich.details()) {
-    google::rpc::BadRequest bad;
-    if (!detail.UnpackTo(&bad)) continue;
-    for (const auto& violation : bad.field_violations()) fields.push_back(violation.field());
-  }
-  return fields;
-}
-
 class KbServiceTest : public ::testing::Test {
  protected:
   KbServiceTest() {
@@ -594,14 +571,10 @@ class KbServiceTest : public ::testing::Test {
 
   // Calls `method` with a token of `tenant` and `roles`.
   template <typename Request, typename Response>
-  grpc::Status Call(grpc::Status (sv1::KnowledgeBaseService::Stub::*method)(grpc::ClientContext*,
-                                                                            const Request&,
-                                                                            Response*),
+  grpc::Status Call(testing::UnaryMethod<sv1::KnowledgeBaseService::Stub, Request, Response> method,
                     const Request& request, Response* response, const std::string& tenant = "acme",
                     std::vector<std::string> roles = {"agent"}) {
-    grpc::ClientContext context;
-    Authorize(context, TestToken(tenant, std::move(roles)));
-    return (stub_.get()->*method)(&context, request, response);
+    return testing::CallRpc(*stub_, method, request, response, TestToken(tenant, std::move(roles)));
   }
 
   sv1::Article CreateArticle(const std::string& title, const std::string& body,
@@ -890,7 +863,7 @@ TEST_F(KbServiceTest, OtherTenantsIdsAreNotFound) {
     r.mutable_article()->set_category(category.name());
     grpc::Status status = Call(&Stub::CreateArticle, r, &out_article);
     EXPECT_EQ(code(status), grpc::StatusCode::INVALID_ARGUMENT);
-    EXPECT_THAT(Violations(status), ElementsAre("article.category"));
+    EXPECT_THAT(ViolatedFields(status), ElementsAre("article.category"));
   }
   EXPECT_EQ(KnowledgeBaseRows(server_.database.pool()), before);
 }
@@ -904,7 +877,7 @@ TEST_F(KbServiceTest, BadInputIsInvalidArgumentWithFieldAndWritesNothing) {
   using Stub = sv1::KnowledgeBaseService::Stub;
   auto expect_invalid = [&](const grpc::Status& status, const std::string& field) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
-    EXPECT_THAT(Violations(status), ::testing::Contains(field)) << status.error_message();
+    EXPECT_THAT(ViolatedFields(status), ::testing::Contains(field)) << status.error_message();
   };
   const std::string oversized(300, 'x');
   sv1::Category category;

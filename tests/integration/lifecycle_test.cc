@@ -11,17 +11,18 @@
 #include "absl/strings/str_cat.h"
 #include "common/mysql/transaction.h"
 #include "common/proto_time.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "services/success/mysql_lifecycle_store.h"
 #include "tandem/success/v1/lifecycle.grpc.pb.h"
 #include "tandem/success/v1/success_service.grpc.pb.h"
+#include "tests/testing/grpc_calls.h"
+#include "tests/testing/rows.h"
 #include "tests/testing/servers.h"
 
 namespace tandem::success {
 namespace {
 
 using ::tandem::testing::Authorize;
+using ::tandem::testing::IdOf;
 using ::tandem::testing::TestToken;
 using ::testing::Contains;
 using ::testing::ElementsAre;
@@ -31,22 +32,6 @@ constexpr absl::Duration kDay = absl::Hours(24);
 constexpr grpc::StatusCode kInvalid = grpc::StatusCode::INVALID_ARGUMENT;
 constexpr grpc::StatusCode kNotFound = grpc::StatusCode::NOT_FOUND;
 constexpr char kMissingAccount[] = "accounts/01JABCDEFGHJKMNPQRSTVWXYZ0";
-
-std::vector<std::string> ViolatedFields(const grpc::Status& status) {
-  std::vector<std::string> fields;
-  google::rpc::Status rich;
-  if (!rich.ParseFromString(status.error_details())) return fields;
-  for (const auto& detail : rich.details()) {
-    google::rpc::BadRequest bad_request;
-    if (!detail.UnpackTo(&bad_request)) continue;
-    for (const auto& violation : bad_request.field_violations()) {
-      fields.push_back(violation.field());
-    }
-  }
-  return fields;
-}
-
-std::string LastId(const std::string& name) { return name.substr(name.rfind('/') + 1); }
 
 class LifecycleTest : public ::testing::Test {
  protected:
@@ -58,28 +43,17 @@ class LifecycleTest : public ::testing::Test {
 
   // Calls `method` as a CSM of `tenant` (or with `token`).
   template <typename Request, typename Response>
-  grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-                    const Request& request, Response* response,
-                    const std::string& token = TestToken("acme", {"csm"})) {
-    grpc::ClientContext context;
-    Authorize(context, token);
-    return (stub_.get()->*method)(&context, request, response);
+  grpc::Status Call(testing::UnaryMethod<Stub, Request, Response> method, const Request& request,
+                    Response* response, const std::string& token = TestToken("acme", {"csm"})) {
+    return testing::CallRpc(*stub_, method, request, response, token);
   }
 
   // Calls and expects `code`, and a violation on `field` when it is set.
   template <typename Request, typename Response>
-  void ExpectRefused(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-                     const Request& request, grpc::StatusCode code, const std::string& field,
+  void ExpectRefused(testing::UnaryMethod<Stub, Request, Response> method, const Request& request,
+                     grpc::StatusCode code, const std::string& field,
                      const std::string& token = TestToken("acme", {"csm"})) {
-    Response response;
-    const grpc::Status status = Call(method, request, &response, token);
-    EXPECT_EQ(status.error_code(), code)
-        << request.GetTypeName() << " " << request.ShortDebugString() << ": "
-        << status.error_message();
-    if (!field.empty()) {
-      EXPECT_THAT(ViolatedFields(status), Contains(field))
-          << request.GetTypeName() << ": " << status.error_message();
-    }
+    testing::ExpectRefused(*stub_, method, request, code, field, token);
   }
 
   std::string NewAccount(const std::string& tenant, const std::string& owner = "carol") {
@@ -135,13 +109,7 @@ class LifecycleTest : public ::testing::Test {
     return renewal;
   }
 
-  int64_t Count(const std::string& sql) {
-    auto db = server_.database.pool().Acquire(absl::Now() + absl::Seconds(5));
-    EXPECT_TRUE(db.ok());
-    auto rows = (*db)->Query(sql);
-    EXPECT_TRUE(rows.ok()) << rows.status();
-    return rows.ok() && !rows->empty() ? (*rows)[0].Int(0) : -1;
-  }
+  int64_t Count(const std::string& sql) { return testing::CountRows(server_.database.pool(), sql); }
 
   // Rows a lifecycle write touches, plus their versions: a refused call
   // must not change the sum.
@@ -158,7 +126,7 @@ class LifecycleTest : public ::testing::Test {
   }
 
   int64_t Events(const std::string& type) {
-    return Count(absl::StrCat("SELECT COUNT(*) FROM outbox WHERE event_type = '", type, "'"));
+    return testing::CountEvents(server_.database.pool(), type);
   }
 
   testing::SuccessServer server_;
@@ -184,7 +152,7 @@ TEST_F(LifecycleTest, OnboardingFromThePastHasDatedAndOverdueMilestones) {
   EXPECT_FALSE(plan.milestones(2).overdue());
   EXPECT_EQ(Events("OnboardingStarted"), 1);
   EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM account_reviews WHERE account_id = '",
-                               LastId(account), "'")),
+                               IdOf(account), "'")),
             1);
 
   v1::GetOnboardingPlanRequest get;
@@ -511,7 +479,7 @@ TEST_F(LifecycleTest, CancelledPlanEndsAndAllowsANewStart) {
 // of the ACTIVE plan and the earliest open renewal.
 TEST_F(LifecycleTest, LoadLifecycleSignalsReadsProgressOverdueAndNextRenewal) {
   const std::string account = NewAccount("acme");
-  const std::string account_id = LastId(account);
+  const std::string account_id = IdOf(account);
   auto load = [&] {
     LifecycleSignals signals;
     EXPECT_OK(mysql::RunInTransaction(
@@ -637,14 +605,14 @@ TEST_F(LifecycleTest, ChurnedAccountsAndReadersAreRefusedWrites) {
   v1::ListOnboardingPlansResponse listed;
   EXPECT_TRUE(Call(&Stub::ListOnboardingPlans, list, &listed, viewer).ok());
 
-  ASSERT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM accounts WHERE id = '", LastId(account), "'")),
+  ASSERT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM accounts WHERE id = '", IdOf(account), "'")),
             1);
   {
     auto db = server_.database.pool().Acquire(absl::Now() + absl::Seconds(5));
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(
         (*db)
-            ->Execute("UPDATE accounts SET lifecycle_stage = 5 WHERE id = ?", {LastId(account)})
+            ->Execute("UPDATE accounts SET lifecycle_stage = 5 WHERE id = ?", {IdOf(account)})
             .ok());
   }
   const int64_t before = WrittenRows();

@@ -13,16 +13,15 @@
 #include "common/ids.h"
 #include "common/mysql/transaction.h"
 #include "common/proto_time.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "services/success/mysql_playbook_store.h"
 #include "tandem/success/v1/playbook.grpc.pb.h"
+#include "tests/testing/grpc_calls.h"
+#include "tests/testing/rows.h"
 #include "tests/testing/servers.h"
 
 namespace tandem {
 namespace {
 
-using ::tandem::testing::Authorize;
 using ::tandem::testing::TestToken;
 using ::testing::Contains;
 using ::testing::ElementsAre;
@@ -33,20 +32,6 @@ using Stub = v1::PlaybookService::Stub;
 constexpr grpc::StatusCode kInvalid = grpc::StatusCode::INVALID_ARGUMENT;
 constexpr grpc::StatusCode kNotFound = grpc::StatusCode::NOT_FOUND;
 constexpr absl::Duration kDay = absl::Hours(24);
-
-std::vector<std::string> ViolatedFields(const grpc::Status& status) {
-  std::vector<std::string> fields;
-  google::rpc::Status rich;
-  if (!rich.ParseFromString(status.error_details())) return fields;
-  for (const auto& detail : rich.details()) {
-    google::rpc::BadRequest bad_request;
-    if (!detail.UnpackTo(&bad_request)) continue;
-    for (const auto& violation : bad_request.field_violations()) {
-      fields.push_back(violation.field());
-    }
-  }
-  return fields;
-}
 
 class PlaybooksTest : public ::testing::Test {
  protected:
@@ -123,16 +108,10 @@ class PlaybooksTest : public ::testing::Test {
   }
 
   int64_t Count(const std::string& sql, const std::vector<mysql::Value>& params = {}) {
-    auto db = pool().Acquire(absl::Now() + absl::Seconds(5));
-    EXPECT_OK(db.status());
-    auto rows = (*db)->Query(sql, params);
-    EXPECT_OK(rows.status());
-    return (*rows)[0].Int(0);
+    return testing::CountRows(pool(), sql, params);
   }
 
-  int64_t Events(const std::string& type) {
-    return Count("SELECT COUNT(*) FROM outbox WHERE event_type = ?", {type});
-  }
+  int64_t Events(const std::string& type) { return testing::CountEvents(pool(), type); }
 
   // Every row of the part's tables, plus versions: a refused call must not
   // change the sum.
@@ -155,25 +134,15 @@ class PlaybooksTest : public ::testing::Test {
   }
 
   template <typename Request, typename Response>
-  grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-                    const std::string& token, const Request& request, Response* response) {
-    grpc::ClientContext context;
-    Authorize(context, token);
-    return (stub_.get()->*method)(&context, request, response);
+  grpc::Status Call(testing::UnaryMethod<Stub, Request, Response> method, const std::string& token,
+                    const Request& request, Response* response) {
+    return testing::CallRpc(*stub_, method, request, response, token);
   }
 
   template <typename Request, typename Response>
-  void ExpectRefused(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-                     const Request& request, grpc::StatusCode code, const std::string& field) {
-    Response response;
-    const grpc::Status status = Call(method, TestToken("acme", {"csm"}), request, &response);
-    EXPECT_EQ(status.error_code(), code)
-        << request.GetTypeName() << " " << request.ShortDebugString() << ": "
-        << status.error_message();
-    if (!field.empty()) {
-      EXPECT_THAT(ViolatedFields(status), Contains(field))
-          << request.GetTypeName() << ": " << status.error_message();
-    }
+  void ExpectRefused(testing::UnaryMethod<Stub, Request, Response> method, const Request& request,
+                     grpc::StatusCode code, const std::string& field) {
+    testing::ExpectRefused(*stub_, method, request, code, field, TestToken("acme", {"csm"}));
   }
 
   v1::Cta OpenCta(const std::string& tenant, const std::string& account_id, v1::Cta::Type type,

@@ -15,17 +15,19 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/proto_time.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "tandem/success/v1/revenue.grpc.pb.h"
 #include "tandem/success/v1/success_service.grpc.pb.h"
+#include "tests/testing/grpc_calls.h"
+#include "tests/testing/rows.h"
 #include "tests/testing/servers.h"
 
 namespace tandem {
 namespace {
 
 using ::tandem::testing::Authorize;
+using ::tandem::testing::IdOf;
 using ::tandem::testing::TestToken;
+using ::tandem::testing::ViolatedFields;
 using ::testing::ElementsAre;
 namespace v1 = ::tandem::success::v1;
 using Stub = v1::RevenueService::Stub;
@@ -35,22 +37,6 @@ constexpr grpc::StatusCode kInvalid = grpc::StatusCode::INVALID_ARGUMENT;
 constexpr grpc::StatusCode kNotFound = grpc::StatusCode::NOT_FOUND;
 constexpr grpc::StatusCode kPrecondition = grpc::StatusCode::FAILED_PRECONDITION;
 constexpr grpc::StatusCode kAborted = grpc::StatusCode::ABORTED;
-
-std::vector<std::string> ViolatedFields(const grpc::Status& status) {
-  std::vector<std::string> fields;
-  google::rpc::Status rich;
-  if (!rich.ParseFromString(status.error_details())) return fields;
-  for (const auto& detail : rich.details()) {
-    google::rpc::BadRequest bad_request;
-    if (!detail.UnpackTo(&bad_request)) continue;
-    for (const auto& violation : bad_request.field_violations()) {
-      fields.push_back(violation.field());
-    }
-  }
-  return fields;
-}
-
-std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
 
 absl::Time DaysAgo(int days) { return absl::Now() - absl::Hours(24 * days); }
 
@@ -63,28 +49,17 @@ class RevenueTest : public ::testing::Test {
         accounts_(v1::SuccessService::NewStub(channel_)) {}
 
   template <typename Request, typename Response>
-  grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-                    const Request& request, Response* response,
-                    const std::string& token = TestToken("acme", {"csm"})) {
-    grpc::ClientContext context;
-    Authorize(context, token);
-    return (stub_.get()->*method)(&context, request, response);
+  grpc::Status Call(testing::UnaryMethod<Stub, Request, Response> method, const Request& request,
+                    Response* response, const std::string& token = TestToken("acme", {"csm"})) {
+    return testing::CallRpc(*stub_, method, request, response, token);
   }
 
   // Calls and expects `code` and, unless empty, a violation naming `field`.
   template <typename Request, typename Response>
-  void ExpectRefused(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-                     const Request& request, grpc::StatusCode code, const std::string& field,
+  void ExpectRefused(testing::UnaryMethod<Stub, Request, Response> method, const Request& request,
+                     grpc::StatusCode code, const std::string& field,
                      const std::string& token = TestToken("acme", {"admin"})) {
-    Response response;
-    const grpc::Status status = Call(method, request, &response, token);
-    EXPECT_EQ(status.error_code(), code)
-        << request.GetTypeName() << " " << request.ShortDebugString() << ": "
-        << status.error_message();
-    if (!field.empty()) {
-      EXPECT_THAT(ViolatedFields(status), ::testing::Contains(field))
-          << request.GetTypeName() << ": " << status.error_message();
-    }
+    testing::ExpectRefused(*stub_, method, request, code, field, token);
   }
 
   v1::Account CreateAccount(const std::string& tenant, const std::string& display_name,
@@ -142,32 +117,16 @@ class RevenueTest : public ::testing::Test {
     return policy;
   }
 
-  int64_t Count(const std::string& sql) {
-    auto db = server_.database.pool().Acquire(absl::Now() + absl::Seconds(5));
-    if (!db.ok()) return -1;
-    auto rows = (*db)->Query(sql);
-    return rows.ok() && !rows->empty() ? (*rows)[0].Int(0) : -1;
-  }
+  int64_t Count(const std::string& sql) { return testing::CountRows(server_.database.pool(), sql); }
 
   // Returns the payload of the newest `type` event about `subject`.
   template <typename Message>
   Message LastEvent(const std::string& subject, const std::string& type) {
-    Message message;
-    auto db = server_.database.pool().Acquire(absl::Now() + absl::Seconds(5));
-    if (!db.ok()) return message;
-    auto rows = (*db)->Query(
-        "SELECT payload, occur_time FROM outbox WHERE subject = ? AND event_type = ? "
-        "ORDER BY id DESC LIMIT 1",
-        {subject, type});
-    EXPECT_TRUE(rows.ok() && !rows->empty()) << type << " about " << subject;
-    if (rows.ok() && !rows->empty()) {
-      EXPECT_TRUE(message.ParseFromString((*rows)[0].String(0)));
-    }
-    return message;
+    return testing::LastEvent<Message>(server_.database.pool(), subject, type);
   }
 
   int64_t Events(const std::string& type) {
-    return Count(absl::StrCat("SELECT COUNT(*) FROM outbox WHERE event_type = '", type, "'"));
+    return testing::CountEvents(server_.database.pool(), type);
   }
 
   // Rows of every table a revenue write touches, plus account and

@@ -13,12 +13,11 @@
 #include "common/resources.h"
 #include "common/server.h"
 #include "common_migrations.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "services/support/mysql_sla_store.h"
 #include "services/support/sla_clock.h"
 #include "services/support/sla_service.h"
 #include "support_migrations.h"
+#include "tests/testing/grpc_calls.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 #include "tests/testing/tokens.h"
@@ -26,10 +25,11 @@
 namespace tandem {
 namespace {
 
-using ::tandem::testing::Authorize;
+using ::tandem::testing::IdOf;
 using ::tandem::testing::StatusIs;
 using ::tandem::testing::TestDatabase;
 using ::tandem::testing::TestToken;
+using ::tandem::testing::ViolatedFields;
 using ::testing::ElementsAre;
 namespace sv1 = ::tandem::support::v1;
 
@@ -69,8 +69,6 @@ sv1::SlaPolicy NewPolicy(const std::string& display_name, int position,
   *policy.mutable_update_time() = ToProtoTime(now);
   return policy;
 }
-
-std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
 
 class SlaStoreTest : public ::testing::Test {
  protected:
@@ -351,19 +349,6 @@ TEST_F(SlaStoreTest, LoadPoliciesGivesOrderedRulesInsideATransaction) {
 
 // ---- SlaService through a real server ----
 
-std::vector<std::string> ViolatedFields(const grpc::Status& status) {
-  std::vector<std::string> fields;
-  google::rpc::Status rich;
-  if (!rich.ParseFromString(status.error_details())) return fields;
-  for (const auto& detail : rich.details()) {
-    google::rpc::BadRequest bad_request;
-    if (!detail.UnpackTo(&bad_request)) continue;
-    for (const auto& violation : bad_request.field_violations())
-      fields.push_back(violation.field());
-  }
-  return fields;
-}
-
 class SlaServiceTest : public ::testing::Test {
  protected:
   SlaServiceTest() {
@@ -376,13 +361,10 @@ class SlaServiceTest : public ::testing::Test {
 
   // Calls `method` as `tenant` with `role`.
   template <typename Request, typename Response>
-  grpc::Status Call(grpc::Status (sv1::SlaService::Stub::*method)(grpc::ClientContext*,
-                                                                  const Request&, Response*),
+  grpc::Status Call(testing::UnaryMethod<sv1::SlaService::Stub, Request, Response> method,
                     const Request& request, Response* response, const std::string& role = "admin",
                     const std::string& tenant = "acme") {
-    grpc::ClientContext context;
-    Authorize(context, TestToken(tenant, {role}));
-    return ((*stub_).*method)(&context, request, response);
+    return testing::CallRpc(*stub_, method, request, response, TestToken(tenant, {role}));
   }
 
   sv1::BusinessCalendar CreateCalendar(const std::string& tenant = "acme") {

@@ -17,17 +17,17 @@
 #include "absl/strings/str_cat.h"
 #include "common/mysql/transaction.h"
 #include "common/proto_time.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "services/success/mysql_account_store.h"
 #include "services/success/mysql_contact_store.h"
 #include "tandem/success/v1/events.pb.h"
+#include "tests/testing/grpc_calls.h"
+#include "tests/testing/rows.h"
 #include "tests/testing/servers.h"
 
 namespace tandem {
 namespace {
 
-using ::tandem::testing::Authorize;
+using ::tandem::testing::IdOf;
 using ::tandem::testing::StatusIs;
 using ::tandem::testing::TestToken;
 using ::testing::ElementsAre;
@@ -38,22 +38,6 @@ constexpr grpc::StatusCode kInvalid = grpc::StatusCode::INVALID_ARGUMENT;
 constexpr grpc::StatusCode kNotFound = grpc::StatusCode::NOT_FOUND;
 constexpr char kMissingAccount[] = "accounts/01JABCDEFGHJKMNPQRSTVWXYZ0";
 
-std::vector<std::string> ViolatedFields(const grpc::Status& status) {
-  std::vector<std::string> fields;
-  google::rpc::Status rich;
-  if (!rich.ParseFromString(status.error_details())) return fields;
-  for (const auto& detail : rich.details()) {
-    google::rpc::BadRequest bad_request;
-    if (!detail.UnpackTo(&bad_request)) continue;
-    for (const auto& violation : bad_request.field_violations()) {
-      fields.push_back(violation.field());
-    }
-  }
-  return fields;
-}
-
-std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
-
 class SuccessAccountsTest : public ::testing::Test {
  protected:
   SuccessAccountsTest()
@@ -62,28 +46,18 @@ class SuccessAccountsTest : public ::testing::Test {
                                 grpc::InsecureChannelCredentials()))) {}
 
   template <typename Request, typename Response>
-  grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-                    const Request& request, Response* response,
+  grpc::Status Call(testing::UnaryMethod<Stub, Request, Response> method, const Request& request,
+                    Response* response,
                     const std::string& token = TestToken("acme", {"csm"}, absl::Hours(1))) {
-    grpc::ClientContext context;
-    Authorize(context, token);
-    return (stub_.get()->*method)(&context, request, response);
+    return testing::CallRpc(*stub_, method, request, response, token);
   }
 
   // Calls and expects `code`, with a violation on `field` when it is set.
   template <typename Request, typename Response>
-  void ExpectRefused(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-                     const Request& request, grpc::StatusCode code, const std::string& field,
+  void ExpectRefused(testing::UnaryMethod<Stub, Request, Response> method, const Request& request,
+                     grpc::StatusCode code, const std::string& field,
                      const std::string& token = TestToken("acme", {"csm"})) {
-    Response response;
-    const grpc::Status status = Call(method, request, &response, token);
-    EXPECT_EQ(status.error_code(), code)
-        << request.GetTypeName() << " " << request.ShortDebugString() << ": "
-        << status.error_message();
-    if (!field.empty()) {
-      EXPECT_THAT(ViolatedFields(status), ::testing::Contains(field))
-          << request.GetTypeName() << ": " << status.error_message();
-    }
+    testing::ExpectRefused(*stub_, method, request, code, field, token);
   }
 
   v1::Account CreateAccount(const std::string& display_name, const std::string& tenant = "acme",
@@ -117,10 +91,7 @@ class SuccessAccountsTest : public ::testing::Test {
   }
 
   int64_t Count(const std::string& sql, const std::vector<mysql::Value>& params = {}) {
-    auto db = server_.database.pool().Acquire();
-    if (!db.ok()) return -1;
-    auto rows = (*db)->Query(sql, params);
-    return rows.ok() && !rows->empty() ? (*rows)[0].Int(0) : -1;
+    return testing::CountRows(server_.database.pool(), sql, params);
   }
 
   // Rows of every table a write touches plus row versions: a refused call
@@ -150,16 +121,7 @@ class SuccessAccountsTest : public ::testing::Test {
   // The payload of the newest event of `type` about `subject`.
   template <typename Message>
   Message LastEvent(const std::string& subject, const std::string& type) {
-    Message message;
-    auto db = server_.database.pool().Acquire();
-    if (!db.ok()) return message;
-    auto rows = (*db)->Query(
-        "SELECT payload FROM outbox WHERE subject = ? AND event_type = ? ORDER BY id DESC LIMIT 1",
-        {subject, type});
-    if (rows.ok() && !rows->empty()) {
-      EXPECT_TRUE(message.ParseFromString((*rows)[0].String(0)));
-    }
-    return message;
+    return testing::LastEvent<Message>(server_.database.pool(), subject, type);
   }
 
   testing::SuccessServer server_;

@@ -13,6 +13,8 @@
 #include "common/mysql/transaction.h"
 #include "common/proto_time.h"
 #include "tandem/support/v1/events.pb.h"
+#include "tests/testing/grpc_calls.h"
+#include "tests/testing/rows.h"
 #include "tests/testing/servers.h"
 
 namespace tandem {
@@ -157,11 +159,7 @@ class SupportSignalsTest : public ::testing::Test {
   }
 
   int64_t Count(const std::string& sql) {
-    auto db = success_->database.pool().Acquire(absl::Now() + absl::Seconds(5));
-    EXPECT_OK(db.status());
-    auto rows = (*db)->Query(sql);
-    EXPECT_OK(rows.status());
-    return rows.ok() ? (*rows)[0].Int(0) : -1;
+    return testing::CountRows(success_->database.pool(), sql);
   }
 
   // Everything the applier writes, summed: nothing may change on a replay.
