@@ -17,7 +17,7 @@ struct AccountFacts {
   success::v1::TouchTier tier = success::v1::TOUCH_TIER_UNSPECIFIED;
 };
 
-// Looks accounts up in Success.
+// Looks accounts and their contacts up in Success.
 class AccountDirectory {
  public:
   virtual ~AccountDirectory() = default;
@@ -27,6 +27,11 @@ class AccountDirectory {
   virtual absl::StatusOr<AccountFacts> Lookup(const std::string& tenant,
                                               const std::string& account_name,
                                               absl::Time deadline) = 0;
+  // Checks that `contact_name` (`accounts/{account}/contacts/{contact}`)
+  // exists for `tenant`: NOT_FOUND if Success says it does not (or that it
+  // is not that account's), UNAVAILABLE if Success cannot answer in time.
+  virtual absl::Status CheckContact(const std::string& tenant, const std::string& contact_name,
+                                    absl::Time deadline) = 0;
 };
 
 // AccountDirectory over Success's gRPC API, with a service token and a
@@ -39,6 +44,8 @@ class GrpcAccountDirectory final : public AccountDirectory {
 
   absl::StatusOr<AccountFacts> Lookup(const std::string& tenant, const std::string& account_name,
                                       absl::Time deadline) override;
+  absl::Status CheckContact(const std::string& tenant, const std::string& contact_name,
+                            absl::Time deadline) override;
 
  private:
   std::unique_ptr<success::v1::SuccessService::StubInterface> stub_;

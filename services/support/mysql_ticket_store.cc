@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "services/support/mysql_agent_store.h"
 #include "services/support/mysql_sla_store.h"
+#include "services/support/ticket_rules.h"
 #include "services/support/ticket_sla.h"
 #include "tandem/support/v1/events.pb.h"
 
@@ -41,6 +42,13 @@ std::string JsonStrings(const google::protobuf::RepeatedPtrField<std::string>& v
 mysql::Value IdOrNull(const std::string& name) {
   if (name.empty()) return nullptr;
   return name.substr(name.find('/') + 1);
+}
+
+// The stored part of a requester contact's name: the contact's id (its
+// account is the ticket's account_id).
+mysql::Value ContactIdOrNull(const std::string& name) {
+  if (name.empty()) return nullptr;
+  return name.substr(name.rfind('/') + 1);
 }
 
 // The id of a resource name, or "" for an empty name.
@@ -137,7 +145,12 @@ v1::Ticket FromRow(const mysql::Row& row) {
   ticket.set_imported(row.Int(31) != 0);
   if (!row.IsNull(32)) ticket.set_external_id(row.String(32));
   if (!row.IsNull(33)) ticket.mutable_sla()->ParseFromString(row.String(33));
-  if (!row.IsNull(34)) ticket.set_requester_contact(ResourceName("contacts", row.String(34)));
+  if (!row.IsNull(34)) {
+    // The contact's account is the ticket's; rows from before contacts were
+    // Success's and had no account say `-` (any account).
+    ticket.set_requester_contact(
+        RequesterContactName(row.IsNull(1) ? "-" : row.String(1), row.String(34)));
+  }
   return ticket;
 }
 
@@ -402,7 +415,7 @@ absl::Status MysqlTicketStore::InsertTicket(mysql::Transaction& tx, const std::s
            ticket.external_id().empty() ? mysql::Value{nullptr}
                                         : mysql::Value{ticket.external_id()},
            sla[0], sla[1], sla[2],
-           IdOrNull(ticket.requester_contact()), FromProtoTime(ticket.create_time()),
+           ContactIdOrNull(ticket.requester_contact()), FromProtoTime(ticket.create_time()),
            FromProtoTime(ticket.update_time())})
       .status();
 }
@@ -432,7 +445,7 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
                     "type = ?, priority = ?, status = ?, tags = ?, reopen_count = ?, "
                     "solve_time = ?, close_time = ?, first_response_time = ?, "
                     "agent_reply_count = ?, escalation_tier = ?, escalation_reason = ?, "
-                    "account_tier = ?, account_check = ?, "
+                    "account_id = ?, account_tier = ?, account_check = ?, "
                     "assignee = ?, csat_score = ?, csat_comment = ?, csat_time = ?, "
                     "csat_agent = ?, group_id = ?, custom_status_id = ?, merged_into = ?, "
                     "merged_tickets = ?, sla = ?, sla_next_due = ?, "
@@ -448,13 +461,14 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
                      OptionalTime(after.has_close_time(), after.close_time()),
                      OptionalTime(after.has_first_response_time(), after.first_response_time()),
                      int64_t{after.agent_reply_count()}, int64_t{after.escalation_tier()},
-                     after.escalation_reason(), int64_t{after.account_tier()},
+                     after.escalation_reason(), IdOrNull(after.account()),
+                     int64_t{after.account_tier()},
                      int64_t{after.account_check()}, IdOrEmpty(after.assignee()),
                      rating[0], rating[1], rating[2], rating[3],
                      IdOrNull(after.group()), IdOrNull(after.custom_status()),
                      IdOrNull(after.merged_into()), JsonStrings(after.merged_tickets()),
                      sla[0], sla[1], sla[2],
-                     IdOrNull(after.requester_contact()), version + 1, FromProtoTime(after.update_time()), tenant, id})
+                     ContactIdOrNull(after.requester_contact()), version + 1, FromProtoTime(after.update_time()), tenant, id})
             .status());
   }
   for (const v1::TicketChange& change : update.changes) {

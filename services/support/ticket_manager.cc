@@ -36,7 +36,12 @@ absl::StatusOr<v1::Ticket> TicketManager::CreateTicket(const Principal& caller,
   const absl::Time now = clock_->Now();
   v1::Ticket ticket = PrepareNewTicket(request.ticket(), NewIdAt(now), now);
 
-  RETURN_IF_ERROR(CheckAccount(caller.tenant, "ticket.account", ticket, deadline));
+  RETURN_IF_ERROR(CheckContact(caller.tenant, ticket.requester_contact(), deadline));
+  // An account taken from the contact is the contact's to answer for.
+  RETURN_IF_ERROR(CheckAccount(
+      caller.tenant,
+      request.ticket().account().empty() ? "ticket.requester_contact" : "ticket.account", ticket,
+      deadline));
   return store_->Create(caller.tenant, caller.subject, ticket, key, deadline);
 }
 
@@ -56,6 +61,46 @@ absl::Status TicketManager::CheckAccount(const std::string& tenant, const std::s
     ticket.set_account_check(v1::Ticket::PENDING_VERIFICATION);
   }
   return absl::OkStatus();
+}
+
+absl::Status TicketManager::CheckContact(const std::string& tenant, const std::string& contact,
+                                         absl::Time deadline) {
+  if (contact.empty()) return absl::OkStatus();
+  absl::Status found = accounts_->CheckContact(tenant, contact, deadline);
+  if (found.code() == absl::StatusCode::kNotFound) {
+    return InvalidField("ticket.requester_contact", "does not exist in Success");
+  }
+  if (!found.ok()) {
+    // As for the account: Success being down must not stop Support.
+    logging::Warn("contact check skipped",
+                  {{"contact", contact}, {"error", std::string(found.message())}});
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<AdoptedAccount>> TicketManager::CheckNewContact(
+    const std::string& tenant, const std::string& id, const v1::Ticket& requested,
+    absl::Time deadline) {
+  ASSIGN_OR_RETURN(RequesterContact contact,
+                   ParseRequesterContact("ticket.requester_contact", requested.requester_contact(),
+                                         /*allow_any_account=*/false));
+  // A missing ticket is the first thing to tell; the update checks all of
+  // this again under the ticket's lock.
+  ASSIGN_OR_RETURN(v1::Ticket current, store_->Get(tenant, id, deadline));
+  if (current.requester_contact() == requested.requester_contact()) return std::nullopt;
+  const std::string contact_account = ResourceName("accounts", contact.account_id);
+  if (!current.account().empty() && current.account() != contact_account) {
+    return InvalidField(
+        "ticket.requester_contact",
+        absl::StrCat("must be a contact of the ticket's account ", current.account()));
+  }
+  RETURN_IF_ERROR(CheckContact(tenant, requested.requester_contact(), deadline));
+  if (!current.account().empty()) return std::nullopt;
+  v1::Ticket probe;
+  probe.set_account(contact_account);
+  RETURN_IF_ERROR(CheckAccount(tenant, "ticket.requester_contact", probe, deadline));
+  return AdoptedAccount{
+      .account = probe.account(), .tier = probe.account_tier(), .check = probe.account_check()};
 }
 
 absl::StatusOr<v1::Ticket> TicketManager::GetTicket(const Principal& caller,
@@ -116,12 +161,19 @@ absl::StatusOr<v1::Ticket> TicketManager::UpdateTicket(const Principal& caller,
     RETURN_IF_ERROR(found.status());
     custom_status = *std::move(found);
   }
+  // A new requester contact is asked of Success before the ticket is locked.
+  std::optional<AdoptedAccount> adopted;
+  if (std::find(paths.begin(), paths.end(), "requester_contact") != paths.end() &&
+      !request.ticket().requester_contact().empty()) {
+    ASSIGN_OR_RETURN(adopted, CheckNewContact(caller.tenant, id, request.ticket(), deadline));
+  }
   const absl::Time now = clock_->Now();
   return store_->Update(
       caller.tenant, id,
       [&](const v1::Ticket& current, const std::string& next_etag) {
         return DecideTicketUpdate(current, request, caller.subject, now, next_etag,
-                                  custom_status.has_value() ? &*custom_status : nullptr);
+                                  custom_status.has_value() ? &*custom_status : nullptr,
+                                  adopted.has_value() ? &*adopted : nullptr);
       },
       deadline);
 }
@@ -169,6 +221,7 @@ absl::StatusOr<v1::Ticket> TicketManager::ImportTicket(const Principal& caller,
   if (earlier->has_value()) return **std::move(earlier);
   const absl::Time created = FromProtoTime(request.ticket().create_time());
   v1::Ticket ticket = PrepareNewTicket(request.ticket(), NewIdAt(created), created);
+  RETURN_IF_ERROR(CheckContact(caller.tenant, ticket.requester_contact(), deadline));
   RETURN_IF_ERROR(CheckAccount(caller.tenant, "ticket.account", ticket, deadline));
   ASSIGN_OR_RETURN(std::vector<SlaRule> rules, SlaRules(caller.tenant, deadline));
   ASSIGN_OR_RETURN(TicketImport import,

@@ -4,6 +4,8 @@
 #ifndef TANDEM_SERVICES_SUPPORT_TICKET_MANAGER_H_
 #define TANDEM_SERVICES_SUPPORT_TICKET_MANAGER_H_
 
+#include <optional>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/auth.h"
@@ -39,7 +41,9 @@ class TicketManager {
 
   // Validates and creates a ticket. A named account must exist in Success
   // (INVALID_ARGUMENT otherwise); if Success cannot answer, the ticket is
-  // created with PENDING_VERIFICATION and no tier (the default SLA).
+  // created with PENDING_VERIFICATION and no tier (the default SLA). A
+  // requester contact must be of the ticket's account (a ticket without one
+  // takes the contact's) and exist in Success, unless Success cannot answer.
   absl::StatusOr<v1::Ticket> CreateTicket(const Principal& caller,
                                           const v1::CreateTicketRequest& request,
                                           absl::Time deadline);
@@ -138,6 +142,23 @@ class TicketManager {
   // know.
   absl::Status CheckAccount(const std::string& tenant, const std::string& field,
                             v1::Ticket& ticket, absl::Time deadline);
+
+  // Asks Success whether `contact` (a requester contact's name, or empty)
+  // exists: INVALID_ARGUMENT on ticket.requester_contact if Success says it
+  // does not; OK when it does, or when Success cannot answer (the contact is
+  // taken as given).
+  absl::Status CheckContact(const std::string& tenant, const std::string& contact,
+                            absl::Time deadline);
+
+  // Checks the new requester contact an update of ticket `id` names in
+  // `requested` against the stored ticket (NOT_FOUND if there is none):
+  // of the ticket's account, and known to Success. For a ticket without an
+  // account, returns the contact's account as Success describes it, for the
+  // ticket to take; nothing when the contact is unchanged.
+  absl::StatusOr<std::optional<AdoptedAccount>> CheckNewContact(const std::string& tenant,
+                                                                const std::string& id,
+                                                                const v1::Ticket& requested,
+                                                                absl::Time deadline);
 
   TicketStore* store_;
   AccountDirectory* accounts_;

@@ -8,7 +8,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/idempotency.h"
+#include "common/ids.h"
 #include "common/listing.h"
 #include "common/proto_time.h"
 #include "common/resources.h"
@@ -72,6 +74,7 @@ std::string FieldText(const v1::Ticket& ticket, absl::string_view field) {
   if (field == "custom_status") return ticket.custom_status();
   if (field == "group") return ticket.group();
   if (field == "requester_contact") return ticket.requester_contact();
+  if (field == "account") return ticket.account();
   return "";
 }
 
@@ -94,6 +97,27 @@ void CopyField(const v1::Ticket& from, absl::string_view field, v1::Ticket& to) 
 }
 
 }  // namespace
+
+absl::StatusOr<RequesterContact> ParseRequesterContact(absl::string_view field,
+                                                       absl::string_view name,
+                                                       bool allow_any_account) {
+  if (name.empty()) return InvalidField(std::string(field), "is required");
+  const std::vector<std::string> parts = absl::StrSplit(name, '/');
+  const bool any = allow_any_account && parts.size() == 4 && parts[1] == "-";
+  if (parts.size() != 4 || parts[0] != "accounts" || parts[2] != "contacts" ||
+      !(any || IsValidId(parts[1])) || !IsValidId(parts[3])) {
+    return InvalidField(std::string(field),
+                        allow_any_account
+                            ? "must look like accounts/{account}/contacts/{contact} (the "
+                              "account may be -)"
+                            : "must look like accounts/{account}/contacts/{contact}");
+  }
+  return RequesterContact{.account_id = parts[1], .contact_id = parts[3]};
+}
+
+std::string RequesterContactName(absl::string_view account_id, absl::string_view contact_id) {
+  return absl::StrCat("accounts/", account_id, "/contacts/", contact_id);
+}
 
 void CheckTicketFields(const v1::Ticket& ticket,
                        const std::function<bool(absl::string_view)>& checked,
@@ -130,10 +154,18 @@ void CheckTicketFields(const v1::Ticket& ticket,
       !ParseResourceName("ticket.assignee", "agents", ticket.assignee()).ok()) {
     violations.Add("ticket.assignee", "must look like agents/{id}, or be empty");
   }
-  if (checked("requester_contact") && !ticket.requester_contact().empty() &&
-      !ParseResourceName("ticket.requester_contact", "contacts", ticket.requester_contact())
-           .ok()) {
-    violations.Add("ticket.requester_contact", "must look like contacts/{id}, or be empty");
+  if (checked("requester_contact") && !ticket.requester_contact().empty()) {
+    auto contact = ParseRequesterContact("ticket.requester_contact", ticket.requester_contact(),
+                                         /*allow_any_account=*/false);
+    if (!contact.ok()) {
+      violations.Add("ticket.requester_contact",
+                     "must look like accounts/{account}/contacts/{contact}, or be empty");
+    } else if (checked("account") && !ticket.account().empty() &&
+               ParseResourceName("ticket.account", "accounts", ticket.account()).ok() &&
+               ticket.account() != ResourceName("accounts", contact->account_id)) {
+      violations.Add("ticket.requester_contact",
+                     absl::StrCat("must be a contact of the ticket's account ", ticket.account()));
+    }
   }
   if (checked("group") && !ticket.group().empty() &&
       !ParseResourceName("ticket.group", "groups", ticket.group()).ok()) {
@@ -181,6 +213,12 @@ v1::Ticket PrepareNewTicket(const v1::Ticket& requested, const std::string& id,
   for (const std::string& tag : tags) ticket.add_tags(tag);
   ticket.set_account_tier(success::v1::TOUCH_TIER_UNSPECIFIED);
   ticket.set_account_check(v1::Ticket::ACCOUNT_CHECK_UNSPECIFIED);
+  if (ticket.account().empty() && !ticket.requester_contact().empty()) {
+    // A ticket from a known contact is about the contact's account.
+    auto contact = ParseRequesterContact("ticket.requester_contact", ticket.requester_contact(),
+                                         /*allow_any_account=*/false);
+    if (contact.ok()) ticket.set_account(ResourceName("accounts", contact->account_id));
+  }
   ticket.clear_etag();
   *ticket.mutable_create_time() = ToProtoTime(create_time);
   *ticket.mutable_update_time() = ToProtoTime(create_time);
@@ -470,7 +508,8 @@ absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
                                                 const v1::UpdateTicketRequest& request,
                                                 const std::string& actor, absl::Time now,
                                                 const std::string& next_etag,
-                                                const v1::CustomStatus* custom_status) {
+                                                const v1::CustomStatus* custom_status,
+                                                const AdoptedAccount* adopted) {
   RETURN_IF_ERROR(CheckEtag(request.ticket().etag(), current.etag()));
   TicketUpdate update;
   update.ticket = current;
@@ -478,6 +517,29 @@ absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
   std::set<std::string> paths(request.update_mask().paths().begin(),
                               request.update_mask().paths().end());
   for (const std::string& path : paths) CopyField(request.ticket(), path, after);
+  if (paths.contains("requester_contact") && !after.requester_contact().empty() &&
+      after.requester_contact() != current.requester_contact()) {
+    ASSIGN_OR_RETURN(RequesterContact contact,
+                     ParseRequesterContact("ticket.requester_contact", after.requester_contact(),
+                                           /*allow_any_account=*/false));
+    const std::string contact_account = ResourceName("accounts", contact.account_id);
+    if (!current.account().empty() && current.account() != contact_account) {
+      return InvalidField(
+          "ticket.requester_contact",
+          absl::StrCat("must be a contact of the ticket's account ", current.account()));
+    }
+    if (current.account().empty()) {
+      // The ticket takes the contact's account, as Success described it.
+      if (adopted == nullptr || adopted->account != contact_account) {
+        return absl::AbortedError(
+            "the ticket changed while its new contact was checked with Success; try again");
+      }
+      after.set_account(adopted->account);
+      after.set_account_tier(adopted->tier);
+      after.set_account_check(adopted->check);
+      paths.insert("account");
+    }
+  }
   if (paths.contains("custom_status") && !after.custom_status().empty()) {
     // The label decides the status category.
     if (custom_status == nullptr || custom_status->name() != after.custom_status()) {
@@ -674,7 +736,7 @@ absl::StatusOr<MergeOutcome> DecideMerge(const v1::Ticket& source, const v1::Tic
 
 absl::StatusOr<std::vector<TicketCondition>> TicketConditions(const std::vector<FilterTerm>& terms,
                                                               absl::Time at_risk_until) {
-  enum class Kind { kEnum, kText, kAccount, kTime, kResource, kBool, kAtRisk };
+  enum class Kind { kEnum, kText, kAccount, kTime, kResource, kBool, kAtRisk, kContact };
   struct FieldSpec {
     TicketField field;
     Kind kind;
@@ -696,8 +758,7 @@ absl::StatusOr<std::vector<TicketCondition>> TicketConditions(const std::vector<
       {"create_time", {TicketField::kCreateTime, Kind::kTime}},
       {"update_time", {TicketField::kUpdateTime, Kind::kTime}},
       {"group", {TicketField::kGroup, Kind::kResource, nullptr, "groups"}},
-      {"requester_contact",
-       {TicketField::kRequesterContact, Kind::kResource, nullptr, "contacts"}},
+      {"requester_contact", {TicketField::kRequesterContact, Kind::kContact}},
       {"custom_status", {TicketField::kCustomStatus, Kind::kResource, nullptr, "customStatuses"}},
       {"imported", {TicketField::kImported, Kind::kBool}},
   };
@@ -728,6 +789,24 @@ absl::StatusOr<std::vector<TicketCondition>> TicketConditions(const std::vector<
                                                      spec.collection, "/{id}"));
         }
         condition.value = *id;
+        break;
+      }
+      case Kind::kContact: {
+        // The ticket's account is its contact's, so the account part of the
+        // name filters on the ticket's account; `-` matches any.
+        auto contact = ParseRequesterContact("filter", term.value, /*allow_any_account=*/true);
+        if (!contact.ok()) {
+          return InvalidField(
+              "filter",
+              "requester_contact must look like "
+              "accounts/{account}/contacts/{contact}, or accounts/-/contacts/{contact}");
+        }
+        condition.value = contact->contact_id;
+        // `!=` needs only the contact: contact ids are unique across accounts.
+        if (contact->account_id != "-" && term.op == FilterOp::kEq) {
+          conditions.push_back(TicketCondition{
+              .field = TicketField::kAccount, .op = FilterOp::kEq, .value = contact->account_id});
+        }
         break;
       }
       case Kind::kAtRisk: {

@@ -22,6 +22,31 @@ namespace tandem::support {
 // The actor recorded for changes the account re-check sweeper makes.
 inline constexpr absl::string_view kAccountCheckActor = "system:account-check";
 
+// A requester contact's name, `accounts/{account}/contacts/{contact}` (a
+// Success contact), split into its ids.
+struct RequesterContact {
+  std::string account_id;  // "-" only where `allow_any_account` admitted it
+  std::string contact_id;
+};
+
+// Parses a Success contact's name; INVALID_ARGUMENT on `field` otherwise.
+// With `allow_any_account`, `accounts/-/contacts/{contact}` (any account)
+// is taken too.
+absl::StatusOr<RequesterContact> ParseRequesterContact(absl::string_view field,
+                                                       absl::string_view name,
+                                                       bool allow_any_account);
+
+// Returns `accounts/{account_id}/contacts/{contact_id}`.
+std::string RequesterContactName(absl::string_view account_id, absl::string_view contact_id);
+
+// The account a ticket without one takes from its new requester contact
+// on update, as Success described it (asked before the ticket is locked).
+struct AdoptedAccount {
+  std::string account;  // `accounts/{id}`, the contact's account
+  success::v1::TouchTier tier = success::v1::TOUCH_TIER_UNSPECIFIED;
+  v1::Ticket::AccountCheck check = v1::Ticket::PENDING_VERIFICATION;
+};
+
 // Checks the fields of `ticket` that `checked` names (by their field name,
 // e.g. "subject"), reporting violations as "ticket.<field>".
 void CheckTicketFields(const v1::Ticket& ticket,
@@ -35,6 +60,7 @@ void CheckMessageFields(const v1::Message& message, const std::string& prefix,
 
 // Returns the ticket a create makes of `requested`: named `tickets/{id}`,
 // defaults filled (API channel, QUESTION, NORMAL), status NEW at tier 1,
+// the requester contact's account when it names none,
 // tags sorted and unique, output-only fields cleared, created at
 // `create_time`.
 v1::Ticket PrepareNewTicket(const v1::Ticket& requested, const std::string& id,
@@ -51,12 +77,16 @@ absl::Status ValidateUpdateTicket(const v1::UpdateTicketRequest& request);
 // etag, mask, state machine, lifecycle stamps, history and events).
 // `next_etag` is the etag the stored result will have. A mask with a
 // non-empty `custom_status` needs that label, resolved, in `custom_status`:
-// the ticket takes its category as status.
+// the ticket takes its category as status. A new requester contact must be
+// of the ticket's account (INVALID_ARGUMENT on ticket.requester_contact);
+// a ticket without an account takes the contact's, described by `adopted`
+// (ABORTED without it: the ticket changed since the contact was checked).
 absl::StatusOr<TicketUpdate> DecideTicketUpdate(const v1::Ticket& current,
                                                 const v1::UpdateTicketRequest& request,
                                                 const std::string& actor, absl::Time now,
                                                 const std::string& next_etag,
-                                                const v1::CustomStatus* custom_status = nullptr);
+                                                const v1::CustomStatus* custom_status = nullptr,
+                                                const AdoptedAccount* adopted = nullptr);
 
 // Checks a merge request.
 absl::Status ValidateMergeTicket(const v1::MergeTicketRequest& request);

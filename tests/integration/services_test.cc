@@ -995,39 +995,186 @@ TEST_F(ServicesTest, TicketsAreRoutedAndTheirSlaIsSweptForBreaches) {
   EXPECT_EQ(routed.assignee(), tickets[1].assignee());
 }
 
-
-// The requester can be a Success contact, with or without an e-mail; it is
-// stored, changed with a mask and filtered on.
-TEST_F(ServicesTest, RequesterContactIsStoredUpdatedAndFiltered) {
-  const std::string agent = TestToken("acme", {"agent"});
-  sv1::CreateTicketRequest request = TicketRequest("Export fails");
-  request.mutable_ticket()->set_requester_contact("contacts/01JABCDEFGHJKMNPQRSTVWXYZ0");
-  sv1::Ticket ticket;
-  ASSERT_TRUE(CreateTicket(agent, request, &ticket).ok());
-  EXPECT_EQ(ticket.requester_contact(), "contacts/01JABCDEFGHJKMNPQRSTVWXYZ0");
-  sv1::Ticket other;
-  ASSERT_TRUE(CreateTicket(agent, TicketRequest("Other"), &other).ok());
-  grpc::ClientContext list_context;
-  Authorize(list_context, agent);
-  sv1::ListTicketsRequest list;
-  list.set_filter("requester_contact = contacts/01JABCDEFGHJKMNPQRSTVWXYZ0");
-  sv1::ListTicketsResponse page;
-  ASSERT_TRUE(tickets_->ListTickets(&list_context, list, &page).ok());
-  ASSERT_EQ(page.tickets_size(), 1);
-  EXPECT_EQ(page.tickets(0).name(), ticket.name());
-  grpc::ClientContext context;
-  Authorize(context, agent);
-  sv1::UpdateTicketRequest update;
-  update.mutable_ticket()->set_name(ticket.name());
-  update.mutable_ticket()->set_requester_contact("contacts/01JABCDEFGHJKMNPQRSTVWXYZ1");
-  update.mutable_update_mask()->add_paths("requester_contact");
-  sv1::Ticket updated;
-  ASSERT_TRUE(tickets_->UpdateTicket(&context, update, &updated).ok());
-  sv1::Ticket read;
-  ASSERT_TRUE(GetTicket(agent, ticket.name(), &read).ok());
-  EXPECT_EQ(read.requester_contact(), "contacts/01JABCDEFGHJKMNPQRSTVWXYZ1");
+// The field a refused call names, and its description.
+std::pair<std::string, std::string> ViolationOf(const grpc::Status& status) {
+  google::rpc::Status rich;
+  google::rpc::BadRequest bad_request;
+  if (!rich.ParseFromString(status.error_details()) || rich.details_size() == 0 ||
+      !rich.details(0).UnpackTo(&bad_request) || bad_request.field_violations_size() == 0) {
+    return {};
+  }
+  return {bad_request.field_violations(0).field(), bad_request.field_violations(0).description()};
 }
 
+// Support tickets name Success contacts (`accounts/{account}/contacts/{contact}`).
+class RequesterContactTest : public ServicesTest {
+ protected:
+  cv1::Contact CreateContact(const cv1::Account& account, const std::string& email) {
+    grpc::ClientContext context;
+    Authorize(context, TestToken("acme", {"csm"}));
+    cv1::CreateContactRequest request;
+    request.set_parent(account.name());
+    request.mutable_contact()->set_display_name(email.substr(0, email.find('@')));
+    request.mutable_contact()->set_email(email);
+    cv1::Contact contact;
+    const grpc::Status status = accounts_->CreateContact(&context, request, &contact);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return contact;
+  }
+
+  grpc::Status SetContact(const std::string& ticket, const std::string& contact, sv1::Ticket* out) {
+    grpc::ClientContext context;
+    Authorize(context, agent_);
+    sv1::UpdateTicketRequest update;
+    update.mutable_ticket()->set_name(ticket);
+    update.mutable_ticket()->set_requester_contact(contact);
+    update.mutable_update_mask()->add_paths("requester_contact");
+    return tickets_->UpdateTicket(&context, update, out);
+  }
+
+  std::vector<std::string> Listed(const std::string& filter) {
+    grpc::ClientContext context;
+    Authorize(context, agent_);
+    sv1::ListTicketsRequest list;
+    list.set_filter(filter);
+    sv1::ListTicketsResponse page;
+    const grpc::Status status = tickets_->ListTickets(&context, list, &page);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    std::vector<std::string> names;
+    for (const sv1::Ticket& ticket : page.tickets()) names.push_back(ticket.name());
+    return names;
+  }
+
+  static std::string ContactId(const cv1::Contact& contact) {
+    return contact.name().substr(contact.name().rfind('/') + 1);
+  }
+
+  const std::string agent_ = TestToken("acme", {"agent"});
+};
+
+// A contact is stored, changed with a mask and filtered on by its Success
+// name (or with `-` for any account); a ticket without an account takes
+// the contact's, tier included.
+TEST_F(RequesterContactTest, ContactIsStoredUpdatedAndFiltered) {
+  const cv1::Account acme = CreateAccount("acme", cv1::HIGH_TOUCH);
+  const cv1::Contact ada = CreateContact(acme, "ada@acme.test");
+  const cv1::Contact bob = CreateContact(acme, "bob@acme.test");
+  sv1::CreateTicketRequest request = TicketRequest("Export fails");
+  request.mutable_ticket()->set_requester_contact(ada.name());
+  sv1::Ticket ticket;
+  ASSERT_TRUE(CreateTicket(agent_, request, &ticket).ok());
+  EXPECT_EQ(ticket.requester_contact(), ada.name());
+  EXPECT_EQ(ticket.account(), acme.name());
+  EXPECT_EQ(ticket.account_tier(), cv1::HIGH_TOUCH);
+  EXPECT_EQ(ticket.account_check(), sv1::Ticket::VERIFIED);
+  sv1::Ticket other;
+  ASSERT_TRUE(CreateTicket(agent_, TicketRequest("Other", acme.name()), &other).ok());
+
+  EXPECT_THAT(Listed(absl::StrCat("requester_contact = \"", ada.name(), "\"")),
+              ::testing::ElementsAre(ticket.name()));
+  EXPECT_THAT(
+      Listed(absl::StrCat("requester_contact = \"accounts/-/contacts/", ContactId(ada), "\"")),
+      ::testing::ElementsAre(ticket.name()));
+  EXPECT_THAT(Listed(absl::StrCat("requester_contact = \"", bob.name(), "\"")),
+              ::testing::IsEmpty());
+
+  sv1::Ticket updated;
+  ASSERT_TRUE(SetContact(ticket.name(), bob.name(), &updated).ok());
+  sv1::Ticket read;
+  ASSERT_TRUE(GetTicket(agent_, ticket.name(), &read).ok());
+  EXPECT_EQ(read.requester_contact(), bob.name());
+
+  // A ticket that came in without an account takes the contact's on update.
+  sv1::Ticket anonymous;
+  ASSERT_TRUE(CreateTicket(agent_, TicketRequest("Who am I"), &anonymous).ok());
+  ASSERT_TRUE(SetContact(anonymous.name(), ada.name(), &updated).ok());
+  EXPECT_EQ(updated.account(), acme.name());
+  EXPECT_EQ(updated.account_tier(), cv1::HIGH_TOUCH);
+  EXPECT_EQ(updated.account_check(), sv1::Ticket::VERIFIED);
+  ASSERT_TRUE(GetTicket(agent_, anonymous.name(), &read).ok());
+  EXPECT_EQ(read.account(), acme.name());
+  EXPECT_EQ(read.requester_contact(), ada.name());
+}
+
+// A contact of another account is refused on create and on update, naming
+// ticket.requester_contact, and nothing is written.
+TEST_F(RequesterContactTest, ContactOfAnotherAccountIsRefused) {
+  const cv1::Account acme = CreateAccount("acme", cv1::LOW_TOUCH);
+  const cv1::Account globex = CreateAccount("acme", cv1::LOW_TOUCH);
+  const cv1::Contact carl = CreateContact(globex, "carl@globex.test");
+  sv1::CreateTicketRequest request = TicketRequest("Help", acme.name());
+  request.mutable_ticket()->set_requester_contact(carl.name());
+  sv1::Ticket ticket;
+  grpc::Status status = CreateTicket(agent_, request, &ticket);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ViolationOf(status).first, "ticket.requester_contact");
+  EXPECT_THAT(Listed(""), ::testing::IsEmpty());
+
+  ASSERT_TRUE(CreateTicket(agent_, TicketRequest("Help", acme.name()), &ticket).ok());
+  sv1::Ticket updated;
+  status = SetContact(ticket.name(), carl.name(), &updated);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ViolationOf(status).first, "ticket.requester_contact");
+  sv1::Ticket read;
+  ASSERT_TRUE(GetTicket(agent_, ticket.name(), &read).ok());
+  EXPECT_EQ(read.etag(), ticket.etag());
+  EXPECT_TRUE(read.requester_contact().empty());
+}
+
+// A contact Success does not have (or another tenant's) is refused, saying
+// so, on create and on update.
+TEST_F(RequesterContactTest, UnknownContactIsRefused) {
+  const cv1::Account acme = CreateAccount("acme", cv1::LOW_TOUCH);
+  const cv1::Contact ada = CreateContact(acme, "ada@acme.test");
+  const std::string missing = absl::StrCat(acme.name(), "/contacts/01JABCDEFGHJKMNPQRSTVWXYZ0");
+  sv1::CreateTicketRequest request = TicketRequest("Help", acme.name());
+  request.mutable_ticket()->set_requester_contact(missing);
+  sv1::Ticket ticket;
+  grpc::Status status = CreateTicket(agent_, request, &ticket);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ViolationOf(status).first, "ticket.requester_contact");
+  EXPECT_THAT(ViolationOf(status).second, ::testing::HasSubstr("does not exist in Success"));
+  EXPECT_THAT(Listed(""), ::testing::IsEmpty());
+  // Another tenant's contact is unknown to this tenant.
+  request.mutable_ticket()->set_requester_contact(ada.name());
+  status = CreateTicket(TestToken("globex", {"agent"}), request, &ticket);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  ASSERT_TRUE(CreateTicket(agent_, TicketRequest("Help", acme.name()), &ticket).ok());
+  sv1::Ticket updated;
+  status = SetContact(ticket.name(), missing, &updated);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ViolationOf(status).first, "ticket.requester_contact");
+  // The old `contacts/{id}` form is refused too.
+  status = SetContact(ticket.name(), "contacts/01JABCDEFGHJKMNPQRSTVWXYZ0", &updated);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  sv1::Ticket read;
+  ASSERT_TRUE(GetTicket(agent_, ticket.name(), &read).ok());
+  EXPECT_EQ(read.etag(), ticket.etag());
+}
+
+// With Success stopped, a contact is taken as given, on create and update;
+// the ticket's account (the contact's) waits for verification.
+TEST_F(RequesterContactTest, ContactIsAcceptedWhileSuccessIsDown) {
+  const cv1::Account acme = CreateAccount("acme", cv1::LOW_TOUCH);
+  const cv1::Contact ada = CreateContact(acme, "ada@acme.test");
+  const cv1::Contact bob = CreateContact(acme, "bob@acme.test");
+  success_.reset();
+  sv1::CreateTicketRequest request = TicketRequest("Still works");
+  request.mutable_ticket()->set_requester_contact(ada.name());
+  sv1::Ticket ticket;
+  const absl::Time start = absl::Now();
+  grpc::Status status = CreateTicket(agent_, request, &ticket);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  EXPECT_EQ(ticket.requester_contact(), ada.name());
+  EXPECT_EQ(ticket.account(), acme.name());
+  EXPECT_EQ(ticket.account_check(), sv1::Ticket::PENDING_VERIFICATION);
+  sv1::Ticket updated;
+  status = SetContact(ticket.name(), bob.name(), &updated);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(updated.requester_contact(), bob.name());
+}
 
 // A solved ticket whose group was deleted meanwhile leaves the group when
 // the customer reopens it, instead of pointing at a group that is gone.

@@ -81,6 +81,8 @@ class MockAccountDirectory : public support::AccountDirectory {
  public:
   MOCK_METHOD(absl::StatusOr<support::AccountFacts>, Lookup,
               (const std::string&, const std::string&, absl::Time), (override));
+  MOCK_METHOD(absl::Status, CheckContact, (const std::string&, const std::string&, absl::Time),
+              (override));
 };
 
 class MockAccountStore : public success::AccountStore {

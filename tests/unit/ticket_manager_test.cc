@@ -185,6 +185,57 @@ TEST_F(TicketManagerTest, ListTranslatesFilterIntoConditions) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+constexpr char kContact[] =
+    "accounts/01JABCDEFGHJKMNPQRSTVWXYZ0/contacts/01JABCDEFGHJKMNPQRSTVWXYZC";
+
+// A requester contact Success does not know is refused, naming the field,
+// and nothing is stored.
+TEST_F(TicketManagerTest, UnknownContactIsInvalidArgument) {
+  EXPECT_CALL(accounts_, CheckContact("acme", kContact, _))
+      .WillOnce(Return(absl::NotFoundError("no")));
+  v1::CreateTicketRequest request = Request("Help");
+  request.mutable_ticket()->set_account(kAccount);
+  request.mutable_ticket()->set_requester_contact(kContact);
+  absl::StatusOr<v1::Ticket> ticket = Create(request);
+  EXPECT_THAT(ticket, StatusIs(absl::StatusCode::kInvalidArgument));
+  ASSERT_EQ(FieldViolationsOf(ticket.status()).size(), 1);
+  EXPECT_EQ(FieldViolationsOf(ticket.status())[0].field, "ticket.requester_contact");
+  EXPECT_THAT(FieldViolationsOf(ticket.status())[0].description,
+              ::testing::HasSubstr("does not exist in Success"));
+}
+
+// A ticket without an account takes its contact's; with Success down the
+// contact is taken as given and the account is pending, as for an account.
+TEST_F(TicketManagerTest, ContactWhileSuccessIsDownIsAcceptedWithItsAccount) {
+  EXPECT_CALL(accounts_, CheckContact(_, _, _)).WillOnce(Return(absl::UnavailableError("down")));
+  EXPECT_CALL(accounts_, Lookup("acme", kAccount, _))
+      .WillOnce(Return(absl::UnavailableError("down")));
+  EXPECT_CALL(store_, Create(_, _, _, _, _));
+  v1::CreateTicketRequest request = Request("Help");
+  request.mutable_ticket()->set_requester_contact(kContact);
+  ASSERT_OK_AND_ASSIGN(v1::Ticket ticket, Create(request));
+  EXPECT_EQ(ticket.account(), kAccount);
+  EXPECT_EQ(ticket.requester_contact(), kContact);
+  EXPECT_EQ(ticket.account_check(), v1::Ticket::PENDING_VERIFICATION);
+}
+
+// An update naming a contact of another account is refused before Success
+// is asked.
+TEST_F(TicketManagerTest, UpdateToAnotherAccountsContactIsRefusedWithoutAsking) {
+  v1::Ticket current;
+  current.set_name("tickets/01JABCDEFGHJKMNPQRSTVWXYZ5");
+  current.set_account("accounts/01JABCDEFGHJKMNPQRSTVWXYZ9");
+  EXPECT_CALL(store_, Get("acme", "01JABCDEFGHJKMNPQRSTVWXYZ5", _)).WillOnce(Return(current));
+  v1::UpdateTicketRequest request;
+  request.mutable_ticket()->set_name(current.name());
+  request.mutable_ticket()->set_requester_contact(kContact);
+  request.mutable_update_mask()->add_paths("requester_contact");
+  absl::StatusOr<v1::Ticket> updated =
+      manager_.UpdateTicket({"acme", "a", {"agent"}}, request, absl::InfiniteFuture());
+  EXPECT_THAT(updated, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(FieldViolationsOf(updated.status())[0].field, "ticket.requester_contact");
+}
+
 // A malformed name is INVALID_ARGUMENT before any lookup.
 TEST_F(TicketManagerTest, GetWithMalformedNameIsInvalid) {
   v1::GetTicketRequest request;

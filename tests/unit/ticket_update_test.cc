@@ -142,6 +142,104 @@ TEST(DecideTicketUpdateTest, TagsAreReplacedAsASortedSet) {
   EXPECT_EQ(update.changes[0].new_value(), "billing,vip");
 }
 
+constexpr char kAccountA[] = "accounts/01JABCDEFGHJKMNPQRSTVWXYZA";
+constexpr char kContactOfA[] =
+    "accounts/01JABCDEFGHJKMNPQRSTVWXYZA/contacts/01JABCDEFGHJKMNPQRSTVWXYZC";
+constexpr char kContactOfB[] =
+    "accounts/01JABCDEFGHJKMNPQRSTVWXYZB/contacts/01JABCDEFGHJKMNPQRSTVWXYZC";
+
+// Requester contacts are Success's names; the old `contacts/{id}` and the
+// any-account `-` are refused on a ticket.
+TEST(RequesterContactTest, OnlySuccessContactNamesAreTaken) {
+  ASSERT_OK_AND_ASSIGN(RequesterContact contact,
+                       ParseRequesterContact("f", kContactOfA, /*allow_any_account=*/false));
+  EXPECT_EQ(contact.account_id, "01JABCDEFGHJKMNPQRSTVWXYZA");
+  EXPECT_EQ(contact.contact_id, "01JABCDEFGHJKMNPQRSTVWXYZC");
+  EXPECT_EQ(RequesterContactName(contact.account_id, contact.contact_id), kContactOfA);
+  const std::string any = "accounts/-/contacts/01JABCDEFGHJKMNPQRSTVWXYZC";
+  EXPECT_OK(ParseRequesterContact("f", any, /*allow_any_account=*/true));
+  for (const std::string& bad : {any, std::string("contacts/01JABCDEFGHJKMNPQRSTVWXYZC"),
+                                 std::string(kAccountA), std::string(kContactOfA) + "/x",
+                                 std::string("accounts/x/contacts/01JABCDEFGHJKMNPQRSTVWXYZC")}) {
+    EXPECT_THAT(ParseRequesterContact("f", bad, /*allow_any_account=*/false),
+                StatusIs(absl::StatusCode::kInvalidArgument))
+        << bad;
+  }
+  v1::UpdateTicketRequest request = Request({"requester_contact"});
+  request.mutable_ticket()->set_requester_contact("contacts/01JABCDEFGHJKMNPQRSTVWXYZC");
+  EXPECT_THAT(Fields(ValidateUpdateTicket(request)), ElementsAre("ticket.requester_contact"));
+}
+
+// On create, the contact must be of the ticket's account; a ticket without
+// an account takes the contact's.
+TEST(RequesterContactTest, CreateNeedsTheTicketsAccountOrTakesTheContacts) {
+  v1::CreateTicketRequest request;
+  request.mutable_ticket()->set_subject("Help");
+  request.mutable_ticket()->set_account(kAccountA);
+  request.mutable_ticket()->set_requester_contact(kContactOfB);
+  EXPECT_THAT(Fields(ValidateCreateTicket(request)), ElementsAre("ticket.requester_contact"));
+  request.mutable_ticket()->set_requester_contact(kContactOfA);
+  EXPECT_OK(ValidateCreateTicket(request));
+  request.mutable_ticket()->clear_account();
+  EXPECT_OK(ValidateCreateTicket(request));
+  const T ticket = PrepareNewTicket(request.ticket(), "01JABCDEFGHJKMNPQRSTVWXYZ0", kNow);
+  EXPECT_EQ(ticket.account(), kAccountA);
+  EXPECT_EQ(ticket.requester_contact(), kContactOfA);
+}
+
+// On update, a contact of another account is refused; a ticket without an
+// account takes the contact's, as looked up, and records it in history.
+TEST(RequesterContactTest, UpdateChecksTheAccountOrAdoptsIt) {
+  T current = Current(T::OPEN);
+  current.set_account(kAccountA);
+  v1::UpdateTicketRequest request = Request({"requester_contact"});
+  request.mutable_ticket()->set_requester_contact(kContactOfB);
+  absl::StatusOr<TicketUpdate> refused = DecideTicketUpdate(current, request, "alice", kNow, "e");
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Fields(refused.status()), ElementsAre("ticket.requester_contact"));
+  request.mutable_ticket()->set_requester_contact(kContactOfA);
+  ASSERT_OK_AND_ASSIGN(TicketUpdate same, DecideTicketUpdate(current, request, "alice", kNow, "e"));
+  EXPECT_EQ(same.ticket.requester_contact(), kContactOfA);
+  EXPECT_EQ(same.ticket.account(), kAccountA);
+
+  const T unowned = Current(T::OPEN);
+  const AdoptedAccount adopted{
+      .account = kAccountA, .tier = success::v1::HIGH_TOUCH, .check = T::VERIFIED};
+  ASSERT_OK_AND_ASSIGN(TicketUpdate taken,
+                       DecideTicketUpdate(unowned, request, "alice", kNow, "e", nullptr, &adopted));
+  EXPECT_EQ(taken.ticket.account(), kAccountA);
+  EXPECT_EQ(taken.ticket.account_tier(), success::v1::HIGH_TOUCH);
+  EXPECT_EQ(taken.ticket.account_check(), T::VERIFIED);
+  std::vector<std::string> changed;
+  for (const auto& change : taken.changes) changed.push_back(change.field());
+  EXPECT_THAT(changed, ::testing::UnorderedElementsAre("account", "requester_contact"));
+  // Without the lookup (the ticket changed since) the rules refuse to guess.
+  EXPECT_THAT(DecideTicketUpdate(unowned, request, "alice", kNow, "e"),
+              StatusIs(absl::StatusCode::kAborted));
+}
+
+// The list filter takes Success's names: the account part filters on the
+// ticket's account, `-` matches the contact under any account.
+TEST(RequesterContactTest, FilterMatchesTheContactAndItsAccount) {
+  std::vector<FilterTerm> terms = {{.field = "requester_contact", .value = kContactOfA}};
+  ASSERT_OK_AND_ASSIGN(std::vector<TicketCondition> conditions, TicketConditions(terms, kNow));
+  ASSERT_EQ(conditions.size(), 2);
+  EXPECT_EQ(conditions[0].field, TicketField::kAccount);
+  EXPECT_EQ(conditions[0].value, "01JABCDEFGHJKMNPQRSTVWXYZA");
+  EXPECT_EQ(conditions[1].field, TicketField::kRequesterContact);
+  EXPECT_EQ(conditions[1].value, "01JABCDEFGHJKMNPQRSTVWXYZC");
+  terms[0].value = "accounts/-/contacts/01JABCDEFGHJKMNPQRSTVWXYZC";
+  ASSERT_OK_AND_ASSIGN(conditions, TicketConditions(terms, kNow));
+  ASSERT_EQ(conditions.size(), 1);
+  EXPECT_EQ(conditions[0].value, "01JABCDEFGHJKMNPQRSTVWXYZC");
+  terms[0] = {.field = "requester_contact", .op = FilterOp::kNe, .value = kContactOfA};
+  ASSERT_OK_AND_ASSIGN(conditions, TicketConditions(terms, kNow));
+  ASSERT_EQ(conditions.size(), 1);
+  EXPECT_EQ(conditions[0].field, TicketField::kRequesterContact);
+  terms[0] = {.field = "requester_contact", .value = "contacts/01JABCDEFGHJKMNPQRSTVWXYZC"};
+  EXPECT_THAT(TicketConditions(terms, kNow), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace tandem::support
 
