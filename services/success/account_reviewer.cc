@@ -19,6 +19,9 @@ namespace {
 // The stage of an account that is no longer reviewed by the daily pass.
 constexpr int kChurnedStage = v1::Account::CHURNED;
 
+// How long a failed review waits before it is tried again.
+constexpr absl::Duration kRetryDelay = absl::Minutes(1);
+
 }  // namespace
 
 absl::StatusOr<int> AccountReviewer::ReviewDue(int limit, absl::Time deadline) {
@@ -38,6 +41,15 @@ absl::StatusOr<int> AccountReviewer::ReviewDue(int limit, absl::Time deadline) {
       logging::Warn("account review failed", {{"tenant", tenant},
                                               {"account", account_id},
                                               {"error", std::string(done.status().message())}});
+      // Later rows get their turn; this one is tried again in a minute.
+      absl::StatusOr<mysql::PooledConnection> connection = pool_->Acquire(deadline);
+      if (connection.ok()) {
+        (void)(*connection)
+            ->Execute(
+                "UPDATE account_reviews SET due_time = ? "
+                "WHERE tenant_id = ? AND account_id = ?",
+                {clock_->Now() + kRetryDelay, tenant, account_id});
+      }
       continue;
     }
     if (*done) ++reviewed;
@@ -53,10 +65,18 @@ absl::StatusOr<bool> AccountReviewer::ReviewOne(const std::string& tenant,
     reviewed = false;
     const absl::Time now = clock_->Now();
     // The account row first, as every writer of it does, then the queue
-    // row; a replica that already holds the queue row makes us skip it.
+    // row. Either one held by another transaction (a writer, or a replica
+    // reviewing it) means: leave it queued for the next round.
     ASSIGN_OR_RETURN(auto account_rows,
-                     tx->Query("SELECT id FROM accounts WHERE tenant_id = ? AND id = ? FOR UPDATE",
+                     tx->Query("SELECT id FROM accounts WHERE tenant_id = ? AND id = ? "
+                               "FOR UPDATE SKIP LOCKED",
                                {tenant, account_id}));
+    if (account_rows.empty()) {
+      ASSIGN_OR_RETURN(
+          auto exists,
+          tx->Query("SELECT 1 FROM accounts WHERE tenant_id = ? AND id = ?", {tenant, account_id}));
+      if (!exists.empty()) return absl::OkStatus();  // held: next round
+    }
     ASSIGN_OR_RETURN(auto queued, tx->Query("SELECT reason FROM account_reviews "
                                             "WHERE tenant_id = ? AND account_id = ? "
                                             "AND due_time <= ? FOR UPDATE SKIP LOCKED",
@@ -111,6 +131,28 @@ absl::StatusOr<int> AccountReviewer::QueueAll(absl::string_view reason, absl::Ti
     queued += static_cast<int>(batch);
     if (batch < kBatch) return queued;
   }
+}
+
+absl::StatusOr<int> AccountReviewer::QueueAllIfDue(const std::string& pass, absl::Duration every,
+                                                   absl::Time deadline) {
+  bool due = false;
+  RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, deadline, [&](mysql::Transaction& tx) {
+    const absl::Time now = clock_->Now();
+    RETURN_IF_ERROR(tx->Execute("INSERT IGNORE INTO review_passes (name, last_time) VALUES (?, ?)",
+                                {pass, absl::UnixEpoch()})
+                        .status());
+    ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT last_time FROM review_passes WHERE name = ? "
+                                          "FOR UPDATE",
+                                          {pass}));
+    due = rows.empty() || now - rows[0].Time(0) >= every;
+    if (!due) return absl::OkStatus();
+    // Claimed before the queuing, so a crash mid-way skips one pass rather
+    // than two replicas running it.
+    return tx->Execute("UPDATE review_passes SET last_time = ? WHERE name = ?", {now, pass})
+        .status();
+  }));
+  if (!due) return 0;
+  return QueueAll(pass, deadline);
 }
 
 }  // namespace tandem::success

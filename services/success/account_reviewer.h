@@ -25,8 +25,9 @@ class AccountReviewer {
       : pool_(pool), outbox_(outbox), clock_(clock) {}
 
   // Reviews up to `limit` accounts whose review is due; returns how many
-  // it reviewed. One account's failure is logged and skipped (it stays
-  // queued), so it cannot hold up the others.
+  // it reviewed. One account's failure is logged and its review put back
+  // by a minute, so it cannot hold up the others. An account another
+  // transaction holds is left queued for the next round.
   absl::StatusOr<int> ReviewDue(int limit, absl::Time deadline);
 
   // Queues every account that has not churned for a review now (the daily
@@ -34,9 +35,15 @@ class AccountReviewer {
   // going overdue, usage and engagement ageing). Returns how many.
   absl::StatusOr<int> QueueAll(absl::string_view reason, absl::Time deadline);
 
+  // Runs QueueAll(`pass`) when the pass last ran `every` or longer ago (by
+  // the review_passes table, so a restart does not postpone it and one
+  // replica runs it); returns how many it queued, 0 when not due.
+  absl::StatusOr<int> QueueAllIfDue(const std::string& pass, absl::Duration every,
+                                    absl::Time deadline);
+
  private:
-  // Reviews one queued account; returns false when another replica had it
-  // or it was no longer due.
+  // Reviews one queued account; returns false when another transaction
+  // holds it or it was no longer due.
   absl::StatusOr<bool> ReviewOne(const std::string& tenant, const std::string& account_id,
                                  absl::Time deadline);
 

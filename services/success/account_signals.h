@@ -39,10 +39,11 @@ struct AccountFacts {
 // Product usage (usage and health part). Windows end at the review time.
 struct UsageSignals {
   // Share of the tenant's key features used in the last 30 days, 0..1;
-  // empty when the tenant has no key features.
+  // empty when the tenant has no key features or the account never had
+  // usage.
   std::optional<double> adoption;
   // Distinct active users in the last 30 days / licensed seats (may exceed
-  // 1); empty when seats are unknown.
+  // 1); empty when seats are unknown or the account never had usage.
   std::optional<double> active_seat_ratio;
   // The same ratio for the 30 days before that; empty when unknown.
   std::optional<double> active_seat_ratio_before;
@@ -90,7 +91,8 @@ struct LifecycleSignals {
   std::optional<double> onboarding_progress;
   int32_t overdue_milestones = 0;
   std::string first_overdue_milestone;  // resource name
-  // The earliest open renewal's due time and resource name.
+  // The earliest open renewal not yet past its due time: when, and its
+  // resource name (an overdue one left open does not hide the next).
   std::optional<absl::Time> next_renewal_time;
   std::string next_renewal;
 };

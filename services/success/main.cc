@@ -1,12 +1,13 @@
 // tandem-success: wires Success's parts together and serves them.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
 #include "common/feed/consumer.h"
+#include "common/periodic.h"
 #include "common/server.h"
 #include "common/service_process.h"
 #include "common_migrations.h"
-#include "common/periodic.h"
 #include "services/success/account_manager.h"
 #include "services/success/account_reviewer.h"
 #include "services/success/contact_manager.h"
@@ -15,22 +16,22 @@
 #include "services/success/health_manager.h"
 #include "services/success/health_service.h"
 #include "services/success/lifecycle_service.h"
-#include "services/success/mysql_lifecycle_store.h"
-#include "services/success/mysql_health_store.h"
-#include "services/success/mysql_usage_store.h"
-#include "services/success/usage_manager.h"
-#include "services/success/usage_service.h"
 #include "services/success/mysql_account_store.h"
 #include "services/success/mysql_contact_store.h"
 #include "services/success/mysql_engagement_store.h"
+#include "services/success/mysql_health_store.h"
+#include "services/success/mysql_lifecycle_store.h"
 #include "services/success/mysql_playbook_store.h"
+#include "services/success/mysql_revenue_store.h"
+#include "services/success/mysql_usage_store.h"
 #include "services/success/playbook_manager.h"
 #include "services/success/playbook_service.h"
-#include "services/success/mysql_revenue_store.h"
 #include "services/success/revenue_manager.h"
 #include "services/success/revenue_service.h"
 #include "services/success/success_service.h"
 #include "services/success/support_signal_applier.h"
+#include "services/success/usage_manager.h"
+#include "services/success/usage_service.h"
 #include "success_migrations.h"
 
 int main(int argc, char** argv) {
@@ -112,15 +113,17 @@ int main(int argc, char** argv) {
                         return reviewed.status();
                       });
   review.Start();
-  PeriodicTask daily_review(
-      "daily-review", process.flags().GetDuration("daily-review-interval"), [&reviewer] {
-        return reviewer.QueueAll("daily", absl::Now() + absl::Minutes(10)).status();
-      });
+  // Checked every few minutes against the last pass in the database, so a
+  // restart (a deploy) never postpones it.
+  const absl::Duration daily = process.flags().GetDuration("daily-review-interval");
+  PeriodicTask daily_review("daily-review", std::min(daily, absl::Minutes(5)), [&reviewer, daily] {
+    return reviewer.QueueAllIfDue("daily", daily, absl::Now() + absl::Minutes(10)).status();
+  });
   daily_review.Start();
   process.OnShutdown([&review, &daily_review] {
     review.Stop();
     daily_review.Stop();
   });
-  return process.Serve({&lifecycle_service, &usage_service, &health_service,
-                        &engagement_service, &playbook_service, &revenue_service, &service});
+  return process.Serve({&lifecycle_service, &usage_service, &health_service, &engagement_service,
+                        &playbook_service, &revenue_service, &service});
 }

@@ -14,6 +14,7 @@
 #include "common/resources.h"
 #include "common/status.h"
 #include "services/success/account_review_queue.h"
+#include "services/success/mysql_revenue_store.h"
 #include "tandem/success/v1/events.pb.h"
 
 namespace tandem::success {
@@ -262,7 +263,8 @@ absl::Status RecordStageChange(mysql::Transaction& tx, feed::Outbox& outbox,
   change.set_actor(std::string(actor.substr(0, 128)));
   change.set_reason(std::string(reason.substr(0, 500)));
   *change.mutable_change_time() = ToProtoTime(change_time);
-  RETURN_IF_ERROR(outbox.Append(tx, tenant, account_after.name(), event, now));
+  // Stamped when the stage changed (a back-loaded change shows then).
+  RETURN_IF_ERROR(outbox.Append(tx, tenant, account_after.name(), event, change_time));
   return QueueAccountReview(tx, tenant, account_id, "account:stage", now);
 }
 
@@ -297,7 +299,11 @@ absl::StatusOr<v1::Account> MysqlAccountStore::Create(const std::string& tenant,
     v1::AccountCreated event;
     *event.mutable_account() = created;
     RETURN_IF_ERROR(outbox_->Append(tx, tenant, account.name(), event, now));
-    return QueueAccountReview(tx, tenant, id, "account:created", now);
+    RETURN_IF_ERROR(QueueAccountReview(tx, tenant, id, "account:created", now));
+    if (account.tier_source() != v1::Account::MANUAL) return absl::OkStatus();
+    // A tier given at create is a manual change from no tier.
+    return RecordTierChange(tx, *outbox_, tenant, created, v1::TOUCH_TIER_UNSPECIFIED,
+                            "set at create", actor, now, now);
   };
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateAccount", key,
                                                 account.name(), insert));

@@ -891,7 +891,10 @@ absl::Status InsertTicketFeedback(mysql::Transaction& tx, feed::Outbox& outbox,
   feedback.set_creator(std::string(kTicketFeedbackCreator));
   *feedback.mutable_create_time() = ToProtoTime(time);
   *feedback.mutable_update_time() = ToProtoTime(time);
-  return InsertFeedback(tx, outbox, tenant, feedback, {account_id}, ticket_id);
+  return InsertFeedback(
+      tx, outbox, tenant, feedback,
+      account_id.empty() ? std::vector<std::string>{} : std::vector<std::string>{account_id},
+      ticket_id);
 }
 
 }  // namespace tandem::success

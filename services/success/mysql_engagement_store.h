@@ -101,7 +101,8 @@ absl::Status LoadEngagementSignals(mysql::Transaction& tx, const std::string& te
                                    EngagementSignals& out);
 
 // Makes the feedback item of Support ticket `ticket_id` (bare id), a
-// FEATURE_REQUEST of account `account_id`: source SUPPORT_TICKET, the
+// FEATURE_REQUEST of account `account_id` (empty: of no account, the item
+// then has no accounts): source SUPPORT_TICKET, the
 // ticket's subject and description, created by "system:support-feed" at
 // `time`, with its FeedbackSubmitted event. Does nothing if the ticket
 // already has one.

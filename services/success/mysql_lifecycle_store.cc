@@ -1080,8 +1080,9 @@ absl::Status LoadLifecycleSignals(mysql::Transaction& tx, const std::string& ten
   }
   ASSIGN_OR_RETURN(auto renewals,
                    tx->Query("SELECT id, due_time FROM renewals WHERE tenant_id = ? AND "
-                             "account_id = ? AND outcome = 0 ORDER BY due_time, id LIMIT 1",
-                             {tenant, account_id}));
+                             "account_id = ? AND outcome = 0 AND due_time >= ? "
+                             "ORDER BY due_time, id LIMIT 1",
+                             {tenant, account_id, now}));
   if (!renewals.empty()) {
     out.next_renewal_time = renewals[0].Time(1);
     out.next_renewal = RenewalName(account_id, renewals[0].String(0));

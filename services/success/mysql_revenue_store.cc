@@ -139,8 +139,8 @@ absl::StatusOr<v1::Account> WriteTier(mysql::Transaction& tx, const std::string&
   return LockAccount(tx, tenant, account_id);
 }
 
-// Records that `account_after` moved from `from` to its current tier: a
-// tier_changes row, a TierChanged event and a review of the account.
+}  // namespace
+
 absl::Status RecordTierChange(mysql::Transaction& tx, feed::Outbox& outbox,
                               const std::string& tenant, const v1::Account& account_after,
                               v1::TouchTier from, absl::string_view reason, absl::string_view actor,
@@ -167,6 +167,8 @@ absl::Status RecordTierChange(mysql::Transaction& tx, feed::Outbox& outbox,
   RETURN_IF_ERROR(outbox.Append(tx, tenant, account_after.name(), event, change_time));
   return QueueAccountReview(tx, tenant, account_id, "revenue:tier", now);
 }
+
+namespace {
 
 // ---- Opportunities --------------------------------------------------------
 
@@ -380,9 +382,11 @@ absl::StatusOr<v1::MrrMovement> MysqlRevenueStore::GetMovement(const std::string
 absl::StatusOr<MovementPage> MysqlRevenueStore::ListMovements(
     const std::string& tenant, const std::string& account_id,
     const std::vector<MovementCondition>& conditions, const ListPlan& plan, absl::Time deadline) {
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
   std::string sql = absl::StrCat(kMovementColumns, "WHERE tenant_id = ?");
   std::vector<mysql::Value> params = {tenant};
   if (!account_id.empty()) {
+    RETURN_IF_ERROR(CheckAccountExists(*db, tenant, account_id));
     absl::StrAppend(&sql, " AND account_id = ?");
     params.emplace_back(account_id);
   }
@@ -393,7 +397,6 @@ absl::StatusOr<MovementPage> MysqlRevenueStore::ListMovements(
   }
   mysql::AppendConditions(columns, sql, params);
   AppendTimeKeyset(plan, "effective_time", sql, params);
-  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
   ASSIGN_OR_RETURN(auto rows, db->Query(sql, params));
   MovementPage page;
   page.has_more = mysql::TrimPage(rows, plan);
@@ -547,14 +550,15 @@ absl::StatusOr<TierChangePage> MysqlRevenueStore::ListTierChanges(const std::str
                                                                   const std::string& account_id,
                                                                   const ListPlan& plan,
                                                                   absl::Time deadline) {
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
   std::string sql = absl::StrCat(kTierChangeColumns, "WHERE tenant_id = ?");
   std::vector<mysql::Value> params = {tenant};
   if (!account_id.empty()) {
+    RETURN_IF_ERROR(CheckAccountExists(*db, tenant, account_id));
     absl::StrAppend(&sql, " AND account_id = ?");
     params.emplace_back(account_id);
   }
   AppendTimeKeyset(plan, "change_time", sql, params);
-  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
   ASSIGN_OR_RETURN(auto rows, db->Query(sql, params));
   TierChangePage page;
   page.has_more = mysql::TrimPage(rows, plan);
@@ -612,9 +616,11 @@ absl::StatusOr<OpportunityPage> MysqlRevenueStore::ListOpportunities(
     const std::string& tenant, const std::string& account_id,
     const std::vector<OpportunityCondition>& conditions, const ListPlan& plan,
     absl::Time deadline) {
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
   std::string sql = absl::StrCat(kOpportunityColumns, "WHERE tenant_id = ?");
   std::vector<mysql::Value> params = {tenant};
   if (!account_id.empty()) {
+    RETURN_IF_ERROR(CheckAccountExists(*db, tenant, account_id));
     absl::StrAppend(&sql, " AND account_id = ?");
     params.emplace_back(account_id);
   }
@@ -625,7 +631,6 @@ absl::StatusOr<OpportunityPage> MysqlRevenueStore::ListOpportunities(
   }
   mysql::AppendConditions(columns, sql, params);
   mysql::AppendKeysetPage(plan, sql, params);
-  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
   ASSIGN_OR_RETURN(auto rows, db->Query(sql, params));
   OpportunityPage page;
   page.has_more = mysql::TrimPage(rows, plan);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/feed/outbox.h"
 #include "common/mysql/pool.h"
@@ -102,6 +103,17 @@ absl::StatusOr<v1::MrrMovement> RecordMrrMovementInTransaction(mysql::Transactio
                                                                const std::string& tenant,
                                                                const std::string& account_id,
                                                                const v1::MrrMovement& movement);
+
+// Records that `account_after` (as now stored) moved from `from` to its
+// current tier and source at `change_time`, inside the caller's
+// transaction: a tier_changes row, a TierChanged event stamped
+// `change_time`, and a review of the account. E.g. a manual tier at create:
+//   RETURN_IF_ERROR(RecordTierChange(tx, outbox, tenant, created, v1::TOUCH_TIER_UNSPECIFIED,
+//                                    "set at create", actor, now, now));
+absl::Status RecordTierChange(mysql::Transaction& tx, feed::Outbox& outbox,
+                              const std::string& tenant, const v1::Account& account_after,
+                              v1::TouchTier from, absl::string_view reason, absl::string_view actor,
+                              absl::Time change_time, absl::Time now);
 
 // Returns the tenant's segmentation policy (the default when it has none),
 // read inside the caller's transaction without locking.

@@ -400,13 +400,19 @@ absl::Status LoadUsageFacts(mysql::Connection& db, const std::string& tenant,
       out.usage_prior_30d += row.Int(1);
     }
   }
-  ASSIGN_OR_RETURN(auto span,
-                   db.Query("SELECT MIN(day_start), MAX(last_event_time) FROM usage_account_days "
-                            "WHERE tenant_id = ? AND account_id = ?",
+  // The newest and oldest day rows, each one primary-key probe: a day row's
+  // events all fall on that day, so the newest holds the latest event.
+  ASSIGN_OR_RETURN(auto newest,
+                   db.Query("SELECT last_event_time FROM usage_account_days WHERE tenant_id = ? "
+                            "AND account_id = ? ORDER BY day_start DESC LIMIT 1",
                             {tenant, account_id}));
-  if (!span.empty() && !span[0].IsNull(0)) {
-    out.usage_before_window = span[0].Time(0) < window;
-    out.last_usage_time = span[0].Time(1);
+  if (!newest.empty()) {
+    out.last_usage_time = newest[0].Time(0);
+    ASSIGN_OR_RETURN(auto oldest,
+                     db.Query("SELECT day_start FROM usage_account_days WHERE tenant_id = ? AND "
+                              "account_id = ? ORDER BY day_start ASC LIMIT 1",
+                              {tenant, account_id}));
+    out.usage_before_window = !oldest.empty() && oldest[0].Time(0) < window;
   }
   return absl::OkStatus();
 }

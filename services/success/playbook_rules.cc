@@ -472,6 +472,12 @@ std::vector<std::string> MergeFiring(v1::Cta& cta, const v1::CtaReason& reason,
     *cta.mutable_due_time() = ToProtoTime(*due_time);
     changed.push_back("due_time");
   }
+  if (cta.status() == v1::Cta::SNOOZED) {
+    cta.set_status(v1::Cta::OPEN);
+    cta.clear_snooze_until();
+    changed.push_back("status");
+    changed.push_back("snooze_until");
+  }
   return changed;
 }
 

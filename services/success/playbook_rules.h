@@ -82,8 +82,9 @@ bool IsOpenCta(v1::Cta::Status status);
 
 // Adds `reason` to an open CTA a firing merged into, raising its priority
 // to the firing's if higher and pulling its due time earlier if the firing
-// wants it sooner. Returns the names of the fields that changed
-// ("reasons", "priority", "due_time").
+// wants it sooner. A snoozed CTA wakes: the new reason is news its owner
+// must see. Returns the names of the fields that changed ("reasons",
+// "priority", "due_time", "status", "snooze_until").
 std::vector<std::string> MergeFiring(v1::Cta& cta, const v1::CtaReason& reason,
                                      v1::Cta::Priority priority,
                                      std::optional<absl::Time> due_time);

@@ -209,6 +209,9 @@ TicketEffects PlanTicketEvent(const std::optional<SupportTicketState>& before,
       effects.delete_state = true;
       effects.review_accounts.push_back(before->account_id);
     }
+    // Still a feedback item, asked by no account (the store makes one per
+    // ticket: there is no state here to tell the first sight).
+    effects.make_feedback = ticket.type() == sv1::Ticket::FEATURE_REQUEST;
     return effects;
   }
   const bool first_seen = !before.has_value();
@@ -303,6 +306,11 @@ absl::Status SupportSignalApplier::ApplyTicketEvent(mysql::Transaction& tx,
                                   "ticket_id = ?",
                                   {tenant, ticket_id})
                           .status());
+    }
+    if (effects.make_feedback) {
+      RETURN_IF_ERROR(InsertTicketFeedback(
+          tx, *outbox_, tenant, ticket_id, "", ClipUtf8(event.ticket.subject(), 200),
+          ClipUtf8(event.ticket.description(), 10000), event.occur_time));
     }
     for (const std::string& account : effects.review_accounts) {
       RETURN_IF_ERROR(QueueAccountReview(tx, tenant, account, reason, now));

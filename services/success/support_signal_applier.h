@@ -89,8 +89,8 @@ struct SupportTicketEvent {
 struct TicketEffects {
   std::string ticket_id;
   // The ticket's account now; empty when it names none (or none Success
-  // can use), in which case only `delete_state` and `review_accounts` may
-  // be set.
+  // can use), in which case only `delete_state`, `make_feedback` and
+  // `review_accounts` may be set.
   std::string account_id;
   // The state to store; empty with `delete_state`.
   std::optional<SupportTicketState> state;
@@ -102,7 +102,9 @@ struct TicketEffects {
   // Whether the event shows on the account's timeline, and how.
   bool on_timeline = false;
   std::string summary;
-  // A FEATURE_REQUEST ticket first seen as one: make its feedback item.
+  // A FEATURE_REQUEST ticket first seen as one (without an account: any
+  // FEATURE_REQUEST event; the store keeps one item per ticket): make its
+  // feedback item.
   bool make_feedback = false;
   // Accounts whose health may have moved.
   std::vector<std::string> review_accounts;

@@ -159,14 +159,17 @@ absl::Time PriorWindowStart(absl::Time now) { return WindowStart(now) - 30 * kDa
 
 UsageSignals UsageSignalsFrom(const UsageFacts& facts) {
   UsageSignals signals;
-  if (!facts.key_features.empty()) {
+  // An account that has never had usage has no adoption or seat ratio yet
+  // (not zero): nothing to score.
+  const bool any_usage = facts.last_usage_time.has_value();
+  if (any_usage && !facts.key_features.empty()) {
     int used = 0;
     for (const std::string& feature : facts.key_features) {
       used += facts.features_used_30d.contains(feature) ? 1 : 0;
     }
     signals.adoption = static_cast<double>(used) / static_cast<double>(facts.key_features.size());
   }
-  if (facts.seats_licensed > 0) {
+  if (any_usage && facts.seats_licensed > 0) {
     signals.active_seat_ratio = static_cast<double>(facts.active_users_30d) / facts.seats_licensed;
     if (facts.usage_before_window) {
       signals.active_seat_ratio_before =

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
 #include "services/success/account_reviewer.h"
+#include "tandem/success/v1/health.pb.h"
 #include "tandem/success/v1/revenue.grpc.pb.h"
 #include "tandem/success/v1/success_service.grpc.pb.h"
 #include "tandem/success/v1/usage.grpc.pb.h"
@@ -172,6 +173,25 @@ TEST_F(AccountReviewTest, DailyPassQueuesLiveAccountsOnly) {
             changes);
 }
 
+// The daily pass runs when it is due by the database, not by process age:
+// a second replica (or a restart) right after it queues nothing.
+TEST_F(AccountReviewTest, DailyPassRunsOnceWhateverRestartsOrReplicas) {
+  UsedAccount(1);
+  UsedAccount(2);
+  ASSERT_OK(reviewer_.ReviewDue(100, absl::Now() + absl::Seconds(30)).status());
+  const absl::Duration day = absl::Hours(24);
+  ASSERT_OK_AND_ASSIGN(int first,
+                       reviewer_.QueueAllIfDue("daily", day, absl::Now() + absl::Seconds(30)));
+  EXPECT_EQ(first, 2);
+  AccountReviewer other_replica(&server_.database.pool(), &server_.outbox, &SystemClock::Get());
+  ASSERT_OK_AND_ASSIGN(int second,
+                       other_replica.QueueAllIfDue("daily", day, absl::Now() + absl::Seconds(30)));
+  EXPECT_EQ(second, 0);
+  ASSERT_OK_AND_ASSIGN(int hourly, reviewer_.QueueAllIfDue("hourly", absl::ZeroDuration(),
+                                                           absl::Now() + absl::Seconds(30)));
+  EXPECT_EQ(hourly, 2);
+}
+
 // An account deleted after it was queued leaves the queue without a review.
 TEST_F(AccountReviewTest, DeletedAccountLeavesTheQueue) {
   v1::CreateAccountRequest create;
@@ -195,6 +215,34 @@ TEST_F(AccountReviewTest, DeletedAccountLeavesTheQueue) {
   ASSERT_OK_AND_ASSIGN(int reviewed, reviewer_.ReviewDue(100, absl::Now() + absl::Seconds(30)));
   EXPECT_EQ(reviewed, 0);
   EXPECT_EQ(Queued(), 0);
+}
+
+// A new account with seats licensed and the tenant's key features defined,
+// but no usage yet, has no adoption or seat ratio to score: its first
+// review does not make it RED.
+TEST_F(AccountReviewTest, NewAccountWithoutUsageIsNotScoredRed) {
+  v1::CreateAccountRequest create;
+  create.mutable_account()->set_display_name("Brand new");
+  create.mutable_account()->set_seats_licensed(50);
+  v1::Account account;
+  {
+    grpc::ClientContext context;
+    Authorize(context, TestToken(kTenant, {"csm"}));
+    ASSERT_TRUE(accounts_->CreateAccount(&context, create, &account).ok());
+  }
+  ASSERT_OK_AND_ASSIGN(int reviewed, reviewer_.ReviewDue(100, absl::Now() + absl::Seconds(30)));
+  EXPECT_EQ(reviewed, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM accounts WHERE tenant_id = ? AND id = ? AND "
+                  "health_band = ?",
+                  {kTenant, IdOf(account.name()), int64_t{v1::RED}}),
+            0);
+  if (Count("SELECT COUNT(*) FROM outbox WHERE tenant_id = ? AND event_type = 'HealthChanged'",
+            {kTenant}) > 0) {
+    EXPECT_NE(testing::LastEvent<v1::HealthChanged>(server_.database.pool(), account.name(),
+                                                    "HealthChanged")
+                  .band(),
+              v1::RED);
+  }
 }
 
 }  // namespace

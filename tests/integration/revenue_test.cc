@@ -194,6 +194,10 @@ TEST_F(RevenueTest, LedgerDerivesMrrThroughChurnAndReactivation) {
                                "AND occur_time = '",
                                mysql::FormatDatetime(churn_time), "'")),
             1);  // dated as it happened
+  EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM outbox WHERE event_type = 'StageChanged' "
+                               "AND occur_time = '",
+                               mysql::FormatDatetime(churn_time), "'")),
+            1);  // the stage change too
 
   // Churning again is refused and writes nothing.
   const int64_t before = WrittenRows();
@@ -353,7 +357,7 @@ TEST_F(RevenueTest, PolicyChangeResegmentsInBatches) {
   EXPECT_EQ(GetAccount(manual.name()).touch_tier(), v1::TECH_TOUCH);  // manual stays
   EXPECT_EQ(GetAccount(manual.name()).tier_source(), v1::Account::MANUAL);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM segmentation_policies WHERE reapply_after_id IS NULL"), 1);
-  EXPECT_EQ(Events("TierChanged"), 4);
+  EXPECT_EQ(Events("TierChanged"), 5);  // 4 re-segmented + the manual tier given at create
   const auto updated =
       LastEvent<v1::SegmentationPolicyUpdated>("segmentationPolicy", "SegmentationPolicyUpdated");
   EXPECT_EQ(updated.policy().high_touch_min_minor(), 48'000);
@@ -518,6 +522,30 @@ TEST_F(RevenueTest, OtherTenantGetsNotFound) {
   v1::ListMrrMovementsResponse listed;
   ASSERT_TRUE(Call(&Stub::ListMrrMovements, list, &listed, globex).ok());
   EXPECT_EQ(listed.mrr_movements_size(), 0);
+}
+
+// The account-scoped lists answer NOT_FOUND for a missing account and for
+// another tenant's, not an empty page.
+TEST_F(RevenueTest, ListsOfAMissingOrOtherTenantsAccountAreNotFound) {
+  const v1::Account account = CreateAccount("acme", "Acme Corp");
+  const std::string globex = TestToken("globex", {"admin"});
+  const std::string missing = "accounts/01ARZ3NDEKTSV4RRFFQ69G5FAV";
+  for (const auto& [parent, token] :
+       {std::pair{missing, TestToken("acme", {"admin"})}, std::pair{account.name(), globex}}) {
+    v1::ListMrrMovementsRequest movements;
+    movements.set_parent(parent);
+    ExpectRefused(&Stub::ListMrrMovements, movements, kNotFound, "", token);
+    v1::ListTierChangesRequest tiers;
+    tiers.set_parent(parent);
+    ExpectRefused(&Stub::ListTierChanges, tiers, kNotFound, "", token);
+    v1::ListOpportunitiesRequest opportunities;
+    opportunities.set_parent(parent);
+    ExpectRefused(&Stub::ListOpportunities, opportunities, kNotFound, "", token);
+  }
+  v1::ListTierChangesRequest own;
+  own.set_parent(account.name());
+  v1::ListTierChangesResponse listed;
+  EXPECT_TRUE(Call(&Stub::ListTierChanges, own, &listed).ok());
 }
 
 // Tenant-wide movements page by effective time without gaps or repeats;

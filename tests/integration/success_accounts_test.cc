@@ -20,6 +20,7 @@
 #include "services/success/mysql_account_store.h"
 #include "services/success/mysql_contact_store.h"
 #include "tandem/success/v1/events.pb.h"
+#include "tandem/success/v1/revenue.pb.h"
 #include "tests/testing/grpc_calls.h"
 #include "tests/testing/rows.h"
 #include "tests/testing/servers.h"
@@ -157,6 +158,36 @@ TEST_F(SuccessAccountsTest, CreateStoresContractFieldsAndEmitsThemInAccountCreat
   EXPECT_EQ(
       Count("SELECT COUNT(*) FROM account_reviews WHERE account_id = ?", {IdOf(created.name())}),
       1);
+}
+
+// A tier given at create is a manual tier change from none: a
+// tier_changes row and a TierChanged event after AccountCreated. Without
+// one the default tier records no change.
+TEST_F(SuccessAccountsTest, ManualTierAtCreateIsRecordedAsATierChange) {
+  v1::CreateAccountRequest request;
+  request.mutable_account()->set_display_name("Acme");
+  request.mutable_account()->set_touch_tier(v1::HIGH_TOUCH);
+  v1::Account created;
+  ASSERT_TRUE(Call(&Stub::CreateAccount, request, &created).ok());
+  EXPECT_THAT(EventTypes(created.name()), ElementsAre("AccountCreated", "TierChanged"));
+  const auto event = LastEvent<v1::TierChanged>(created.name(), "TierChanged");
+  EXPECT_EQ(event.account().touch_tier(), v1::HIGH_TOUCH);
+  EXPECT_EQ(event.change().from_tier(), v1::TOUCH_TIER_UNSPECIFIED);
+  EXPECT_EQ(event.change().to_tier(), v1::HIGH_TOUCH);
+  EXPECT_EQ(event.change().source(), v1::Account::MANUAL);
+  EXPECT_FALSE(event.change().actor().empty());
+  EXPECT_EQ(event.change().change_time().seconds(), created.create_time().seconds());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tier_changes WHERE account_id = ? AND to_tier = ? AND "
+                  "source = ?",
+                  {IdOf(created.name()), int64_t{v1::HIGH_TOUCH}, int64_t{v1::Account::MANUAL}}),
+            1);
+
+  request.mutable_account()->set_display_name("Globex");
+  request.mutable_account()->clear_touch_tier();
+  v1::Account plain;
+  ASSERT_TRUE(Call(&Stub::CreateAccount, request, &plain).ok());
+  EXPECT_THAT(EventTypes(plain.name()), ElementsAre("AccountCreated"));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tier_changes"), 1);
 }
 
 // Support asks with a service token and still gets the tier; MRR and ARR

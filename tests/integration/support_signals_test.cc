@@ -7,6 +7,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "common/feed/consumer.h"
 #include "common/feed/feed_service.h"
@@ -299,6 +301,48 @@ TEST_F(SupportSignalsTest, FeatureRequestTicketBecomesOneFeedbackItem) {
   EXPECT_THAT(item.accounts(), ElementsAre(account.name()));
   EXPECT_EQ(item.creator(), "system:support-feed");
   EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE event_type = 'FeedbackSubmitted'"), 1);
+}
+
+// A FEATURE_REQUEST ticket without an account, or naming one Success does
+// not know, still becomes one feedback item, asked by no account; the rest
+// of such tickets leaves nothing behind.
+TEST_F(SupportSignalsTest, FeatureRequestWithoutAKnownAccountBecomesFeedbackWithNoAccounts) {
+  const sv1::Ticket orphan = NewTicket("", sv1::Ticket::FEATURE_REQUEST, "Dark mode");
+  SolveAndRate(orphan, 4);
+  // Naming an account Success does not have: Support's feed as it would
+  // carry one (its directory may not know the account either).
+  sv1::Ticket stranger = NewTicket("", sv1::Ticket::QUESTION, "SSO");
+  stranger.set_account("accounts/01ARZ3NDEKTSV4RRFFQ69G5FAV");
+  stranger.set_type(sv1::Ticket::FEATURE_REQUEST);
+  ASSERT_OK(mysql::RunInTransaction(
+      support_.database.pool(), absl::InfiniteFuture(), [&](mysql::Transaction& tx) {
+        sv1::TicketUpdated updated;
+        *updated.mutable_ticket() = stranger;
+        updated.add_changed_fields("account");
+        updated.add_changed_fields("type");
+        return support_.outbox.Append(tx, "acme", stranger.name(), updated, absl::Now());
+      }));
+  Escalate(stranger, "urgent");
+  ASSERT_GT(Drain(*consumer_), 0);
+
+  grpc::ClientContext context;
+  Authorize(context, TestToken("acme", {"csm"}));
+  v1::ListFeedbackResponse response;
+  ASSERT_TRUE(engagement_->ListFeedback(&context, v1::ListFeedbackRequest(), &response).ok());
+  ASSERT_EQ(response.feedback_size(), 2);
+  std::set<std::string> tickets;
+  for (const v1::Feedback& item : response.feedback()) {
+    EXPECT_EQ(item.source(), v1::Feedback::SUPPORT_TICKET);
+    EXPECT_THAT(item.accounts(), ::testing::IsEmpty());
+    tickets.insert(item.source_ticket());
+  }
+  EXPECT_THAT(tickets, ::testing::UnorderedElementsAre(orphan.name(), stranger.name()));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE event_type = 'FeedbackSubmitted'"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM feedback_accounts"), 0);
+  EXPECT_EQ(Count("SELECT (SELECT COUNT(*) FROM support_tickets) + "
+                  "(SELECT COUNT(*) FROM support_signals) + (SELECT COUNT(*) FROM support_events)"),
+            0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM account_reviews"), 0);
 }
 
 // A consumer started again (a restart) resumes at its stored cursor:

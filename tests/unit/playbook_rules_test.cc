@@ -425,6 +425,21 @@ TEST(PlaybookRulesTest, MergeFiringAddsTheReasonAndOnlyRaisesUrgency) {
   EXPECT_EQ(FromProtoTime(cta.due_time()), kNow + absl::Hours(1));
 }
 
+// A new reason wakes a snoozed CTA, so a fresh SLA breach is not hidden
+// behind the owner's snooze of last week's complaint.
+TEST(PlaybookRulesTest, MergeFiringWakesASnoozedCta) {
+  v1::Cta cta;
+  cta.set_status(v1::Cta::SNOOZED);
+  cta.set_priority(v1::Cta::HIGH);
+  *cta.mutable_snooze_until() = ToProtoTime(kNow + 7 * kDay);
+  v1::CtaReason reason;
+  reason.set_text("SLA breach");
+  EXPECT_THAT(MergeFiring(cta, reason, v1::Cta::HIGH, std::nullopt),
+              ElementsAre("reasons", "status", "snooze_until"));
+  EXPECT_EQ(cta.status(), v1::Cta::OPEN);
+  EXPECT_FALSE(cta.has_snooze_until());
+}
+
 TEST(PlaybookRulesTest, RecipientsPutChampionsFirstAndSkipContactsWithoutEmail) {
   const std::vector<OutreachContact> contacts = {
       {"C1", "User", "user@acme.test", "USER"},

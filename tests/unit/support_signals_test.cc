@@ -178,6 +178,21 @@ TEST(PlanTicketEventTest, FeatureRequestMakesFeedbackOnce) {
           .make_feedback);
 }
 
+// A FEATURE_REQUEST without an account still makes its feedback item
+// (and nothing else); other tickets without one make none.
+TEST(PlanTicketEventTest, FeatureRequestWithoutAccountStillMakesFeedback) {
+  const TicketEffects effects = PlanTicketEvent(
+      std::nullopt, Event("TicketCreated", Ticket(sv1::Ticket::FEATURE_REQUEST, "")));
+  EXPECT_TRUE(effects.make_feedback);
+  EXPECT_TRUE(effects.account_id.empty());
+  EXPECT_FALSE(effects.state.has_value());
+  EXPECT_THAT(effects.signals, IsEmpty());
+  EXPECT_THAT(effects.review_accounts, IsEmpty());
+  EXPECT_FALSE(
+      PlanTicketEvent(std::nullopt, Event("TicketCreated", Ticket(sv1::Ticket::QUESTION, "")))
+          .make_feedback);
+}
+
 // Internal notes stay off the timeline; public replies show.
 TEST(PlanTicketEventTest, OnlyPublicRepliesShowOnTheTimeline) {
   const sv1::Ticket ticket = Ticket(sv1::Ticket::QUESTION);

@@ -171,12 +171,28 @@ TEST(UsageRulesTest, SignalsNeedKeyFeaturesForAdoptionAndSeatsForRatios) {
   facts.features_used_30d = {"a", "c", "other"};
   facts.seats_licensed = 4;
   facts.active_users_prior_30d = 4;
+  facts.last_usage_time = kNow;
   signals = UsageSignalsFrom(facts);
   EXPECT_DOUBLE_EQ(*signals.adoption, 0.5);
   EXPECT_DOUBLE_EQ(*signals.active_seat_ratio, 0.75);
   EXPECT_FALSE(signals.active_seat_ratio_before.has_value());  // no usage before the window
   facts.usage_before_window = true;
   EXPECT_DOUBLE_EQ(*UsageSignalsFrom(facts).active_seat_ratio_before, 1.0);
+}
+
+TEST(UsageRulesTest, AccountWithoutAnyUsageHasNoAdoptionOrSeatRatio) {
+  UsageFacts facts;  // seats and key features known, but no usage ever
+  facts.key_features = {"a", "b"};
+  facts.seats_licensed = 10;
+  UsageSignals signals = UsageSignalsFrom(facts);
+  EXPECT_FALSE(signals.adoption.has_value());
+  EXPECT_FALSE(signals.active_seat_ratio.has_value());
+  EXPECT_FALSE(signals.active_seat_ratio_before.has_value());
+
+  facts.last_usage_time = kNow - absl::Hours(24 * 90);  // usage long ago: zeros are known
+  signals = UsageSignalsFrom(facts);
+  EXPECT_DOUBLE_EQ(*signals.adoption, 0.0);
+  EXPECT_DOUBLE_EQ(*signals.active_seat_ratio, 0.0);
 }
 
 TEST(UsageRulesTest, AdoptionListsKeyFeaturesAndEveryDayOfTheWindow) {
@@ -187,6 +203,7 @@ TEST(UsageRulesTest, AdoptionListsKeyFeaturesAndEveryDayOfTheWindow) {
   facts.active_users_30d = 5;
   facts.active_users_prior_30d = 8;
   facts.usage_before_window = true;
+  facts.last_usage_time = kNow;
   facts.daily_active_users = {{DayStart(kNow), 4}};
   const v1::AccountAdoption adoption = AdoptionFrom("X", facts, kNow);
   EXPECT_EQ(adoption.name(), "accounts/X/adoption");
