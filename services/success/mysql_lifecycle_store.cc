@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "common/idempotency.h"
 #include "common/mysql/keyset.h"
+#include "common/mysql/sql_params.h"
 #include "common/proto_time.h"
 #include "common/resources.h"
 #include "common/status.h"
@@ -40,13 +41,6 @@ std::string SuccessPlanName(const std::string& account_id, const std::string& pl
 
 std::string RenewalName(const std::string& account_id, const std::string& renewal_id) {
   return absl::StrCat("accounts/", account_id, "/renewals/", renewal_id);
-}
-
-// "?, ?, ?" for `n` parameters.
-std::string Placeholders(size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) absl::StrAppend(&out, i == 0 ? "?" : ", ?");
-  return out;
 }
 
 // Reads the account (share-locked when `lock`, so it cannot be deleted
@@ -207,7 +201,7 @@ absl::Status ReadMilestones(mysql::Connection& db, const std::string& tenant,
                             "due_time, state, complete_time, owner, first_value, version, "
                             "update_time FROM onboarding_milestones WHERE tenant_id = ? AND "
                             "plan_id IN (",
-                            Placeholders(plans.size()), ") ORDER BY plan_id, position"),
+                            mysql::ParameterList(plans.size()), ") ORDER BY plan_id, position"),
                params));
   for (const mysql::Row& row : rows) {
     v1::OnboardingPlan* plan = by_id[row.String(1)];
@@ -278,11 +272,12 @@ absl::Status ReadGoalsAndItems(mysql::Connection& db, const std::string& tenant,
   std::map<std::string, v1::SuccessPlan*> by_id;
   const std::vector<mysql::Value> params = IndexPlans(tenant, plans, by_id);
   ASSIGN_OR_RETURN(
-      auto goals, db.Query(absl::StrCat("SELECT plan_id, title, metric, baseline, target, "
-                                        "current_value, due_time FROM success_goals WHERE "
-                                        "tenant_id = ? AND plan_id IN (",
-                                        Placeholders(plans.size()), ") ORDER BY plan_id, position"),
-                           params));
+      auto goals,
+      db.Query(absl::StrCat("SELECT plan_id, title, metric, baseline, target, "
+                            "current_value, due_time FROM success_goals WHERE "
+                            "tenant_id = ? AND plan_id IN (",
+                            mysql::ParameterList(plans.size()), ") ORDER BY plan_id, position"),
+               params));
   for (const mysql::Row& row : goals) {
     v1::SuccessGoal* goal = by_id[row.String(0)]->add_goals();
     goal->set_title(row.String(1));
@@ -293,11 +288,12 @@ absl::Status ReadGoalsAndItems(mysql::Connection& db, const std::string& tenant,
     if (!row.IsNull(6)) *goal->mutable_due_time() = ToProtoTime(row.Time(6));
   }
   ASSIGN_OR_RETURN(
-      auto items, db.Query(absl::StrCat("SELECT plan_id, title, owner, due_time, done, "
-                                        "done_time FROM success_action_items WHERE "
-                                        "tenant_id = ? AND plan_id IN (",
-                                        Placeholders(plans.size()), ") ORDER BY plan_id, position"),
-                           params));
+      auto items,
+      db.Query(absl::StrCat("SELECT plan_id, title, owner, due_time, done, "
+                            "done_time FROM success_action_items WHERE "
+                            "tenant_id = ? AND plan_id IN (",
+                            mysql::ParameterList(plans.size()), ") ORDER BY plan_id, position"),
+               params));
   for (const mysql::Row& row : items) {
     v1::ActionItem* item = by_id[row.String(0)]->add_action_items();
     item->set_title(row.String(1));

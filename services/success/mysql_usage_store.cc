@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/mysql/keyset.h"
+#include "common/mysql/sql_params.h"
 #include "common/mysql/transaction.h"
 #include "common/proto_time.h"
 #include "common/resources.h"
@@ -19,20 +20,6 @@ namespace tandem::success {
 namespace {
 
 constexpr absl::string_view kKeyFeatures = "keyFeatures";
-
-// "(?, ?, ?), (?, ?, ?)": `rows` groups of `width` placeholders.
-std::string Placeholders(size_t rows, size_t width) {
-  std::vector<std::string> one(width, "?");
-  const std::string group = absl::StrCat("(", absl::StrJoin(one, ", "), ")");
-  std::vector<std::string> all(rows, group);
-  return absl::StrJoin(all, ", ");
-}
-
-// "?, ?, ?": `n` placeholders for IN (...).
-std::string List(size_t n) {
-  std::vector<std::string> all(n, "?");
-  return absl::StrJoin(all, ", ");
-}
 
 // The account columns an event carries for Metrics.
 struct AccountSnapshot {
@@ -88,7 +75,7 @@ absl::Status IngestInTransaction(mysql::Transaction& tx, feed::Outbox& outbox,
   ASSIGN_OR_RETURN(auto account_rows,
                    tx->Query(absl::StrCat("SELECT id, owner, plan, touch_tier, seats_licensed "
                                           "FROM accounts WHERE tenant_id = ? AND id IN (",
-                                          List(account_ids.size()), ")"),
+                                          mysql::ParameterList(account_ids.size()), ")"),
                              params));
   std::map<std::string, AccountSnapshot> accounts;
   for (const mysql::Row& row : account_rows) {
@@ -113,7 +100,7 @@ absl::Status IngestInTransaction(mysql::Transaction& tx, feed::Outbox& outbox,
   ASSIGN_OR_RETURN(auto known_rows,
                    tx->Query(absl::StrCat("SELECT event_id FROM usage_events WHERE tenant_id = ? "
                                           "AND event_id IN (",
-                                          List(records.size()), ")"),
+                                          mysql::ParameterList(records.size()), ")"),
                              params));
   std::set<std::string> known;
   for (const mysql::Row& row : known_rows) known.insert(row.String(0));
@@ -137,7 +124,7 @@ absl::Status IngestInTransaction(mysql::Transaction& tx, feed::Outbox& outbox,
   RETURN_IF_ERROR(tx->Execute(absl::StrCat("INSERT INTO usage_events (tenant_id, event_id, "
                                            "account_id, feature, user_id, usage_count, "
                                            "event_time, ingest_time) VALUES ",
-                                           Placeholders(fresh.size(), 8)),
+                                           mysql::ParameterRows(fresh.size(), 8)),
                               params)
                       .status());
 
@@ -147,7 +134,7 @@ absl::Status IngestInTransaction(mysql::Transaction& tx, feed::Outbox& outbox,
   }
   RETURN_IF_ERROR(tx->Execute(absl::StrCat("INSERT IGNORE INTO usage_feature_users (tenant_id, "
                                            "account_id, day_start, feature, user_id) VALUES ",
-                                           Placeholders(plan.feature_users.size(), 5)),
+                                           mysql::ParameterRows(plan.feature_users.size(), 5)),
                               params)
                       .status());
   params.clear();
@@ -156,7 +143,7 @@ absl::Status IngestInTransaction(mysql::Transaction& tx, feed::Outbox& outbox,
   }
   RETURN_IF_ERROR(tx->Execute(absl::StrCat("INSERT IGNORE INTO usage_account_users (tenant_id, "
                                            "account_id, day_start, user_id) VALUES ",
-                                           Placeholders(plan.account_users.size(), 4)),
+                                           mysql::ParameterRows(plan.account_users.size(), 4)),
                               params)
                       .status());
 
@@ -168,7 +155,7 @@ absl::Status IngestInTransaction(mysql::Transaction& tx, feed::Outbox& outbox,
   RETURN_IF_ERROR(
       tx->Execute(absl::StrCat("INSERT INTO usage_rollups (tenant_id, account_id, day_start, "
                                "feature, usage_count, event_count) VALUES ",
-                               Placeholders(plan.feature_days.size(), 6),
+                               mysql::ParameterRows(plan.feature_days.size(), 6),
                                " ON DUPLICATE KEY UPDATE usage_count = usage_count + "
                                "VALUES(usage_count), event_count = event_count + "
                                "VALUES(event_count)"),
@@ -193,7 +180,7 @@ absl::Status IngestInTransaction(mysql::Transaction& tx, feed::Outbox& outbox,
   RETURN_IF_ERROR(
       tx->Execute(absl::StrCat("INSERT INTO usage_account_days (tenant_id, account_id, "
                                "day_start, usage_count, event_count, last_event_time) VALUES ",
-                               Placeholders(plan.account_days.size(), 6),
+                               mysql::ParameterRows(plan.account_days.size(), 6),
                                " ON DUPLICATE KEY UPDATE usage_count = usage_count + "
                                "VALUES(usage_count), event_count = event_count + "
                                "VALUES(event_count), last_event_time = "

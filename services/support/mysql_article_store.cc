@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/mysql/keyset.h"
+#include "common/mysql/sql_params.h"
 #include "common/proto_time.h"
 #include "common/resources.h"
 #include "common/status.h"
@@ -354,19 +355,17 @@ absl::StatusOr<int> MysqlArticleStore::WriteIndex(mysql::Transaction& tx, const 
     return absl::OkStatus();
   };
   RETURN_IF_ERROR(batches(stale.size(), [&](size_t begin, int size) {
-    std::vector<std::string> marks(size, "?");
     std::vector<mysql::Value> params = {tenant, id};
     for (int i = 0; i < size; ++i) params.emplace_back(stale[begin + i]);
     return tx
         ->Execute(absl::StrCat("DELETE FROM kb_terms WHERE tenant_id = ? AND article_id = ? AND "
                                "term IN (",
-                               absl::StrJoin(marks, ", "), ")"),
+                               mysql::ParameterList(size), ")"),
                   params)
         .status();
   }));
   const std::vector<std::pair<std::string, FieldCounts>> rows(terms.begin(), terms.end());
   RETURN_IF_ERROR(batches(rows.size(), [&](size_t begin, int size) {
-    std::vector<std::string> marks(size, "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
     std::vector<mysql::Value> params;
     params.reserve(static_cast<size_t>(size) * 9);
     for (int i = 0; i < size; ++i) {
@@ -384,7 +383,7 @@ absl::StatusOr<int> MysqlArticleStore::WriteIndex(mysql::Transaction& tx, const 
     return tx
         ->Execute(absl::StrCat("INSERT INTO kb_terms (tenant_id, term, article_id, title_count, "
                                "body_count, state, locale, category_id, body_terms) VALUES ",
-                               absl::StrJoin(marks, ", ")),
+                               mysql::ParameterRows(size, 9)),
                   params)
         .status();
   }));
@@ -716,15 +715,11 @@ absl::StatusOr<Page<ScoredArticle>> MysqlArticleStore::Search(const std::string&
   if (page.has_more) ranked.pop_back();
   if (ranked.empty()) return page;
 
-  std::vector<std::string> marks;
   std::vector<mysql::Value> ids = {tenant};
-  for (const mysql::Row& row : ranked) {
-    marks.push_back("?");
-    ids.emplace_back(row.String(0));
-  }
+  for (const mysql::Row& row : ranked) ids.emplace_back(row.String(0));
   ASSIGN_OR_RETURN(auto articles,
                    db->Query(absl::StrCat(ArticleColumns(true), "WHERE tenant_id = ? AND id IN (",
-                                          absl::StrJoin(marks, ", "), ")"),
+                                          mysql::ParameterList(ranked.size()), ")"),
                              ids));
   std::map<std::string, v1::Article> by_id;
   for (const mysql::Row& row : articles) {
