@@ -45,8 +45,12 @@ int main(int argc, char** argv) {
     for (auto& consumer : consumers) consumer->Stop();
   });
   metrics::MysqlMetricsStore store(&process.pool());
-  metrics::MetricsManager manager(&store, &process.page_tokens(), &process.clock(),
-                                  {"support", "success"});
+  metrics::MetricsDeps deps;
+  deps.store = &store;
+  deps.page_tokens = &process.page_tokens();
+  deps.clock = &process.clock();
+  deps.feeds = {"support", "success"};
+  metrics::MetricsManager manager(std::move(deps));
   metrics::MetricsServiceImpl service(&process.auth(), &manager);
   return process.Serve({&service});
 }

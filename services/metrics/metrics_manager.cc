@@ -38,10 +38,10 @@ absl::StatusOr<v1::ListMetricDefinitionsResponse> MetricsManager::ListMetricDefi
                    NormalizePageSize(request.page_size(), kDefaultPageSize, kMaxPageSize));
   const std::string fingerprint = QueryFingerprint({std::string(kDefinitionsQuery)});
   ASSIGN_OR_RETURN(std::vector<std::string> keys,
-                   page_tokens_->Decode(request.page_token(), fingerprint));
+                   deps_.page_tokens->Decode(request.page_token(), fingerprint));
   if (keys.size() > 1) return InvalidField("page_token", "is not a token this service issued");
   ASSIGN_OR_RETURN(auto definitions,
-                   store_->ListDefinitions(keys.empty() ? "" : keys[0], page_size + 1, deadline));
+                   deps_.store->ListDefinitions(keys.empty() ? "" : keys[0], page_size + 1, deadline));
   v1::ListMetricDefinitionsResponse response;
   const bool has_more = static_cast<int>(definitions.size()) > page_size;
   if (has_more) definitions.pop_back();
@@ -49,7 +49,7 @@ absl::StatusOr<v1::ListMetricDefinitionsResponse> MetricsManager::ListMetricDefi
   if (has_more) {
     const std::string& last = response.metric_definitions().rbegin()->name();
     response.set_next_page_token(
-        page_tokens_->Encode(fingerprint, {last.substr(last.find('/') + 1)}));
+        deps_.page_tokens->Encode(fingerprint, {last.substr(last.find('/') + 1)}));
   }
   return response;
 }
@@ -57,9 +57,9 @@ absl::StatusOr<v1::ListMetricDefinitionsResponse> MetricsManager::ListMetricDefi
 absl::StatusOr<v1::Freshness> MetricsManager::GetFreshness(const Principal& caller,
                                                            absl::Time deadline) {
   (void)caller;  // feeds are consumed for every tenant at once
-  ASSIGN_OR_RETURN(auto positions, store_->FeedPositions(feeds_, deadline));
+  ASSIGN_OR_RETURN(auto positions, deps_.store->FeedPositions(deps_.feeds, deadline));
   v1::Freshness freshness;
-  const absl::Time now = clock_->Now();
+  const absl::Time now = deps_.clock->Now();
   for (const feed::FeedPosition& position : positions) {
     *freshness.add_feeds() = FreshnessOf(position, now);
   }

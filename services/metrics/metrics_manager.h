@@ -1,4 +1,5 @@
-// Metrics' read side: KPI definitions and feed freshness.
+// Metrics' read side: KPI definitions, KPI values for any window and
+// segment, series, dashboards, cohorts, freshness, settings and rebuilds.
 #ifndef TANDEM_SERVICES_METRICS_METRICS_MANAGER_H_
 #define TANDEM_SERVICES_METRICS_METRICS_MANAGER_H_
 
@@ -9,33 +10,65 @@
 #include "absl/time/time.h"
 #include "common/auth.h"
 #include "common/clock.h"
+#include "common/mysql/pool.h"
 #include "common/pagination.h"
+#include "services/metrics/fact_keeper.h"
+#include "services/metrics/metrics_parts.h"
 #include "services/metrics/metrics_store.h"
+#include "services/metrics/rollup_store.h"
 #include "tandem/metrics/v1/metrics_service.pb.h"
 
 namespace tandem::metrics {
 
+// What the manager reads from.
+struct MetricsDeps {
+  MetricsStore* store = nullptr;  // definitions, feed positions
+  RollupStore* rollups = nullptr;
+  SettingsStore* settings = nullptr;
+  RebuildRunner* rebuilds = nullptr;
+  KeyFeatureSource* key_features = nullptr;
+  std::vector<FactKeeper*> keepers;  // for windows that are not calendar periods
+  mysql::Pool* pool = nullptr;       // connections for the keepers' window measures
+  const PageTokenCodec* page_tokens = nullptr;
+  const Clock* clock = nullptr;
+  std::vector<std::string> feeds;  // consumed feeds, in the order reported
+};
+
 // Answers Metrics' queries for one caller at a time.
 class MetricsManager {
  public:
-  // `feeds` names the consumed feeds, in the order they are reported.
-  MetricsManager(MetricsStore* store, const PageTokenCodec* page_tokens, const Clock* clock,
-                 std::vector<std::string> feeds)
-      : store_(store), page_tokens_(page_tokens), clock_(clock), feeds_(std::move(feeds)) {}
+  explicit MetricsManager(MetricsDeps deps) : deps_(std::move(deps)) {}
 
-  // Lists definitions in name order.
   absl::StatusOr<v1::ListMetricDefinitionsResponse> ListMetricDefinitions(
       const Principal& caller, const v1::ListMetricDefinitionsRequest& request,
       absl::Time deadline);
-
-  // Reports each consumed feed's cursor, head and lag.
+  absl::StatusOr<v1::MetricDefinition> GetMetricDefinition(
+      const Principal& caller, const v1::GetMetricDefinitionRequest& request,
+      absl::Time deadline);
+  absl::StatusOr<v1::MetricValue> GetMetric(const Principal& caller,
+                                            const v1::GetMetricRequest& request,
+                                            absl::Time deadline);
+  absl::StatusOr<v1::MetricSeries> GetMetricSeries(const Principal& caller,
+                                                   const v1::GetMetricSeriesRequest& request,
+                                                   absl::Time deadline);
+  absl::StatusOr<v1::Dashboard> GetDashboard(const Principal& caller,
+                                             const v1::GetDashboardRequest& request,
+                                             absl::Time deadline);
+  absl::StatusOr<v1::CohortRetention> GetCohortRetention(
+      const Principal& caller, const v1::GetCohortRetentionRequest& request,
+      absl::Time deadline);
   absl::StatusOr<v1::Freshness> GetFreshness(const Principal& caller, absl::Time deadline);
+  absl::StatusOr<v1::MetricSettings> GetMetricSettings(const Principal& caller,
+                                                       absl::Time deadline);
+  absl::StatusOr<v1::MetricSettings> UpdateMetricSettings(
+      const Principal& caller, const v1::UpdateMetricSettingsRequest& request,
+      absl::Time deadline);
+  absl::StatusOr<v1::RollupRebuild> RebuildRollups(const Principal& caller,
+                                                   const v1::RebuildRollupsRequest& request,
+                                                   absl::Time deadline);
 
  private:
-  MetricsStore* store_;
-  const PageTokenCodec* page_tokens_;
-  const Clock* clock_;
-  std::vector<std::string> feeds_;
+  MetricsDeps deps_;
 };
 
 // Builds the freshness entry of one feed as seen at `now`.
