@@ -25,6 +25,12 @@ absl::Time EventTime(const tandem::common::v1::Event& event) {
 
 }  // namespace
 
+absl::Status EventApplier::ApplyBatch(
+    mysql::Transaction& tx, const std::vector<const tandem::common::v1::Event*>& events) {
+  for (const tandem::common::v1::Event* event : events) RETURN_IF_ERROR(Apply(tx, *event));
+  return absl::OkStatus();
+}
+
 FeedConsumer::FeedConsumer(ConsumerOptions options,
                            std::shared_ptr<tandem::common::v1::EventFeed::StubInterface> stub,
                            std::function<absl::StatusOr<std::string>()> token,
@@ -84,6 +90,14 @@ absl::StatusOr<int> FeedConsumer::PollOnce() {
     return status;
   }
   absl::Status applied = Apply(page);
+  if (absl::IsAborted(applied)) {
+    // The cursor row stayed locked (another replica, or a rebuild holding
+    // every cursor while it replays): nothing is wrong, and recording the
+    // error would wait on the same lock. Loop() backs off and retries.
+    logging::Info("event feed page waits for the cursor lock",
+                  {{"feed", options_.feed}, {"reason", std::string(applied.message())}});
+    return applied;
+  }
   if (!applied.ok()) {
     RecordError(applied);
     return applied;
@@ -102,6 +116,7 @@ absl::Status FeedConsumer::Apply(const tandem::common::v1::ListEventsResponse& p
         if (rows.empty()) return absl::InternalError("consumer cursor row vanished");
         int64_t cursor = rows[0].Int(0);
         absl::Time last_event_time = rows[0].Time(1);
+        std::vector<const tandem::common::v1::Event*> fresh;
         for (const auto& event : page.events()) {
           if (event.cursor() <= cursor) continue;
           if (event.cursor() != cursor + 1) {
@@ -109,10 +124,11 @@ absl::Status FeedConsumer::Apply(const tandem::common::v1::ListEventsResponse& p
                                                     cursor, " to ", event.cursor(),
                                                     "; refusing to move past the gap"));
           }
-          RETURN_IF_ERROR(applier_->Apply(tx, event));
+          fresh.push_back(&event);
           cursor = event.cursor();
           last_event_time = EventTime(event);
         }
+        if (!fresh.empty()) RETURN_IF_ERROR(applier_->ApplyBatch(tx, fresh));
         behind_ = page.head_cursor() > cursor;
         std::vector<mysql::Value> params = {cursor, std::max(page.head_cursor(), cursor)};
         if (last_event_time == absl::InfinitePast()) {

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -23,12 +24,17 @@
 
 namespace tandem::feed {
 
-// Applies one event inside the consumer's transaction. It must write only
+// Applies events inside the consumer's transaction. It must write only
 // through `tx`, so the change commits or rolls back with the cursor.
 class EventApplier {
  public:
   virtual ~EventApplier() = default;
   virtual absl::Status Apply(mysql::Transaction& tx, const tandem::common::v1::Event& event) = 0;
+  // Applies the new events of one page, in feed order. The consumer calls
+  // this once per page; an applier that can batch its reads and writes
+  // overrides it. By default, Apply() for each event.
+  virtual absl::Status ApplyBatch(mysql::Transaction& tx,
+                                  const std::vector<const tandem::common::v1::Event*>& events);
 };
 
 // What a consumer knows about its feed, as stored in consumer_cursors.

@@ -3,6 +3,9 @@
 #ifndef TANDEM_SERVICES_METRICS_METRICS_MANAGER_H_
 #define TANDEM_SERVICES_METRICS_METRICS_MANAGER_H_
 
+#include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,7 +71,16 @@ class MetricsManager {
                                                    absl::Time deadline);
 
  private:
+  // The stored definitions by id, checked once against the formulas this
+  // server computes (kpi_catalog.h); an error names a definition stored
+  // with another version than its code implements. Once checked, the map
+  // never changes.
+  absl::StatusOr<const std::map<std::string, v1::MetricDefinition>*> CheckedDefinitions(
+      absl::Time deadline);
+
   MetricsDeps deps_;
+  std::mutex definitions_mu_;
+  std::optional<std::map<std::string, v1::MetricDefinition>> definitions_;  // by definitions_mu_
 };
 
 // Builds the freshness entry of one feed as seen at `now`.

@@ -1,6 +1,14 @@
 #include "services/metrics/mysql_metrics_store.h"
 
+#include <map>
+#include <tuple>
+
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "common/mysql/sql_params.h"
 #include "common/mysql/transaction.h"
 #include "common/proto_time.h"
 #include "common/status.h"
@@ -12,8 +20,8 @@ absl::StatusOr<std::vector<v1::MetricDefinition>> MysqlMetricsStore::ListDefinit
   ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
   ASSIGN_OR_RETURN(auto rows,
                    db->Query("SELECT name, display_name, description, version, formula, unit, "
-                             "good_direction FROM metric_definitions WHERE name > ? "
-                             "ORDER BY name LIMIT ?",
+                             "good_direction, area, segment_dimensions, options, alternatives "
+                             "FROM metric_definitions WHERE name > ? ORDER BY name LIMIT ?",
                              {after_name, int64_t{limit}}));
   std::vector<v1::MetricDefinition> definitions;
   for (const mysql::Row& row : rows) {
@@ -25,6 +33,21 @@ absl::StatusOr<std::vector<v1::MetricDefinition>> MysqlMetricsStore::ListDefinit
     definition.set_formula(row.String(4));
     definition.set_unit(row.String(5));
     definition.set_good_direction(static_cast<v1::MetricDefinition::Direction>(row.Int(6)));
+    definition.set_area(row.String(7));
+    for (absl::string_view dimension : absl::StrSplit(row.String(8), ',', absl::SkipEmpty())) {
+      definition.add_segment_dimensions(std::string(dimension));
+    }
+    // `options` holds MetricOption objects as JSON; parse them as the
+    // definition's repeated field.
+    v1::MetricDefinition options;
+    if (!google::protobuf::util::JsonStringToMessage(
+             absl::StrCat("{\"options\": ", row.String(9), "}"), &options)
+             .ok()) {
+      return absl::InternalError(
+          absl::StrCat("metric_definitions.options of ", row.String(0), " is not valid"));
+    }
+    *definition.mutable_options() = std::move(*options.mutable_options());
+    definition.set_alternatives(row.String(10));
   }
   return definitions;
 }
@@ -42,14 +65,39 @@ absl::StatusOr<std::vector<feed::FeedPosition>> MysqlMetricsStore::FeedPositions
 
 absl::Status EventCountRollup::Apply(mysql::Transaction& tx,
                                      const tandem::common::v1::Event& event) {
-  const std::string day =
-      absl::FormatTime("%Y-%m-%d", FromProtoTime(event.occur_time()), absl::UTCTimeZone());
-  return tx
-      ->Execute(
-          "INSERT INTO event_counts (tenant_id, source, event_type, day, events) "
-          "VALUES (?, ?, ?, ?, 1) ON DUPLICATE KEY UPDATE events = events + 1",
-          {event.tenant(), event.source(), event.type(), day})
-      .status();
+  return ApplyBatch(tx, {&event});
+}
+
+absl::Status EventCountRollup::ApplyBatch(
+    mysql::Transaction& tx, const std::vector<const tandem::common::v1::Event*>& events) {
+  constexpr size_t kRowsPerStatement = 500;
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, int64_t> counts;
+  for (const tandem::common::v1::Event* event : events) {
+    const std::string day = absl::FormatTime("%Y-%m-%d", FromProtoTime(event->occur_time()),
+                                             absl::UTCTimeZone());
+    ++counts[{event->tenant(), event->source(), event->type(), day}];
+  }
+  auto it = counts.begin();
+  while (it != counts.end()) {
+    std::vector<mysql::Value> params;
+    size_t rows = 0;
+    for (; it != counts.end() && rows < kRowsPerStatement; ++it, ++rows) {
+      const auto& [tenant, source, type, day] = it->first;
+      params.insert(params.end(), {tenant, source, type, day, it->second});
+    }
+    RETURN_IF_ERROR(tx->Execute(absl::StrCat("INSERT INTO event_counts (tenant_id, source, "
+                                             "event_type, day, events) VALUES ",
+                                             mysql::ParameterRows(rows, 5),
+                                             " ON DUPLICATE KEY UPDATE events = events + "
+                                             "VALUES(events)"),
+                                params)
+                        .status());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EventCountRollup::DeleteTenant(mysql::Transaction& tx, const std::string& tenant) {
+  return tx->Execute("DELETE FROM event_counts WHERE tenant_id = ?", {tenant}).status();
 }
 
 }  // namespace tandem::metrics

@@ -24,10 +24,14 @@ class MysqlMetricsStore final : public MetricsStore {
 };
 
 // Counts each consumed event into `event_counts` (tenant, source, type,
-// UTC day), in the consumer's transaction.
+// UTC day), in the consumer's transaction: one multi-row upsert per page.
 class EventCountRollup final : public feed::EventApplier {
  public:
   absl::Status Apply(mysql::Transaction& tx, const tandem::common::v1::Event& event) override;
+  absl::Status ApplyBatch(mysql::Transaction& tx,
+                          const std::vector<const tandem::common::v1::Event*>& events) override;
+  // Deletes `tenant`'s counts (a rebuild then counts its events again).
+  static absl::Status DeleteTenant(mysql::Transaction& tx, const std::string& tenant);
 };
 
 }  // namespace tandem::metrics

@@ -332,7 +332,10 @@ absl::StatusOr<v1::KeyFeatures> MysqlUsageStore::UpdateKeyFeatures(
           RETURN_IF_ERROR(QueueAccountReview(tx, tenant, row.String(0), "key_features", now));
         }
         result = KeyFeaturesOf(features, version, now);
-        return absl::OkStatus();
+        // Metrics measures adoption against these features.
+        v1::KeyFeaturesUpdated event;
+        *event.mutable_key_features() = result;
+        return outbox_->Append(tx, tenant, result.name(), event, now);
       }));
   return result;
 }

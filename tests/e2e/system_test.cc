@@ -16,13 +16,17 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/mysql/connection.h"
+#include "common/proto_time.h"
 #include "common/status.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "tandem/common/v1/event_feed.grpc.pb.h"
 #include "tandem/metrics/v1/metrics_service.grpc.pb.h"
+#include "tandem/success/v1/revenue.grpc.pb.h"
 #include "tandem/success/v1/success_service.grpc.pb.h"
 #include "tandem/support/v1/support_service.grpc.pb.h"
 #include "tests/testing/child_process.h"
@@ -631,6 +635,209 @@ TEST_F(SuccessScenarioTest, CliWorksTheBookOfBusiness) {
   EXPECT_EQ(run({"success", "cta", "complete", cta, "--note", "again"}), 1);
   ASSERT_EQ(run({"--json", "success", "ctas", "--type", "RENEWAL"}), 0);
   EXPECT_EQ(name_in_output("ctas"), "") << "a completed CTA is not open";
+}
+
+// Metrics consumes both feeds while it is killed (SIGKILL) twice and
+// restarted over the same database; a second Metrics that reads the same
+// feeds from scratch afterwards must report the same figures.
+class MetricsRestartTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::MakeTempDir("tandem-metrics-e2e");
+    ASSERT_OK_AND_ASSIGN(success_,
+                         StartServer("success", dir_, success_db_.url(), {"--support-address="}));
+    ASSERT_OK_AND_ASSIGN(support_, StartServer("support", dir_, support_db_.url(),
+                                               {"--success-address=" + success_.address()}));
+    metrics_port_ = testing::PickFreePort();
+    ASSERT_OK(StartMetrics(metrics_, metrics_db_, metrics_port_));
+  }
+
+  void TearDown() override {
+    for (Server* server : {&fresh_, &metrics_, &support_, &success_}) {
+      if (server->process.pid() > 0) server->process.Signal(SIGTERM);
+    }
+    for (Server* server : {&fresh_, &metrics_, &support_, &success_}) {
+      if (server->process.pid() <= 0) continue;
+      absl::StatusOr<int> code = server->process.Wait(absl::Seconds(20));
+      EXPECT_THAT(code, testing::IsOkAndHolds(0)) << testing::TailOf(server->process.log_file());
+    }
+    if (!HasFailure() && std::getenv("TANDEM_KEEP_TEST_DIRS") == nullptr) {
+      std::filesystem::remove_all(dir_);
+    }
+  }
+
+  absl::Status StartMetrics(Server& server, TestDatabase& database, int port) {
+    ASSIGN_OR_RETURN(server, StartServer("metrics", dir_, database.url(),
+                                         {"--support-address=" + support_.address(),
+                                          "--success-address=" + success_.address(),
+                                          "--poll-interval=100ms"},
+                                         port));
+    return absl::OkStatus();
+  }
+
+  // Waits until `server` has applied both feeds up to their current heads.
+  void AwaitCaughtUp(const Server& server) {
+    auto metrics = mv1::MetricsService::NewStub(ChannelTo(server));
+    const absl::Time give_up = absl::Now() + absl::Seconds(60);
+    mv1::Freshness freshness;
+    while (absl::Now() < give_up) {
+      grpc::ClientContext context;
+      Authorize(context, TestToken(kTenant, {"viewer"}));
+      if (metrics->GetFreshness(&context, {}, &freshness).ok() && freshness.feeds_size() == 2 &&
+          freshness.feeds(0).lag_events() == 0 && freshness.feeds(1).lag_events() == 0 &&
+          freshness.feeds(0).head_cursor() == SupportHead() &&
+          freshness.feeds(1).head_cursor() == SuccessHead()) {
+        return;
+      }
+      absl::SleepFor(absl::Milliseconds(200));
+    }
+    ADD_FAILURE() << "metrics did not catch up: " << freshness.DebugString();
+  }
+
+  int64_t HeadOf(const Server& producer) {
+    auto feed = tandem::common::v1::EventFeed::NewStub(ChannelTo(producer));
+    grpc::ClientContext context;
+    Authorize(context, TestToken(kTenant, {"admin"}));  // only this tenant writes here
+    tandem::common::v1::ListEventsRequest request;
+    request.set_page_size(1);
+    request.set_after_cursor(1 << 30);
+    tandem::common::v1::ListEventsResponse page;
+    EXPECT_TRUE(feed->ListEvents(&context, request, &page).ok());
+    return page.head_cursor();
+  }
+  int64_t SupportHead() { return HeadOf(support_); }
+  int64_t SuccessHead() { return HeadOf(success_); }
+
+  mv1::Dashboard DashboardOf(const Server& server, const std::string& period) {
+    auto metrics = mv1::MetricsService::NewStub(ChannelTo(server));
+    grpc::ClientContext context;
+    Authorize(context, TestToken(kTenant, {"viewer"}));
+    mv1::GetDashboardRequest request;
+    request.mutable_window()->set_period(period);
+    mv1::Dashboard dashboard;
+    grpc::Status status = metrics->GetDashboard(&context, request, &dashboard);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return dashboard;
+  }
+
+  static constexpr char kTenant[] = "restart";
+  std::string dir_;
+  int metrics_port_ = 0;
+  TestDatabase success_db_{"e2e_m_success"};
+  TestDatabase support_db_{"e2e_m_support"};
+  TestDatabase metrics_db_{"e2e_m_metrics"};
+  TestDatabase fresh_db_{"e2e_m_fresh"};
+  Server success_, support_, metrics_, fresh_;
+};
+
+TEST_F(MetricsRestartTest, KilledMidStreamChangesNoFigure) {
+  auto accounts = cv1::SuccessService::NewStub(ChannelTo(success_));
+  auto revenue = cv1::RevenueService::NewStub(ChannelTo(success_));
+  auto tickets = sv1::SupportService::NewStub(ChannelTo(support_));
+  std::atomic<int> written{0};
+  constexpr int kRounds = 60;
+  // Each round: an account with a NEW movement (every third expands, every
+  // fifth churns), and a ticket that gets a reply, a solve and a rating.
+  std::thread writer([&] {
+    for (int i = 0; i < kRounds; ++i) {
+      cv1::Account account;
+      {
+        grpc::ClientContext context;
+        Authorize(context, TestToken(kTenant, {"csm"}));
+        cv1::CreateAccountRequest request;
+        request.mutable_account()->set_display_name(absl::StrCat("Customer ", i));
+        request.mutable_account()->set_touch_tier(i % 2 == 0 ? cv1::HIGH_TOUCH : cv1::LOW_TOUCH);
+        if (!accounts->CreateAccount(&context, request, &account).ok()) continue;
+      }
+      const auto record = [&](cv1::MrrMovement::Type type, int64_t delta) {
+        grpc::ClientContext context;
+        Authorize(context, TestToken(kTenant, {"csm"}));
+        cv1::RecordMrrMovementRequest request;
+        request.set_parent(account.name());
+        request.mutable_mrr_movement()->set_type(type);
+        request.mutable_mrr_movement()->set_mrr_delta_minor(delta);
+        request.mutable_mrr_movement()->set_currency_code("USD");
+        *request.mutable_mrr_movement()->mutable_effective_time() = ToProtoTime(absl::Now());
+        cv1::MrrMovement movement;
+        grpc::Status status = revenue->RecordMrrMovement(&context, request, &movement);
+        EXPECT_TRUE(status.ok()) << status.error_message();
+      };
+      record(cv1::MrrMovement::NEW, 10000 + 100 * i);
+      if (i % 3 == 0) record(cv1::MrrMovement::EXPANSION, 2500);
+      if (i % 5 == 0) record(cv1::MrrMovement::CHURN, i % 3 == 0 ? -(12500 + 100 * i) : -(10000 + 100 * i));
+
+      sv1::Ticket ticket;
+      {
+        grpc::ClientContext context;
+        Authorize(context, TestToken(kTenant, {"agent"}));
+        sv1::CreateTicketRequest request;
+        request.mutable_ticket()->set_subject(absl::StrCat("Question ", i));
+        request.mutable_ticket()->set_account(account.name());
+        request.mutable_ticket()->set_channel(i % 2 == 0 ? sv1::Ticket::EMAIL : sv1::Ticket::CHAT);
+        if (!tickets->CreateTicket(&context, request, &ticket).ok()) continue;
+      }
+      {
+        grpc::ClientContext context;
+        Authorize(context, TestToken(kTenant, {"agent"}));
+        sv1::CreateMessageRequest request;
+        request.set_parent(ticket.name());
+        request.mutable_message()->set_author_type(sv1::Message::AGENT);
+        request.mutable_message()->set_body("Here is how.");
+        sv1::Message message;
+        (void)tickets->CreateMessage(&context, request, &message);
+      }
+      if (i % 4 != 3) {
+        grpc::ClientContext context;
+        Authorize(context, TestToken(kTenant, {"agent"}));
+        sv1::UpdateTicketRequest request;
+        request.mutable_ticket()->set_name(ticket.name());
+        request.mutable_ticket()->set_status(sv1::Ticket::SOLVED);
+        request.mutable_update_mask()->add_paths("status");
+        (void)tickets->UpdateTicket(&context, request, &ticket);
+        grpc::ClientContext rate_context;
+        Authorize(rate_context, TestToken(kTenant, {"agent"}));
+        sv1::RateTicketRequest rate;
+        rate.set_name(ticket.name());
+        rate.mutable_rating()->set_score(1 + i % 5);
+        (void)tickets->RateTicket(&rate_context, rate, &ticket);
+      }
+      written.fetch_add(1);
+    }
+  });
+  for (int kill = 1; kill <= 2; ++kill) {
+    while (written.load() < kill * kRounds / 3) absl::SleepFor(absl::Milliseconds(20));
+    metrics_.process.Signal(SIGKILL);
+    (void)metrics_.process.Wait(absl::Seconds(20));
+    absl::SleepFor(absl::Milliseconds(300));  // the feeds grow meanwhile
+    ASSERT_OK(StartMetrics(metrics_, metrics_db_, metrics_port_));
+  }
+  writer.join();
+  ASSERT_EQ(written.load(), kRounds);
+  AwaitCaughtUp(metrics_);
+
+  // A Metrics that never crashed, reading everything from the start.
+  ASSERT_OK(StartMetrics(fresh_, fresh_db_, 0));
+  AwaitCaughtUp(fresh_);
+
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  for (const std::string& period : std::vector<std::string>
+       {absl::StrFormat("%04d-%02d", today.year(), today.month()), absl::StrCat(today.year())}) {
+    const mv1::Dashboard survived = DashboardOf(metrics_, period);
+    const mv1::Dashboard reference = DashboardOf(fresh_, period);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(survived, reference))
+        << period << "\nafter restarts:\n"
+        << survived.DebugString() << "\nfrom scratch:\n"
+        << reference.DebugString();
+    // The figures are not empty: every ticket and customer is counted.
+    bool saw_volume = false;
+    for (const auto& value : reference.support()) {
+      if (value.metric() == "metricDefinitions/ticket_volume") {
+        saw_volume = true;
+        EXPECT_EQ(value.value(), kRounds) << period;
+      }
+    }
+    EXPECT_TRUE(saw_volume) << reference.DebugString();
+  }
 }
 
 // --migrate-only applies the schema and exits 0 without serving.

@@ -327,6 +327,12 @@ TEST_F(HealthTest, AdoptionFollowsKeyFeaturesAndActiveSeats) {
   const v1::KeyFeatures set = SetKeyFeatures({"search", "reports", "export", "reports"});
   EXPECT_THAT(set.features(), ElementsAre("export", "reports", "search"));
   EXPECT_NE(set.etag(), initial.etag());
+  // Metrics learns the features from the event written with the change.
+  EXPECT_EQ(testing::CountEvents(server_.database.pool(), "KeyFeaturesUpdated"), 1);
+  const auto announced = testing::LastEvent<v1::KeyFeaturesUpdated>(
+      server_.database.pool(), "keyFeatures", "KeyFeaturesUpdated");
+  EXPECT_THAT(announced.key_features().features(), ElementsAre("export", "reports", "search"));
+  EXPECT_EQ(announced.key_features().etag(), set.etag());
   // A stale etag is refused and changes nothing.
   v1::UpdateKeyFeaturesRequest stale;
   *stale.mutable_key_features() = initial;
@@ -334,6 +340,9 @@ TEST_F(HealthTest, AdoptionFollowsKeyFeaturesAndActiveSeats) {
   stale.mutable_update_mask()->add_paths("features");
   ExpectRefused(usage_.get(), &v1::UsageService::Stub::UpdateKeyFeatures, stale,
                 grpc::StatusCode::ABORTED, "");
+  // Neither the refused update nor one that changes nothing announces anything.
+  SetKeyFeatures({"export", "search", "reports"});
+  EXPECT_EQ(testing::CountEvents(server_.database.pool(), "KeyFeaturesUpdated"), 1);
 
   const absl::Time now = absl::Now();
   Ingest({Event(account, "a1", "reports", "u1", now), Event(account, "a2", "search", "u2", now),

@@ -89,8 +89,15 @@ int RunKbCategoryCreate(const CommandContext& context, const Args& args);
 int RunKbCategoryGet(const CommandContext& context, const Args& args);
 int RunKbCategoryList(const CommandContext& context, const Args& args);
 
-// `metrics definitions` and `freshness` against Metrics.
+// `metrics definitions|dashboard|get|series|cohorts|settings|rebuild` and
+// `freshness` against Metrics.
 int RunMetricsDefinitions(const CommandContext& context, const Args& args);
+int RunMetricsDashboard(const CommandContext& context, const Args& args);
+int RunMetricsGet(const CommandContext& context, const Args& args);
+int RunMetricsSeries(const CommandContext& context, const Args& args);
+int RunMetricsCohorts(const CommandContext& context, const Args& args);
+int RunMetricsSettings(const CommandContext& context, const Args& args);
+int RunMetricsRebuild(const CommandContext& context, const Args& args);
 int RunFreshness(const CommandContext& context, const Args& args);
 
 // `events list`: one service's event feed.
