@@ -19,7 +19,9 @@
 
 namespace tandem::metrics {
 
-// The calendar scheme of each tenant in a page (from its time zone setting).
+// The calendar scheme of each tenant in a page: its effective time zone, the
+// one its cells are in (a requested zone becomes effective when the rebuild
+// re-deriving the cells in it commits).
 class TenantSchemes {
  public:
   virtual ~TenantSchemes() = default;
@@ -55,8 +57,8 @@ class FactKeeper {
                                          Contributions& out) = 0;
 
   // Adds every contribution of `tenant`'s stored facts under `scheme`, from
-  // scratch: what the rollups must equal (used by the property tests and to
-  // re-derive rollups after a time-zone change).
+  // scratch: what the rollups must equal under the tenant's effective zone
+  // (used by the property tests).
   virtual absl::Status AddAllContributions(mysql::Connection& db, const std::string& tenant,
                                            const PeriodScheme& scheme, absl::Time deadline,
                                            Contributions& out) = 0;

@@ -203,12 +203,14 @@ KpiFigure EscalationRate(const MeasureReadings& r, const KpiContext&) {
                  "no ticket was created in the window");
 }
 
+// Tickets, not events: a ticket reopened twice counts once.
 std::vector<MeasureNeed> ReopenNeeds(const KpiContext&) {
-  return Needs({{Reading::kFlow, m::kReopens}, {Reading::kFlow, m::kSolves}});
+  return Needs({{Reading::kWindow, m::kReopenedTickets}, {Reading::kWindow, m::kSolvedTickets}});
 }
 KpiFigure ReopenRate(const MeasureReadings& r, const KpiContext&) {
-  const double solves = Count(r, Reading::kFlow, m::kSolves);
-  return Percent(Count(r, Reading::kFlow, m::kReopens), solves, static_cast<int64_t>(solves),
+  const double solved = Count(r, Reading::kWindow, m::kSolvedTickets);
+  return Percent(Count(r, Reading::kWindow, m::kReopenedTickets), solved,
+                 static_cast<int64_t>(solved),
                  "no ticket was solved in the window");
 }
 

@@ -56,14 +56,19 @@ inline constexpr char kOneTouchSolved[] = "one_touch_solved";
 inline constexpr char kSolves[] = "solves";
 // FLOW count: reopen events.
 inline constexpr char kReopens[] = "reopens";
+// WINDOW count: tickets with >= 1 solve / >= 1 reopen in the period, each
+// once per period (reopen rate = reopened tickets / solved tickets).
+inline constexpr char kSolvedTickets[] = "solved_tickets";
+inline constexpr char kReopenedTickets[] = "reopened_tickets";
 // FLOW count: tickets escalated, at their first escalation.
 inline constexpr char kEscalated[] = "escalated";
 // FLOW count: tickets' latest ratings, at the rating time; kCsatGood: those
 // scoring 4 or 5.
 inline constexpr char kCsatRatings[] = "csat_ratings";
 inline constexpr char kCsatGood[] = "csat_good";
-// FLOW count: SLA targets that resolved (met at fulfilment, or missed at
-// their due time), per target kind; and of those, the ones met.
+// FLOW count: SLA targets that came due (met or missed), counted at their
+// due time whenever they were fulfilled, per target kind; and of those, the
+// ones met.
 inline constexpr char kSlaDueFirstResponse[] = "sla_due_first_response";
 inline constexpr char kSlaMetFirstResponse[] = "sla_met_first_response";
 inline constexpr char kSlaDueNextResponse[] = "sla_due_next_response";

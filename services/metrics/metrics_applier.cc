@@ -44,8 +44,12 @@ const PeriodScheme& MetricsApplier::SchemeFor(const std::string& zone_name) {
   if (scheme == nullptr) {
     absl::TimeZone zone;
     // Zones are validated when set; one the system no longer knows reads as
-    // UTC rather than stopping the feed.
-    if (!absl::LoadTimeZone(zone_name, &zone)) zone = absl::UTCTimeZone();
+    // UTC rather than stopping the feed (the reads do the same).
+    if (!absl::LoadTimeZone(zone_name, &zone)) {
+      logging::Warn("a tenant's stored metrics time zone cannot be loaded; applying in UTC",
+                    {{"time_zone", zone_name}});
+      zone = absl::UTCTimeZone();
+    }
     scheme = std::make_unique<PeriodScheme>(PeriodScheme::Calendar(zone));
   }
   return *scheme;
@@ -53,11 +57,27 @@ const PeriodScheme& MetricsApplier::SchemeFor(const std::string& zone_name) {
 
 absl::Status MetricsApplier::ApplyBatch(mysql::Transaction& tx,
                                         const std::vector<const Event*>& events) {
+  return ApplyWithZones(tx, events, {});
+}
+
+absl::Status MetricsApplier::ApplyBatchInZone(mysql::Transaction& tx,
+                                              const std::vector<const Event*>& events,
+                                              const std::string& tenant,
+                                              const std::string& zone_name) {
+  return ApplyWithZones(tx, events, {{tenant, zone_name}});
+}
+
+absl::Status MetricsApplier::ApplyWithZones(
+    mysql::Transaction& tx, const std::vector<const Event*>& events,
+    const absl::flat_hash_map<std::string, std::string>& overrides) {
   if (events.empty()) return absl::OkStatus();
   absl::btree_set<std::string> tenant_set;
-  for (const Event* event : events) tenant_set.insert(event->tenant());
+  for (const Event* event : events) {
+    if (!overrides.contains(event->tenant())) tenant_set.insert(event->tenant());
+  }
   const std::vector<std::string> tenants(tenant_set.begin(), tenant_set.end());
   ASSIGN_OR_RETURN(auto zones, MysqlSettingsStore::TimeZones(tx.connection(), tenants));
+  for (const auto& [tenant, zone] : overrides) zones[tenant] = zone;
   PageSchemes schemes(&SchemeFor(kDefaultMetricsTimeZone));
   for (const auto& [tenant, zone] : zones) schemes.Set(tenant, &SchemeFor(zone));
 

@@ -30,12 +30,26 @@ class MetricsApplier final : public feed::EventApplier {
   // `tx`), adds the summed contribution changes to the rollups, and counts
   // every event into `event_counts`. Events no keeper handles are only
   // counted.
+  // Each tenant's scheme is its effective zone (MysqlSettingsStore::
+  // EffectiveTimeZone), the zone its cells are in.
   absl::Status ApplyBatch(mysql::Transaction& tx,
                           const std::vector<const tandem::common::v1::Event*>& events) override;
 
+  // As ApplyBatch, but with `tenant`'s events under `zone_name`: a rebuild
+  // replays into fresh cells in the requested zone, which becomes the
+  // effective one when the rebuild commits.
+  absl::Status ApplyBatchInZone(mysql::Transaction& tx,
+                                const std::vector<const tandem::common::v1::Event*>& events,
+                                const std::string& tenant, const std::string& zone_name);
+
  private:
-  // The calendar scheme of `zone_name`, loaded once.
+  // The calendar scheme of `zone_name`, loaded once; UTC, with a warning,
+  // for a zone the system cannot load (as the reads do).
   const PeriodScheme& SchemeFor(const std::string& zone_name);
+  // `zones` overrides the stored effective zones of its tenants.
+  absl::Status ApplyWithZones(mysql::Transaction& tx,
+                              const std::vector<const tandem::common::v1::Event*>& events,
+                              const absl::flat_hash_map<std::string, std::string>& zones);
 
   const std::vector<FactKeeper*> keepers_;
   RollupStore* rollups_;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/logging.h"
 #include "common/pagination.h"
 #include "common/proto_time.h"
 #include "common/status.h"
@@ -30,6 +31,8 @@ constexpr int kMaxCohortMonths = 60;
 // through_month at most this many months after start_month.
 constexpr int kMaxCohortSpan = 120;
 constexpr char kTimeZonePath[] = "time_zone";
+// What a tenant's caller sees of a feed's last error.
+constexpr char kRedactedFeedError[] = "the last poll failed; see the server log";
 constexpr char kGrossMarginPath[] = "gross_margin_basis_points";
 constexpr char kFeatureOption[] = "feature";
 constexpr int32_t kMaxBasisPoints = 10000;
@@ -117,14 +120,20 @@ struct TenantSettings {
   int32_t gross_margin_basis_points = kMaxBasisPoints;
 };
 
-absl::StatusOr<TenantSettings> LoadTenantSettings(SettingsStore& store, const std::string& tenant,
-                                                  absl::Time deadline) {
+// The tenant's settings, with its effective time zone: the zone its cells
+// are in, which is the requested one once the rebuild after a change of zone
+// committed. A zone the system cannot load reads as UTC with a warning, as
+// the applier applies it.
+absl::StatusOr<TenantSettings> LoadTenantSettings(MysqlSettingsStore& store,
+                                                  const std::string& tenant, absl::Time deadline) {
   ASSIGN_OR_RETURN(v1::MetricSettings stored, store.Get(tenant, deadline));
+  ASSIGN_OR_RETURN(std::string zone, store.EffectiveTimeZone(tenant, deadline));
   TenantSettings settings;
-  const std::string zone = stored.time_zone().empty() ? "UTC" : stored.time_zone();
+  if (zone.empty()) zone = kDefaultMetricsTimeZone;
   if (!absl::LoadTimeZone(zone, &settings.zone)) {
-    return absl::InternalError(
-        absl::StrCat("the stored time zone '", zone, "' of tenant ", tenant, " cannot be loaded"));
+    logging::Warn("a tenant's stored metrics time zone cannot be loaded; reading in UTC",
+                  {{"tenant", tenant}, {"time_zone", zone}});
+    settings.zone = absl::UTCTimeZone();
   }
   if (stored.gross_margin_basis_points() > 0) {
     settings.gross_margin_basis_points = stored.gross_margin_basis_points();
@@ -302,6 +311,9 @@ absl::StatusOr<KpiRequest> PrepareKpi(
     const google::protobuf::Map<std::string, std::string>& options, absl::Time deadline) {
   absl::StatusOr<Period> period =
       ParseWindow(window.period(), window.start_date(), window.end_date(), "window.");
+  // The request is checked before anything is read; only the options need
+  // the tenant's key features.
+  RETURN_IF_ERROR(CombineViolations({period.status(), CheckKpiSegment(kpi, segment)}));
   KpiRequest request;
   request.kpi = &kpi;
   if (UsesKeyFeatures(kpi)) {
@@ -310,8 +322,7 @@ absl::StatusOr<KpiRequest> PrepareKpi(
   }
   absl::StatusOr<std::map<std::string, std::string>> resolved =
       ResolveKpiOptions(kpi, options, request.context.key_features);
-  RETURN_IF_ERROR(
-      CombineViolations({period.status(), CheckKpiSegment(kpi, segment), resolved.status()}));
+  RETURN_IF_ERROR(resolved.status());
   request.context.window = *period;
   request.context.options = *std::move(resolved);
   return request;
@@ -632,19 +643,23 @@ absl::StatusOr<v1::Dashboard> MetricsManager::GetDashboard(const Principal& call
 
 absl::StatusOr<v1::CohortRetention> MetricsManager::GetCohortRetention(
     const Principal& caller, const v1::GetCohortRetentionRequest& request, absl::Time deadline) {
-  ASSIGN_OR_RETURN(TenantSettings settings,
-                   LoadTenantSettings(*deps_.settings, caller.tenant, deadline));
   FieldViolations violations;
   const std::optional<absl::CivilDay> first = ParseMonth(request.start_month());
   const std::optional<absl::CivilDay> last = ParseMonth(request.end_month());
-  std::optional<absl::CivilDay> through =
-      request.through_month().empty() ? std::optional(absl::CivilDay(absl::CivilMonth(
-                                            absl::ToCivilDay(deps_.clock->Now(), settings.zone))))
-                                      : ParseMonth(request.through_month());
+  std::optional<absl::CivilDay> through;
+  if (!request.through_month().empty()) through = ParseMonth(request.through_month());
   if (!first.has_value()) violations.Add("start_month", "is required: a month, YYYY-MM");
   if (!last.has_value()) violations.Add("end_month", "is required: a month, YYYY-MM");
-  if (!through.has_value()) violations.Add("through_month", "must be a month, YYYY-MM, or empty");
+  if (!request.through_month().empty() && !through.has_value()) {
+    violations.Add("through_month", "must be a month, YYYY-MM, or empty");
+  }
   RETURN_IF_ERROR(violations.ToStatus());
+  if (!through.has_value()) {
+    // The current month in the tenant's zone: the only read the checks need.
+    ASSIGN_OR_RETURN(TenantSettings settings,
+                     LoadTenantSettings(*deps_.settings, caller.tenant, deadline));
+    through = absl::CivilDay(absl::CivilMonth(absl::ToCivilDay(deps_.clock->Now(), settings.zone)));
+  }
   const auto months = [](absl::CivilDay from, absl::CivilDay to) {
     return absl::CivilMonth(to) - absl::CivilMonth(from);
   };
@@ -724,8 +739,12 @@ absl::StatusOr<v1::Freshness> MetricsManager::GetFreshness(const Principal& call
   const absl::Time now = deps_.clock->Now();
   // Feeds are consumed for every tenant at once; the rebuild is the
   // caller's tenant's.
+  // A feed's last error is a MariaDB or peer message of the shared
+  // consumer, which may quote another tenant's data: only services see it.
+  const bool shows_errors = caller.HasRole(kRoleService);
   for (const feed::FeedPosition& position : positions) {
-    *freshness.add_feeds() = FreshnessOf(position, now);
+    v1::FeedFreshness& feed = *freshness.add_feeds() = FreshnessOf(position, now);
+    if (!shows_errors && !feed.last_error().empty()) feed.set_last_error(kRedactedFeedError);
   }
   if (deps_.rebuilds != nullptr) {
     ASSIGN_OR_RETURN(std::optional<v1::RollupRebuild> rebuild,

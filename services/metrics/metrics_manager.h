@@ -18,6 +18,7 @@
 #include "services/metrics/fact_keeper.h"
 #include "services/metrics/metrics_parts.h"
 #include "services/metrics/metrics_store.h"
+#include "services/metrics/mysql_settings_store.h"
 #include "services/metrics/rollup_store.h"
 #include "tandem/metrics/v1/metrics_service.pb.h"
 
@@ -27,7 +28,8 @@ namespace tandem::metrics {
 struct MetricsDeps {
   MetricsStore* store = nullptr;  // definitions, feed positions
   RollupStore* rollups = nullptr;
-  SettingsStore* settings = nullptr;
+  // Settings as the tenant set them, and the effective time zone reads use.
+  MysqlSettingsStore* settings = nullptr;
   RebuildRunner* rebuilds = nullptr;
   KeyFeatureSource* key_features = nullptr;
   std::vector<FactKeeper*> keepers;  // for windows that are not calendar periods

@@ -5,7 +5,8 @@
 namespace tandem::metrics {
 namespace {
 
-// Everyone who may sign in may read metrics.
+// Everyone who may sign in may read metrics ("agent" and "csm" have no
+// constant in common/auth.h).
 constexpr std::initializer_list<absl::string_view> kReaders = {"agent", "csm", kRoleViewer,
                                                                kRoleService};
 // Settings and rebuilds change every figure of the tenant: admins only.

@@ -77,11 +77,14 @@ absl::StatusOr<v1::MetricSettings> MysqlSettingsStore::Update(
         if (rows.empty()) {
           // A concurrent first update inserts too: one of the two fails with
           // a duplicate key, which the caller retries like a stale etag.
+          // The cells are in the default zone until a rebuild commits.
+          std::vector<mysql::Value> insert = params;
+          insert.emplace_back(std::string(kDefaultMetricsTimeZone));
           absl::Status inserted =
               tx->Execute(
                     "INSERT INTO metric_settings (time_zone, gross_margin_bp, version, "
-                    "update_time, tenant_id) VALUES (?, ?, ?, ?, ?)",
-                    params)
+                    "update_time, tenant_id, effective_time_zone) VALUES (?, ?, ?, ?, ?, ?)",
+                    insert)
                   .status();
           if (absl::IsAlreadyExists(inserted)) {
             return absl::AbortedError(
@@ -109,12 +112,40 @@ absl::StatusOr<absl::flat_hash_map<std::string, std::string>> MysqlSettingsStore
   if (tenants.empty()) return zones;
   const std::vector<mysql::Value> params(tenants.begin(), tenants.end());
   ASSIGN_OR_RETURN(auto rows,
-                   db.Query(absl::StrCat("SELECT tenant_id, time_zone FROM metric_settings "
+                   db.Query(absl::StrCat("SELECT tenant_id, effective_time_zone "
+                                         "FROM metric_settings "
                                          "WHERE tenant_id IN (",
                                          mysql::ParameterList(tenants.size()), ")"),
                             params));
   for (const mysql::Row& row : rows) zones[row.String(0)] = row.String(1);
   return zones;
+}
+
+absl::StatusOr<std::string> MysqlSettingsStore::EffectiveTimeZone(const std::string& tenant,
+                                                                  absl::Time deadline) {
+  ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
+  ASSIGN_OR_RETURN(auto rows, db->Query("SELECT effective_time_zone FROM metric_settings "
+                                        "WHERE tenant_id = ?",
+                                        {tenant}));
+  if (rows.empty()) return std::string(kDefaultMetricsTimeZone);
+  return rows[0].String(0);
+}
+
+absl::StatusOr<std::string> MysqlSettingsStore::RequestedTimeZone(mysql::Connection& db,
+                                                                  const std::string& tenant) {
+  ASSIGN_OR_RETURN(auto rows,
+                   db.Query("SELECT time_zone FROM metric_settings WHERE tenant_id = ?", {tenant}));
+  if (rows.empty()) return std::string(kDefaultMetricsTimeZone);
+  return rows[0].String(0);
+}
+
+absl::Status MysqlSettingsStore::SetEffectiveTimeZone(mysql::Connection& db,
+                                                      const std::string& tenant,
+                                                      const std::string& zone) {
+  return db
+      .Execute("UPDATE metric_settings SET effective_time_zone = ? WHERE tenant_id = ?",
+               {zone, tenant})
+      .status();
 }
 
 }  // namespace tandem::metrics

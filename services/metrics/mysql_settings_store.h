@@ -22,7 +22,9 @@ inline constexpr int32_t kDefaultGrossMarginBasisPoints = 10000;
 class MysqlSettingsStore final : public SettingsStore {
  public:
   // `on_time_zone_change` is called with the tenant after a change of its
-  // time zone commits: its rollups must be rebuilt in the new zone.
+  // time zone commits: its rollups must be rebuilt in the new zone. Until
+  // that rebuild commits, the tenant's effective zone (see
+  // EffectiveTimeZone) stays the old one, so the cells never mix zones.
   MysqlSettingsStore(mysql::Pool* pool, const Clock* clock,
                      std::function<void(const std::string& tenant)> on_time_zone_change)
       : pool_(pool), clock_(clock), on_time_zone_change_(std::move(on_time_zone_change)) {}
@@ -36,10 +38,28 @@ class MysqlSettingsStore final : public SettingsStore {
                                             const google::protobuf::FieldMask& mask,
                                             absl::Time deadline) override;
 
-  // The stored time zone name of each of `tenants` that set one, read
-  // through `db` (the applier's transaction).
+  // The effective time zone of `tenant`: the one its rollup cells are in,
+  // which the applier and the reads use. It differs from the requested
+  // `time_zone` (what Get returns) from a change of zone until the rebuild
+  // that re-derives the cells in the new zone commits; kDefaultMetricsTimeZone
+  // when the tenant has no settings.
+  absl::StatusOr<std::string> EffectiveTimeZone(const std::string& tenant, absl::Time deadline);
+
+  // The effective time zone name of each of `tenants` that has settings,
+  // read through `db` (the applier's transaction).
   static absl::StatusOr<absl::flat_hash_map<std::string, std::string>> TimeZones(
       mysql::Connection& db, const std::vector<std::string>& tenants);
+
+  // The requested time zone of `tenant` (kDefaultMetricsTimeZone if it has
+  // no settings), read through `db` (a rebuild's transaction).
+  static absl::StatusOr<std::string> RequestedTimeZone(mysql::Connection& db,
+                                                       const std::string& tenant);
+
+  // Makes `zone` the effective time zone of `tenant`, through `db` (the
+  // rebuild's transaction, which re-derived the cells in `zone`). A tenant
+  // without settings is left as is (its effective zone is the default).
+  static absl::Status SetEffectiveTimeZone(mysql::Connection& db, const std::string& tenant,
+                                           const std::string& zone);
 
  private:
   mysql::Pool* pool_;

@@ -11,6 +11,7 @@
 #include "common/proto_time.h"
 #include "common/status.h"
 #include "services/metrics/mysql_metrics_store.h"
+#include "services/metrics/mysql_settings_store.h"
 
 namespace tandem::metrics {
 namespace {
@@ -196,6 +197,12 @@ absl::StatusOr<int64_t> RollupRebuilder::Replay(const std::string& tenant, absl:
                                names));
     for (const mysql::Row& row : rows) cursors[row.String(0)] = row.Int(1);
   }
+  // The cells are re-derived in the zone the tenant asked for; it becomes
+  // the effective zone (the applier's and the reads') only when this
+  // transaction commits, so no page is ever applied in a zone other than
+  // that of the cells it adds to. A later change queues another rebuild.
+  ASSIGN_OR_RETURN(const std::string zone,
+                   MysqlSettingsStore::RequestedTimeZone(tx.connection(), tenant));
   RETURN_IF_ERROR(deps_.rollups->DeleteTenant(tx, tenant));
   for (FactKeeper* keeper : deps_.keepers) RETURN_IF_ERROR(keeper->DeleteTenant(tx, tenant));
   RETURN_IF_ERROR(EventCountRollup::DeleteTenant(tx, tenant));
@@ -229,7 +236,7 @@ absl::StatusOr<int64_t> RollupRebuilder::Replay(const std::string& tenant, absl:
         if (event.tenant() == tenant) batch.push_back(&event);
       }
       if (page.events(page.events_size() - 1).cursor() > until) after = until;
-      RETURN_IF_ERROR(deps_.applier->ApplyBatch(tx, batch));
+      RETURN_IF_ERROR(deps_.applier->ApplyBatchInZone(tx, batch, tenant, zone));
       replayed += static_cast<int64_t>(batch.size());
       if (absl::Now() - last_progress >= kProgressInterval) {
         last_progress = absl::Now();
@@ -241,6 +248,7 @@ absl::StatusOr<int64_t> RollupRebuilder::Replay(const std::string& tenant, absl:
       }
     }
   }
+  RETURN_IF_ERROR(MysqlSettingsStore::SetEffectiveTimeZone(tx.connection(), tenant, zone));
   RETURN_IF_ERROR(tx.Commit());
   return replayed;
 }

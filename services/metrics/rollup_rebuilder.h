@@ -1,8 +1,10 @@
 // Rebuilds a tenant's rollups from its events: in one transaction that
 // holds both feed cursors (so the consumers wait), deletes the tenant's
 // cells, facts and event counts and replays its events of every feed up to
-// those cursors through the applier. Readers see the old rollups until the
-// commit swaps in the new ones, and a crash loses nothing.
+// those cursors through the applier, in the tenant's requested time zone,
+// which the commit makes its effective one. Readers see the old rollups
+// (and zone) until the commit swaps in the new ones, and a crash loses
+// nothing. Holding the cursors pauses both feeds for every tenant.
 #ifndef TANDEM_SERVICES_METRICS_ROLLUP_REBUILDER_H_
 #define TANDEM_SERVICES_METRICS_ROLLUP_REBUILDER_H_
 

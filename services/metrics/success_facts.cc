@@ -230,6 +230,28 @@ struct UsageInPeriod {
   AccountSegment segment;  // the latest day's
 };
 
+// The periods a usage day counts in: those containing its date, taken as
+// the same calendar date in the tenant's zone (a UTC day D is the tenant's
+// day D, whatever the zone's offset).
+std::vector<Period> UsageDayPeriods(const PeriodScheme& scheme, absl::CivilDay day) {
+  if (!scheme.window().has_value()) return CalendarPeriodsOf(day);
+  const Period& window = *scheme.window();
+  if (window.start <= day && day < window.end) return {window};
+  return {};
+}
+
+// Takes one more usage day into an account's usage in a period (`first`:
+// the period had none yet).
+void FoldDay(const UsageDay& day, bool first, UsageInPeriod& in) {
+  in.features.insert(day.features.begin(), day.features.end());
+  in.peak_active_users = std::max(in.peak_active_users, day.active_users);
+  if (first || in.latest_day < day.day) {
+    in.latest_day = day.day;
+    in.latest_seats = day.seats;
+    in.segment = day.segment;
+  }
+}
+
 // The account's usage per period of `scheme` holding one of `days`; only
 // the periods in `only`, when given.
 absl::btree_map<Period, UsageInPeriod> UsageByPeriod(const PeriodScheme& scheme,
@@ -237,18 +259,10 @@ absl::btree_map<Period, UsageInPeriod> UsageByPeriod(const PeriodScheme& scheme,
                                                      const absl::btree_set<Period>* only) {
   absl::btree_map<Period, UsageInPeriod> periods;
   for (const UsageDay& day : days) {
-    const absl::Time start = absl::FromCivil(day.day, absl::UTCTimeZone());
-    for (const Period& period : scheme.WindowPeriods(start)) {
+    for (const Period& period : UsageDayPeriods(scheme, day.day)) {
       if (only != nullptr && !only->contains(period)) continue;
       auto [it, added] = periods.try_emplace(period);
-      UsageInPeriod& in = it->second;
-      in.features.insert(day.features.begin(), day.features.end());
-      in.peak_active_users = std::max(in.peak_active_users, day.active_users);
-      if (added || in.latest_day < day.day) {
-        in.latest_day = day.day;
-        in.latest_seats = day.seats;
-        in.segment = day.segment;
-      }
+      FoldDay(day, added, it->second);
     }
   }
   return periods;
@@ -296,6 +310,18 @@ void AddUsageDifference(const std::string& tenant, const Period& period, const U
   if (has_seats) out.Add(tenant, segments, measure::kSeatRatio, period, 1, ratio(now), 1);
 }
 
+// Adds an account's usage in `period` becoming `now` from `was` (null:
+// none).
+void AddPeriodChange(const std::string& tenant, const Period& period, const UsageInPeriod* was,
+                     const UsageInPeriod* now, Contributions& out) {
+  if (was != nullptr && now != nullptr && was->segment == now->segment) {
+    AddUsageDifference(tenant, period, *was, *now, out);
+    return;
+  }
+  if (was != nullptr) AddUsageInPeriod(tenant, period, *was, -1, out);
+  if (now != nullptr) AddUsageInPeriod(tenant, period, *now, 1, out);
+}
+
 }  // namespace
 
 void AddAccountUsage(const std::string& tenant, const PeriodScheme& scheme,
@@ -310,7 +336,7 @@ void AddAccountUsageChange(const std::string& tenant, const PeriodScheme& scheme
                            const std::vector<absl::CivilDay>& changed, Contributions& out) {
   absl::btree_set<Period> touched;
   for (const absl::CivilDay& day : changed) {
-    for (const Period& period : scheme.WindowPeriods(absl::FromCivil(day, absl::UTCTimeZone()))) {
+    for (const Period& period : UsageDayPeriods(scheme, day)) {
       touched.insert(period);
     }
   }
@@ -319,25 +345,37 @@ void AddAccountUsageChange(const std::string& tenant, const PeriodScheme& scheme
   for (const Period& period : touched) {
     auto was = old_usage.find(period);
     auto is = new_usage.find(period);
-    const bool had = was != old_usage.end();
-    const bool has = is != new_usage.end();
-    if (had && has && was->second.segment == is->second.segment) {
-      AddUsageDifference(tenant, period, was->second, is->second, out);
-      continue;
-    }
-    if (had) AddUsageInPeriod(tenant, period, was->second, -1, out);
-    if (has) AddUsageInPeriod(tenant, period, is->second, 1, out);
+    AddPeriodChange(tenant, period, was == old_usage.end() ? nullptr : &was->second,
+                    is == new_usage.end() ? nullptr : &is->second, out);
   }
 }
 
-std::pair<absl::CivilDay, absl::CivilDay> UsageReach(absl::CivilDay day) {
-  // A UTC day's start falls on the tenant day before, on or after it.
-  const Period first_week = PeriodOf(Grain::kWeek, day - 1);
-  const Period first_year = PeriodOf(Grain::kYear, day - 1);
-  const Period last_week = PeriodOf(Grain::kWeek, day + 1);
-  const Period last_year = PeriodOf(Grain::kYear, day + 1);
-  return {std::min(first_week.start, first_year.start) - 1,
-          std::max(last_week.end, last_year.end) + 1};
+void AddAccountUsagePeriodChange(const std::string& tenant, const Period& period,
+                                 const std::optional<UsageSummary>& rest,
+                                 const std::vector<UsageDay>& before,
+                                 const std::vector<UsageDay>& after, Contributions& out) {
+  const auto fold = [&](const std::vector<UsageDay>& days) {
+    std::optional<UsageInPeriod> in;
+    if (rest.has_value()) {
+      in.emplace();
+      in->features.insert(rest->features.begin(), rest->features.end());
+      in->peak_active_users = rest->peak_active_users;
+      in->latest_day = rest->latest_day;
+      in->latest_seats = rest->latest_seats;
+      in->segment = rest->segment;
+    }
+    for (const UsageDay& day : days) {
+      if (day.day < period.start || !(day.day < period.end)) continue;
+      const bool added = !in.has_value();
+      if (added) in.emplace();
+      FoldDay(day, added, *in);
+    }
+    return in;
+  };
+  const std::optional<UsageInPeriod> was = fold(before);
+  const std::optional<UsageInPeriod> is = fold(after);
+  AddPeriodChange(tenant, period, was.has_value() ? &*was : nullptr,
+                  is.has_value() ? &*is : nullptr, out);
 }
 
 std::optional<NpsAnswer> NpsAnswerOf(const Event& event) {
@@ -479,6 +517,7 @@ using success_facts::NpsAnswer;
 using success_facts::OnboardingFact;
 using success_facts::RenewalFact;
 using success_facts::UsageDay;
+using success_facts::UsageInPeriod;
 using ::tandem::common::v1::Event;
 
 // Feature lists are stored one per line (feature names have no spaces).
@@ -904,41 +943,103 @@ UsageDay UsageDayOfRow(const mysql::Row& row) {
   return day;
 }
 
+using UsageSummaries = std::map<std::string, success_facts::UsageSummary>;  // by account
+
+// The summaries of `accounts`' usage in `period` over their days other than
+// `excluded` (the page's days, read row by row): peak and latest day from
+// one GROUP BY, features from the distinct feature lists.
+absl::Status ReadUsageSummaries(mysql::Transaction& tx, const std::string& tenant,
+                                const Period& period, const std::vector<std::string>& accounts,
+                                const std::vector<absl::CivilDay>& excluded,
+                                UsageSummaries& out) {
+  for (size_t first = 0; first < accounts.size(); first += kKeysPerStatement) {
+    const size_t count = std::min(kKeysPerStatement, accounts.size() - first);
+    std::vector<mysql::Value> params = {tenant};
+    for (size_t i = first; i < first + count; ++i) params.emplace_back(accounts[i]);
+    params.insert(params.end(), {FormatDate(period.start), FormatDate(period.end)});
+    for (const absl::CivilDay& day : excluded) params.emplace_back(FormatDate(day));
+    const std::string where = absl::StrCat(
+        "tenant_id = ? AND account IN (", mysql::ParameterList(count),
+        ") AND day >= ? AND day < ?",
+        excluded.empty() ? ""
+                         : absl::StrCat(" AND day NOT IN (",
+                                        mysql::ParameterList(excluded.size()), ")"));
+    std::vector<mysql::Value> joined = params;
+    joined.emplace_back(tenant);
+    ASSIGN_OR_RETURN(
+        auto rows,
+        tx->Query(absl::StrCat("SELECT d.account, g.peak, d.day, d.seats, d.tier, d.plan, "
+                               "d.owner FROM (SELECT account, MAX(day) AS latest, "
+                               "MAX(active_users) AS peak FROM success_usage_days WHERE ",
+                               where,
+                               " GROUP BY account) g JOIN success_usage_days d ON d.tenant_id "
+                               "= ? AND d.account = g.account AND d.day = g.latest"),
+                  joined));
+    for (const mysql::Row& row : rows) {
+      success_facts::UsageSummary& summary = out[row.String(0)];
+      summary.peak_active_users = static_cast<int>(row.Int(1));
+      summary.latest_day = DayOfColumn(row, 2);
+      summary.latest_seats = static_cast<int>(row.Int(3));
+      summary.segment = SegmentColumns(row, 4);
+    }
+    ASSIGN_OR_RETURN(auto lists,
+                     tx->Query(absl::StrCat("SELECT DISTINCT account, features FROM "
+                                            "success_usage_days WHERE ",
+                                            where),
+                               params));
+    std::map<std::string, absl::btree_set<std::string>> features;
+    for (const mysql::Row& row : lists) {
+      for (std::string& feature : SplitFeatures(row.String(1))) {
+        features[row.String(0)].insert(std::move(feature));
+      }
+    }
+    for (auto& [account, names] : features) {
+      auto it = out.find(account);
+      if (it != out.end()) it->second.features.assign(names.begin(), names.end());
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApplyUsage(mysql::Transaction& tx, const TenantSchemes& schemes,
                         const std::vector<const Event*>& events, Contributions& delta) {
   std::map<TenantKey, std::vector<UsageDay>> arrived;
-  // Every day of the periods the new days fall in: the accounts' days in
-  // one range per tenant (the union of the days' reaches, usually a year).
-  std::map<std::string, std::pair<absl::CivilDay, absl::CivilDay>> tenant_reach;
+  // The page's days per tenant: their stored rows are read (and locked) one
+  // by one; the other days of the periods they touch only as summaries.
+  std::map<std::string, std::set<absl::CivilDay>> tenant_days;
   for (const Event* event : events) {
     if (auto day = success_facts::UsageDayOf(*event)) {
-      const auto [from, to] = success_facts::UsageReach(day->second.day);
-      auto [it, added] = tenant_reach.try_emplace(event->tenant(), from, to);
-      if (!added) it->second = {std::min(it->second.first, from), std::max(it->second.second, to)};
+      tenant_days[event->tenant()].insert(day->second.day);
       arrived[{event->tenant(), day->first}].push_back(std::move(day->second));
     }
   }
   if (arrived.empty()) return absl::OkStatus();
   std::map<TenantKey, std::map<absl::CivilDay, UsageDay>> before;
-  for (const auto& [tenant, range] : tenant_reach) {
+  for (const auto& [tenant, days] : tenant_days) {
     std::set<TenantKey> of_tenant;
-    for (const auto& [key, days] : arrived) {
+    for (const auto& [key, unused] : arrived) {
       if (key.first == tenant) of_tenant.insert(key);
     }
+    std::vector<mysql::Value> day_params;
+    for (const absl::CivilDay& day : days) day_params.emplace_back(FormatDate(day));
     ASSIGN_OR_RETURN(
         auto rows,
         QueryKeyed(tx, absl::StrCat("SELECT ", kUsageColumns, " FROM success_usage_days"),
-                   "account", of_tenant, " AND day >= ? AND day < ? FOR UPDATE",
-                   {FormatDate(range.first), FormatDate(range.second)}));
+                   "account", of_tenant,
+                   absl::StrCat(" AND day IN (", mysql::ParameterList(days.size()),
+                                ") FOR UPDATE"),
+                   day_params));
     for (const mysql::Row& row : rows) {
       UsageDay day = UsageDayOfRow(row);
       before[{row.String(0), row.String(1)}].emplace(day.day, std::move(day));
     }
   }
-  std::vector<mysql::Value> upserts;
+  // Each account's days after the page, and the periods its changes touch.
+  std::map<TenantKey, std::map<absl::CivilDay, UsageDay>> after_days;
+  std::map<TenantKey, std::set<Period>> touched;
   for (auto& [key, days] : arrived) {
     std::map<absl::CivilDay, UsageDay> after = before[key];
-    std::set<absl::CivilDay> changed;
+    bool changed = false;
     for (UsageDay& day : days) {
       auto [it, added] = after.try_emplace(day.day, day);
       if (!added) {
@@ -946,18 +1047,63 @@ absl::Status ApplyUsage(mysql::Transaction& tx, const TenantSchemes& schemes,
         if (day.cursor <= it->second.cursor) continue;
         it->second = std::move(day);
       }
-      changed.insert(it->first);
+      changed = true;
+      for (const Period& period :
+           success_facts::UsageDayPeriods(schemes.For(key.first), it->first)) {
+        touched[key].insert(period);
+      }
     }
-    if (changed.empty()) continue;
-    const auto values = [](const std::map<absl::CivilDay, UsageDay>& by_day) {
-      std::vector<UsageDay> list;
-      for (const auto& [day, usage] : by_day) list.push_back(usage);
-      return list;
-    };
-    AddAccountUsageChange(key.first, schemes.For(key.first), values(before[key]), values(after),
-                          std::vector<absl::CivilDay>(changed.begin(), changed.end()), delta);
-    for (const absl::CivilDay& day : changed) {
-      const UsageDay& usage = after.at(day);
+    if (changed) after_days[key] = std::move(after);
+  }
+  // The summaries of the touched periods (a day period holds only a page
+  // day, so it has none).
+  std::map<std::pair<std::string, Period>, UsageSummaries> summaries;
+  {
+    std::map<std::pair<std::string, Period>, std::vector<std::string>> wanted;
+    for (const auto& [key, periods] : touched) {
+      for (const Period& period : periods) {
+        if (period.grain != Grain::kDay) wanted[{key.first, period}].push_back(key.second);
+      }
+    }
+    for (const auto& [tenant_period, accounts] : wanted) {
+      const auto& [tenant, period] = tenant_period;
+      std::vector<absl::CivilDay> excluded;
+      for (const absl::CivilDay& day : tenant_days[tenant]) {
+        if (period.start <= day && day < period.end) excluded.push_back(day);
+      }
+      RETURN_IF_ERROR(ReadUsageSummaries(tx, tenant, period, accounts, excluded,
+                                         summaries[tenant_period]));
+    }
+  }
+  const auto in_period = [](const std::map<absl::CivilDay, UsageDay>& by_day,
+                            const Period& period) {
+    std::vector<UsageDay> list;
+    for (auto it = by_day.lower_bound(period.start); it != by_day.end() && it->first < period.end;
+         ++it) {
+      list.push_back(it->second);
+    }
+    return list;
+  };
+  for (const auto& [key, periods] : touched) {
+    if (!after_days.contains(key)) continue;
+    for (const Period& period : periods) {
+      std::optional<success_facts::UsageSummary> rest;
+      if (auto it = summaries.find({key.first, period}); it != summaries.end()) {
+        if (auto found = it->second.find(key.second); found != it->second.end()) {
+          rest = found->second;
+        }
+      }
+      success_facts::AddAccountUsagePeriodChange(key.first, period, rest,
+                                                 in_period(before[key], period),
+                                                 in_period(after_days[key], period), delta);
+    }
+  }
+  std::vector<mysql::Value> upserts;
+  for (const auto& [key, after] : after_days) {
+    const std::map<absl::CivilDay, UsageDay>& was = before[key];
+    for (const auto& [day, usage] : after) {
+      auto old = was.find(day);
+      if (old != was.end() && old->second.cursor == usage.cursor) continue;
       upserts.insert(upserts.end(), {key.first, key.second, FormatDate(day), usage.cursor,
                                      int64_t{usage.active_users}, int64_t{usage.seats},
                                      JoinFeatures(usage.features)});
@@ -1037,6 +1183,66 @@ absl::Status AddStoredUsage(mysql::Connection& db, const std::string& tenant,
   return absl::OkStatus();
 }
 
+// Rows per DELETE when a tenant's facts are dropped.
+constexpr int64_t kDeleteSlice = 20000;
+
+// Accounts per read of a custom window's usage: each read holds one row
+// per account and, for the features, at most one row per distinct feature
+// list of an account in the window.
+constexpr int kUsageAccountsPerRead = 500;
+
+// Adds the window contributions of the tenant's usage days in `window`
+// (days counted on their own date), reading the accounts in batches: per
+// account its peak active users and latest day (seats, segment) come from
+// one GROUP BY, its features from its distinct feature lists. Memory is
+// bounded by a batch, not by the window's days.
+absl::Status AddWindowUsage(mysql::Connection& db, const std::string& tenant,
+                            const Period& window, Contributions& out) {
+  const std::string from = FormatDate(window.start);
+  const std::string to = FormatDate(window.end);
+  std::string after;
+  while (true) {
+    ASSIGN_OR_RETURN(
+        std::vector<mysql::Row> rows,
+        db.Query(absl::StrCat(
+                     "SELECT d.account, g.peak, d.seats, d.tier, d.plan, d.owner FROM (SELECT "
+                     "account, MAX(day) AS latest, MAX(active_users) AS peak FROM "
+                     "success_usage_days WHERE tenant_id = ? AND account > ? AND day >= ? AND "
+                     "day < ? GROUP BY account ORDER BY account LIMIT ",
+                     kUsageAccountsPerRead,
+                     ") g JOIN success_usage_days d ON d.tenant_id = ? AND d.account = g.account "
+                     "AND d.day = g.latest ORDER BY d.account"),
+                 {tenant, after, from, to, tenant}));
+    if (rows.empty()) return absl::OkStatus();
+    std::map<std::string, UsageInPeriod> accounts;
+    for (const mysql::Row& row : rows) {
+      UsageInPeriod& in = accounts[row.String(0)];
+      in.peak_active_users = static_cast<int>(row.Int(1));
+      in.latest_seats = static_cast<int>(row.Int(2));
+      in.segment = SegmentColumns(row, 3);
+    }
+    const std::string& first = accounts.begin()->first;
+    const std::string& last = accounts.rbegin()->first;
+    ASSIGN_OR_RETURN(
+        std::vector<mysql::Row> lists,
+        db.Query("SELECT DISTINCT account, features FROM success_usage_days WHERE tenant_id = ? "
+                 "AND account >= ? AND account <= ? AND day >= ? AND day < ?",
+                 {tenant, first, last, from, to}));
+    for (const mysql::Row& row : lists) {
+      auto it = accounts.find(row.String(0));
+      if (it == accounts.end()) continue;
+      for (std::string& feature : SplitFeatures(row.String(1))) {
+        it->second.features.insert(std::move(feature));
+      }
+    }
+    for (const auto& [account, in] : accounts) {
+      success_facts::AddUsageInPeriod(tenant, window, in, 1, out);
+    }
+    if (rows.size() < static_cast<size_t>(kUsageAccountsPerRead)) return absl::OkStatus();
+    after = last;
+  }
+}
+
 template <typename Fact>
 absl::Status AddStoredSnapshots(const SnapshotTable<Fact>& table, mysql::Connection& db,
                                 const std::string& tenant, const PeriodScheme& scheme,
@@ -1085,20 +1291,16 @@ absl::Status SuccessFacts::ApplyPage(mysql::Transaction& tx, const TenantSchemes
 }
 
 absl::Status SuccessFacts::AddWindowMeasures(mysql::Connection& db, const std::string& tenant,
-                                             const PeriodScheme& scheme, absl::Time /*deadline*/,
+                                             const PeriodScheme& scheme, absl::Time deadline,
                                              Contributions& out) {
   if (!scheme.window().has_value()) return absl::OkStatus();
+  RETURN_IF_ERROR(db.SetDeadline(deadline));
   const Period& window = *scheme.window();
-  const absl::Time from = scheme.StartOf(window.start);
-  const absl::Time to = scheme.StartOf(window.end);
-  RETURN_IF_ERROR(AddStoredNps(db, tenant, scheme,
-                               "tenant_id = ? AND response_time >= ? AND response_time < ?",
-                               {tenant, from, to}, out));
-  // UTC days whose start lies in the window (the scheme drops the others).
-  const absl::CivilDay first = absl::ToCivilDay(from, absl::UTCTimeZone());
-  const absl::CivilDay last = absl::ToCivilDay(to, absl::UTCTimeZone()) + 1;
-  return AddStoredUsage(db, tenant, scheme, "tenant_id = ? AND day >= ? AND day < ?",
-                        {tenant, FormatDate(first), FormatDate(last)}, out);
+  RETURN_IF_ERROR(AddStoredNps(
+      db, tenant, scheme, "tenant_id = ? AND response_time >= ? AND response_time < ?",
+      {tenant, scheme.StartOf(window.start), scheme.StartOf(window.end)}, out));
+  // Usage days count on their own date: the window's dates are its days.
+  return AddWindowUsage(db, tenant, window, out);
 }
 
 absl::Status SuccessFacts::AddAllContributions(mysql::Connection& db, const std::string& tenant,
@@ -1112,12 +1314,18 @@ absl::Status SuccessFacts::AddAllContributions(mysql::Connection& db, const std:
 }
 
 absl::Status SuccessFacts::DeleteTenant(mysql::Transaction& tx, const std::string& tenant) {
+  // In slices, so no one statement of a large tenant (a year of usage days
+  // per account) meets the statement timeout.
   for (const char* table :
        {"success_nps_answers", "success_renewals", "success_onboardings", "success_health_entries",
         "success_health_accounts", "success_usage_days", "success_key_features"}) {
-    RETURN_IF_ERROR(
-        tx->Execute(absl::StrCat("DELETE FROM ", table, " WHERE tenant_id = ?"), {tenant})
-            .status());
+    while (true) {
+      ASSIGN_OR_RETURN(const int64_t deleted,
+                       tx->Execute(absl::StrCat("DELETE FROM ", table,
+                                                " WHERE tenant_id = ? LIMIT ", kDeleteSlice),
+                                   {tenant}));
+      if (deleted < kDeleteSlice) break;
+    }
   }
   return absl::OkStatus();
 }

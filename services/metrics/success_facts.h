@@ -24,8 +24,10 @@
 //   (AccountDeleted takes it out for good). Its band, score and segment are
 //   the latest HealthChanged's, the segment moved on by later StageChanged,
 //   TierChanged and AccountUpdated (owner/plan/tier) snapshots.
-// - Usage: Success reports each account's usage per UTC day; a day counts
-//   in the tenant periods containing that UTC day's start. Per account and
+// - Usage: Success reports each account's usage per UTC day D; the day
+//   counts in the tenant periods containing the calendar date D (the same
+//   date in the tenant's zone, not the tenant day holding D 00:00 UTC, which
+//   for a zone behind UTC is the day before). Per account and
 //   period: "active" (usage_accounts) when it has any usage day, each
 //   feature used on any day (feature_accounts:F), and the seat ratio =
 //   the period's peak daily active users ÷ the seats licensed on its latest
@@ -188,11 +190,27 @@ void AddAccountUsageChange(const std::string& tenant, const PeriodScheme& scheme
                            const std::vector<UsageDay>& before, const std::vector<UsageDay>& after,
                            const std::vector<absl::CivilDay>& changed, Contributions& out);
 
-// The tenant days whose periods a change of UTC day `day` can touch: from
-// the first day of its ISO week or year to the last of them, widened by a
-// day each side for the time-zone shift. Days outside are never needed to
-// recompute those periods.
-std::pair<absl::CivilDay, absl::CivilDay> UsageReach(absl::CivilDay day);
+// An account's usage in one period over the days a change leaves alone:
+// its peak daily active users, its latest such day's seats and segment, and
+// every feature used on any of them.
+struct UsageSummary {
+  absl::CivilDay latest_day;
+  int peak_active_users = 0;
+  int latest_seats = 0;
+  std::vector<std::string> features;
+  AccountSegment segment;
+};
+
+// Adds the change of one account's contribution in the calendar or window
+// period `period` when its days `before` become `after` (the changed days,
+// as they were and as they are; those outside `period` are ignored), with
+// `rest` the summary of its other days in `period` (nullopt when none).
+// Equals AddAccountUsageChange restricted to `period`, without reading the
+// period's other days one by one.
+void AddAccountUsagePeriodChange(const std::string& tenant, const Period& period,
+                                 const std::optional<UsageSummary>& rest,
+                                 const std::vector<UsageDay>& before,
+                                 const std::vector<UsageDay>& after, Contributions& out);
 
 // Reads an event's facts. Each returns nullopt for an event of another type
 // (or, for OnboardingEnded, a plan that was not completed).
@@ -213,7 +231,9 @@ std::optional<std::vector<std::string>> KeyFeaturesOf(const tandem::common::v1::
 // Keeps the facts above in the tables of migrations/0030_success_facts.sql.
 // Each page reads the touched facts of each kind with one locking SELECT
 // (an account's health head rather than its history, unless an entry is
-// back-dated or repeated) and writes them back with one multi-row upsert.
+// back-dated or repeated; for usage, the page's days, plus per touched
+// week, month, quarter and year a GROUP BY summary of the accounts' other
+// days) and writes them back with one multi-row upsert.
 // A fact taken from a snapshot event keeps the feed cursor of that event,
 // so an older or repeated event never overwrites a newer one.
 class SuccessFacts final : public FactKeeper, public KeyFeatureSource {

@@ -27,6 +27,8 @@ using tandem::common::v1::Event;
 constexpr size_t kMaxBatch = 512;
 // Rows per read when adding every contribution of a tenant.
 constexpr int kScanPage = 2000;
+// Rows per DELETE when dropping a tenant's facts.
+constexpr int64_t kDeleteSlice = 20000;
 
 absl::Time Micros(const google::protobuf::Timestamp& t) {
   return absl::FromUnixMicros(t.seconds() * 1000000 + t.nanos() / 1000);
@@ -82,6 +84,10 @@ SlaTargetFact TargetOf(const sv1::SlaMetric& metric, const SnapshotOrder& order)
   target.kind = metric.kind();
   target.start_time = Micros(metric.start_time());
   target.seen = order;
+  if (metric.has_due_time()) {
+    target.due_time = Micros(metric.due_time());
+    target.due_seen = order;
+  }
   if (metric.breached()) {
     target.result = SlaTargetFact::Result::kMissed;
     target.result_time =
@@ -273,29 +279,71 @@ struct TicketEntry {
 };
 using TicketKey = std::pair<std::string, std::string>;  // tenant, ticket id
 
+// Reads the facts of `tenant`'s tickets `ids` (at most kMaxBatch), locking
+// them when `lock`, and calls `found` with each. `tenant_id = ? AND
+// ticket_id IN` is a range of the primary key; MariaDB reads a row
+// constructor IN of many pairs with a full scan.
+template <typename Found>
+absl::Status ReadTickets(mysql::Connection& db, const std::string& tenant, const std::vector<std::string>& ids,
+                         bool lock, Found found) {
+  if (ids.empty()) return absl::OkStatus();
+  const size_t padded = PaddedSize(ids.size());
+  std::vector<mysql::Value> params;
+  params.reserve(padded + 1);
+  params.emplace_back(tenant);
+  for (size_t i = 0; i < padded; ++i) params.emplace_back(ids[std::min(i, ids.size() - 1)]);
+  ASSIGN_OR_RETURN(std::vector<mysql::Row> rows,
+                   db.Query(absl::StrCat("SELECT ", ColumnList(),
+                                         " FROM support_ticket_facts WHERE tenant_id = ? AND "
+                                         "ticket_id IN (",
+                                         mysql::ParameterList(padded), ")",
+                                         lock ? " FOR UPDATE" : ""),
+                            params));
+  for (const mysql::Row& row : rows) {
+    ASSIGN_OR_RETURN(TicketFacts facts, FromRow(row));
+    RETURN_IF_ERROR(found(row.String(1), std::move(facts)));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status LoadTickets(mysql::Transaction& tx, std::map<TicketKey, TicketEntry>& entries) {
-  std::vector<TicketKey> keys;
-  for (const auto& [key, entry] : entries) keys.push_back(key);
-  for (size_t begin = 0; begin < keys.size(); begin += kMaxBatch) {
-    const size_t n = std::min(kMaxBatch, keys.size() - begin);
+  // `entries` is ordered by tenant: one batch list per tenant.
+  for (auto it = entries.begin(); it != entries.end();) {
+    const std::string tenant = it->first.first;
+    std::vector<std::string> ids;
+    for (; it != entries.end() && it->first.first == tenant; ++it) ids.push_back(it->first.second);
+    for (size_t begin = 0; begin < ids.size(); begin += kMaxBatch) {
+      const std::vector<std::string> batch(
+          ids.begin() + begin, ids.begin() + begin + std::min(kMaxBatch, ids.size() - begin));
+      RETURN_IF_ERROR(ReadTickets(tx.connection(), tenant, batch, /*lock=*/true,
+                                  [&](const std::string& id, TicketFacts facts) {
+                                    auto entry = entries.find({tenant, id});
+                                    if (entry != entries.end()) entry->second.before = std::move(facts);
+                                    return absl::OkStatus();
+                                  }));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Records the solve and reopen times `after` has and `before` had not.
+absl::Status StoreActivity(mysql::Transaction& tx,
+                           const std::vector<std::tuple<std::string, absl::Time, std::string>>& rows) {
+  for (size_t begin = 0; begin < rows.size(); begin += kMaxBatch) {
+    const size_t n = std::min(kMaxBatch, rows.size() - begin);
     const size_t padded = PaddedSize(n);
     std::vector<mysql::Value> params;
-    params.reserve(padded * 2);
+    params.reserve(padded * 3);
     for (size_t i = 0; i < padded; ++i) {
-      const TicketKey& key = keys[begin + std::min(i, n - 1)];
-      params.insert(params.end(), {key.first, key.second});
+      const auto& [tenant, at, id] = rows[begin + std::min(i, n - 1)];
+      params.insert(params.end(), {tenant, at, id});
     }
-    ASSIGN_OR_RETURN(std::vector<mysql::Row> rows,
-                     tx->Query(absl::StrCat("SELECT ", ColumnList(),
-                                            " FROM support_ticket_facts WHERE (tenant_id, "
-                                            "ticket_id) IN (",
-                                            mysql::ParameterRows(padded, 2), ") FOR UPDATE"),
-                               params));
-    for (const mysql::Row& row : rows) {
-      auto it = entries.find({row.String(0), row.String(1)});
-      if (it == entries.end()) continue;
-      ASSIGN_OR_RETURN(it->second.before, FromRow(row));
-    }
+    // IGNORE: a time already recorded (or repeated as padding) is the same row.
+    RETURN_IF_ERROR(tx->Execute(absl::StrCat("INSERT IGNORE INTO support_ticket_activity "
+                                             "(tenant_id, activity_time, ticket_id) VALUES ",
+                                             mysql::ParameterRows(padded, 3)),
+                                params)
+                        .status());
   }
   return absl::OkStatus();
 }
@@ -355,7 +403,10 @@ absl::Status ApplyViews(mysql::Transaction& tx, const TenantSchemes& schemes,
     }
     ASSIGN_OR_RETURN(std::vector<mysql::Row> rows,
                      tx->Query(absl::StrCat("SELECT tenant_id, article_id, view_count FROM "
-                                            "support_article_views WHERE (tenant_id, "
+                                            // A row constructor IN of many keys is a
+                                            // full scan unless the key is forced.
+                                            "support_article_views FORCE INDEX (PRIMARY) "
+                                            "WHERE (tenant_id, "
                                             "article_id, view_count) IN (",
                                             mysql::ParameterRows(padded, 3), ") FOR UPDATE"),
                                params));
@@ -499,7 +550,20 @@ void FoldTicketObservation(TicketFacts& f, const TicketObservation& o) {
     if (metric.kind() == sv1::SlaMetric::KIND_UNSPECIFIED) continue;
     SlaTargetFact target = TargetOf(metric, o.order);
     auto [it, inserted] = f.sla_targets.try_emplace({target.kind, target.start_time}, target);
-    if (!inserted && !(o.order < it->second.seen)) it->second = std::move(target);
+    if (inserted) continue;
+    SlaTargetFact& kept = it->second;
+    // The due time of the newest snapshot that showed one; the state of the
+    // newest snapshot.
+    absl::Time due_time = kept.due_time;
+    SnapshotOrder due_seen = kept.due_seen;
+    if (target.due_time != absl::InfinitePast() &&
+        (due_time == absl::InfinitePast() || !(o.order < due_seen))) {
+      due_time = target.due_time;
+      due_seen = o.order;
+    }
+    if (!(o.order < kept.seen)) kept = std::move(target);
+    kept.due_time = due_time;
+    kept.due_seen = due_seen;
   }
 }
 
@@ -576,10 +640,40 @@ std::vector<TicketItem> TicketItems(const TicketFacts& f) {
     if (target.result == SlaTargetFact::Result::kOpen) continue;
     const auto [due, met] = SlaMeasures(target.kind);
     if (due == nullptr) continue;
-    count(due, target.result_time);
-    if (target.result == SlaTargetFact::Result::kMet) count(met, target.result_time);
+    // A target counts when it comes due, however early it was met.
+    const absl::Time at =
+        target.due_time == absl::InfinitePast() ? target.result_time : target.due_time;
+    count(due, at);
+    if (target.result == SlaTargetFact::Result::kMet) count(met, at);
   }
   return items;
+}
+
+// The WINDOW periods holding >= 1 of `times`: a ticket counts once in each.
+std::set<Period> PeriodsHolding(const std::map<int, absl::Time>& times,
+                                const PeriodScheme& scheme) {
+  std::set<Period> periods;
+  for (const auto& [cycle, at] : times) {
+    for (const Period& period : scheme.WindowPeriods(at)) periods.insert(period);
+  }
+  return periods;
+}
+
+void AddWindowPeriods(const std::set<Period>& periods, absl::string_view measure,
+                      const std::string& tenant, const Segments& segments, int sign,
+                      Contributions& out) {
+  for (const Period& period : periods) {
+    out.Add(tenant, segments, std::string(measure), period, 1, 0, sign);
+  }
+}
+
+void AddTicketWindowMeasures(const TicketFacts& f, const std::string& tenant,
+                             const PeriodScheme& scheme, int sign, Contributions& out) {
+  const Segments segments = TicketSegments(f);
+  AddWindowPeriods(PeriodsHolding(f.solves, scheme), measure::kSolvedTickets, tenant, segments,
+                   sign, out);
+  AddWindowPeriods(PeriodsHolding(f.reopens, scheme), measure::kReopenedTickets, tenant, segments,
+                   sign, out);
 }
 
 bool SameSegments(const TicketFacts& a, const TicketFacts& b) {
@@ -591,8 +685,10 @@ bool SameSegments(const TicketFacts& a, const TicketFacts& b) {
 
 void AddTicketContributions(const TicketFacts& f, const std::string& tenant,
                             const PeriodScheme& scheme, int sign, Contributions& out) {
-  if (!f.known || scheme.is_window()) return;
-  AddItems(TicketItems(f), tenant, TicketSegments(f), scheme, sign, out);
+  if (!f.known) return;
+  // AdditivePeriods is empty under a window scheme: only WINDOW measures.
+  if (!scheme.is_window()) AddItems(TicketItems(f), tenant, TicketSegments(f), scheme, sign, out);
+  AddTicketWindowMeasures(f, tenant, scheme, sign, out);
 }
 
 void AddTicketChange(const TicketFacts& before, const TicketFacts& after, const std::string& tenant,
@@ -601,6 +697,10 @@ void AddTicketChange(const TicketFacts& before, const TicketFacts& after, const 
     AddTicketContributions(before, tenant, scheme, -1, out);
     AddTicketContributions(after, tenant, scheme, 1, out);
     return;
+  }
+  if (before.solves != after.solves || before.reopens != after.reopens) {
+    AddTicketWindowMeasures(before, tenant, scheme, -1, out);
+    AddTicketWindowMeasures(after, tenant, scheme, 1, out);
   }
   if (scheme.is_window()) return;
   // Most events move one or two of a ticket's contributions: only those
@@ -657,7 +757,9 @@ std::string EncodeSlaTargets(const std::map<std::pair<int, absl::Time>, SlaTarge
     const bool open = t.result == SlaTargetFact::Result::kOpen;
     absl::StrAppend(out, t.kind, ":", absl::ToUnixMicros(t.start_time), ":",
                     absl::ToUnixMicros(t.seen.update_time), ":", t.seen.cursor, ":",
-                    static_cast<int>(t.result), ":", open ? 0 : absl::ToUnixMicros(t.result_time));
+                    static_cast<int>(t.result), ":", open ? 0 : absl::ToUnixMicros(t.result_time),
+                    ":", t.due_time == absl::InfinitePast() ? 0 : absl::ToUnixMicros(t.due_time),
+                    ":", absl::ToUnixMicros(t.due_seen.update_time), ":", t.due_seen.cursor);
   });
 }
 
@@ -667,9 +769,9 @@ bool DecodeSlaTargets(absl::string_view text,
   if (text.empty()) return true;
   for (absl::string_view item : absl::StrSplit(text, ';')) {
     std::vector<absl::string_view> parts = absl::StrSplit(item, ':');
-    int64_t numbers[6];
-    if (parts.size() != 6) return false;
-    for (int i = 0; i < 6; ++i) {
+    int64_t numbers[9];
+    if (parts.size() != 9) return false;
+    for (int i = 0; i < 9; ++i) {
       if (!absl::SimpleAtoi(parts[i], &numbers[i])) return false;
     }
     if (numbers[4] < 0 || numbers[4] > 2) return false;
@@ -679,6 +781,10 @@ bool DecodeSlaTargets(absl::string_view text,
     t.seen = {absl::FromUnixMicros(numbers[2]), numbers[3]};
     t.result = static_cast<SlaTargetFact::Result>(numbers[4]);
     if (t.result != SlaTargetFact::Result::kOpen) t.result_time = absl::FromUnixMicros(numbers[5]);
+    if (numbers[6] != 0) {
+      t.due_time = absl::FromUnixMicros(numbers[6]);
+      t.due_seen = {absl::FromUnixMicros(numbers[7]), numbers[8]};
+    }
     out[{t.kind, t.start_time}] = t;
   }
   return true;
@@ -722,20 +828,68 @@ absl::Status SupportFacts::ApplyPage(mysql::Transaction& tx, const TenantSchemes
       FoldTicketObservation(entries.at({tenant, observation.ticket_id}).after, observation);
     }
     std::vector<std::pair<const TicketKey*, const TicketFacts*>> changed;
+    std::vector<std::tuple<std::string, absl::Time, std::string>> activity;
     for (const auto& [key, entry] : entries) {
       if (entry.after == entry.before) continue;  // a re-delivery: nothing new
       AddTicketChange(entry.before, entry.after, key.first, schemes.For(key.first), delta);
       changed.emplace_back(&key, &entry.after);
+      for (const auto* times : {&entry.after.solves, &entry.after.reopens}) {
+        const auto* old = times == &entry.after.solves ? &entry.before.solves : &entry.before.reopens;
+        for (const auto& [cycle, at] : *times) {
+          auto known = old->find(cycle);
+          if (known == old->end() || known->second != at) activity.emplace_back(key.first, at, key.second);
+        }
+      }
     }
     RETURN_IF_ERROR(StoreTickets(tx, changed));
+    RETURN_IF_ERROR(StoreActivity(tx, activity));
   }
   if (!views.empty()) RETURN_IF_ERROR(ApplyViews(tx, schemes, views, delta));
   return absl::OkStatus();
 }
 
-absl::Status SupportFacts::AddWindowMeasures(mysql::Connection&, const std::string&,
-                                             const PeriodScheme&, absl::Time, Contributions&) {
-  return absl::OkStatus();
+absl::Status SupportFacts::AddWindowMeasures(mysql::Connection& db, const std::string& tenant,
+                                             const PeriodScheme& scheme, absl::Time deadline,
+                                             Contributions& out) {
+  if (!scheme.is_window()) {
+    return absl::InvalidArgumentError("window measures need a window scheme");
+  }
+  RETURN_IF_ERROR(db.SetDeadline(deadline));
+  const Period& window = *scheme.window();
+  const absl::Time from = scheme.StartOf(window.start);
+  const absl::Time to = scheme.StartOf(window.end);
+  // The window's activity rows in pages of the primary key, then their
+  // tickets' facts (a ticket seen in two pages counts once).
+  std::set<std::string> seen;
+  absl::Time after_time = from;
+  std::string after_id;
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<mysql::Row> rows,
+                     db.Query(absl::StrCat("SELECT activity_time, ticket_id FROM "
+                                           "support_ticket_activity WHERE tenant_id = ? AND "
+                                           "activity_time >= ? AND activity_time < ? AND "
+                                           "(activity_time > ? OR ticket_id > ?) "
+                                           "ORDER BY activity_time, ticket_id LIMIT ",
+                                           kScanPage),
+                              {tenant, after_time, to, after_time, after_id}));
+    std::vector<std::string> fresh;
+    for (const mysql::Row& row : rows) {
+      if (seen.insert(row.String(1)).second) fresh.push_back(row.String(1));
+    }
+    for (size_t begin = 0; begin < fresh.size(); begin += kMaxBatch) {
+      const std::vector<std::string> batch(
+          fresh.begin() + begin,
+          fresh.begin() + begin + std::min(kMaxBatch, fresh.size() - begin));
+      RETURN_IF_ERROR(ReadTickets(db, tenant, batch, /*lock=*/false,
+                                  [&](const std::string&, TicketFacts facts) {
+                                    AddTicketContributions(facts, tenant, scheme, 1, out);
+                                    return absl::OkStatus();
+                                  }));
+    }
+    if (rows.size() < static_cast<size_t>(kScanPage)) return absl::OkStatus();
+    after_time = rows.back().Time(0);
+    after_id = rows.back().String(1);
+  }
 }
 
 absl::Status SupportFacts::AddAllContributions(mysql::Connection& db, const std::string& tenant,
@@ -787,9 +941,19 @@ absl::Status SupportFacts::AddAllContributions(mysql::Connection& db, const std:
 }
 
 absl::Status SupportFacts::DeleteTenant(mysql::Transaction& tx, const std::string& tenant) {
-  RETURN_IF_ERROR(
-      tx->Execute("DELETE FROM support_ticket_facts WHERE tenant_id = ?", {tenant}).status());
-  return tx->Execute("DELETE FROM support_article_views WHERE tenant_id = ?", {tenant}).status();
+  // In slices, so no one statement of a large tenant meets the statement
+  // timeout.
+  for (const char* table :
+       {"support_ticket_facts", "support_ticket_activity", "support_article_views"}) {
+    while (true) {
+      ASSIGN_OR_RETURN(int64_t deleted,
+                       tx->Execute(absl::StrCat("DELETE FROM ", table,
+                                                " WHERE tenant_id = ? LIMIT ", kDeleteSlice),
+                                   {tenant}));
+      if (deleted < kDeleteSlice) break;
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace tandem::metrics

@@ -58,8 +58,14 @@ struct SlaTargetFact {
   // kOpen also covers targets that stopped (neither met nor missed) and
   // metrics without a target.
   Result result = Result::kOpen;
-  // When it was met (fulfilment) or missed (its due time).
+  // When it was met (fulfilment) or missed (its breach time).
   absl::Time result_time = absl::InfinitePast();
+  // When it came (or comes) due, from the newest snapshot that showed a due
+  // time (Support clears it once the target stops running), and that
+  // snapshot; InfinitePast if none did. A met or missed target counts at
+  // its due time (at result_time if none is known).
+  absl::Time due_time = absl::InfinitePast();
+  SnapshotOrder due_seen;
 
   friend bool operator==(const SlaTargetFact& a, const SlaTargetFact& b) = default;
 };
@@ -135,8 +141,9 @@ void FoldSupportEvent(TicketFacts& facts, absl::string_view ticket_id,
                       const tandem::common::v1::Event& event);
 
 // Adds `sign` × the ticket's contributions to the Support measures under
-// `scheme` (additive measures only: all Support measures are FLOW or
-// BALANCE, so a window scheme adds nothing).
+// `scheme`: the additive ones in their day and month, the WINDOW ones
+// (solved_tickets, reopened_tickets) in scheme.WindowPeriods; a window
+// scheme adds the WINDOW ones only.
 void AddTicketContributions(const TicketFacts& facts, const std::string& tenant,
                             const PeriodScheme& scheme, int sign, Contributions& out);
 
@@ -157,8 +164,9 @@ std::string EncodeSlaTargets(const std::map<std::pair<int, absl::Time>, SlaTarge
 bool DecodeSlaTargets(absl::string_view text,
                       std::map<std::pair<int, absl::Time>, SlaTargetFact>& out);
 
-// Keeps ticket facts in `support_ticket_facts` and article views in
-// `support_article_views` (migration 0010).
+// Keeps ticket facts in `support_ticket_facts`, the times of their solves
+// and reopens in `support_ticket_activity` (to find a window's tickets) and
+// article views in `support_article_views` (migration 0010).
 class SupportFacts final : public FactKeeper {
  public:
   SupportFacts() = default;
@@ -168,7 +176,8 @@ class SupportFacts final : public FactKeeper {
   absl::Status ApplyPage(mysql::Transaction& tx, const TenantSchemes& schemes,
                          const std::vector<const tandem::common::v1::Event*>& events,
                          Contributions& delta) override;
-  // Support has no WINDOW measures: adds nothing.
+  // Recomputes solved_tickets and reopened_tickets for the window from the
+  // tickets with a solve or reopen in it (support_ticket_activity).
   absl::Status AddWindowMeasures(mysql::Connection& db, const std::string& tenant,
                                  const PeriodScheme& scheme, absl::Time deadline,
                                  Contributions& out) override;

@@ -440,6 +440,33 @@ TEST_F(MetricsApiTest, RebuildShowsInFreshnessAndKeepsFigures) {
   EXPECT_EQ(Get(MetricRequest("ticket_volume", Period("2026-03"))).value(), 1);
 }
 
+// A feed's last error may quote another tenant's data: tenants see a
+// generic text, services the message.
+TEST_F(MetricsApiTest, FreshnessShowsTheFeedErrorOnlyToServices) {
+  {
+    ASSERT_OK_AND_ASSIGN(auto db, harness_.pool().Acquire());
+    ASSERT_OK(db->Execute("INSERT IGNORE INTO consumer_cursors (feed, cursor_pos, head_cursor) "
+                          "VALUES ('support', 0, 0)")
+                  .status());
+    ASSERT_OK(db->Execute("UPDATE consumer_cursors SET last_error = ? WHERE feed = 'support'",
+                          {std::string("Duplicate entry 'other-tenant-secret' for key")})
+                  .status());
+  }
+  const auto support_error = [&](const std::string& token) {
+    v1::Freshness freshness;
+    EXPECT_TRUE(
+        CallRpc(*stub_, &Stub::GetFreshness, v1::GetFreshnessRequest(), &freshness, token).ok());
+    for (const v1::FeedFreshness& feed : freshness.feeds()) {
+      if (feed.feed() == "support") return feed.last_error();
+    }
+    return std::string("no support feed");
+  };
+  EXPECT_EQ(support_error(Viewer()), "the last poll failed; see the server log");
+  EXPECT_EQ(support_error(Admin()), "the last poll failed; see the server log");
+  EXPECT_EQ(support_error(TestToken(kTenant, {"service"})),
+            "Duplicate entry 'other-tenant-secret' for key");
+}
+
 // ---- Bad input ---------------------------------------------------------------------------
 
 TEST_F(MetricsApiTest, GetMetricRefusesBadInputNamingTheField) {

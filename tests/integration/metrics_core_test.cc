@@ -728,5 +728,83 @@ TEST(MetricsSettingsTest, TimeZoneChangeRebuildsInTheNewZone) {
   EXPECT_EQ(latest->state(), v1::RollupRebuild::SUCCEEDED);
 }
 
+
+// A changed zone is only requested until the rebuild that re-derives the
+// cells in it commits: pages applied meanwhile (and after a rebuild that
+// never starts or fails) stay in the effective zone, so the cells always
+// equal the recomputation in it; the successful rebuild switches both.
+TEST(MetricsSettingsTest, EventsAppliedBeforeTheRebuildCommitsStayInTheEffectiveZone) {
+  MetricsHarness harness;
+  PublishHistory(harness, "t1", 1);  // created 2026-03-01 21:40 UTC
+  ASSERT_OK(harness.CatchUp().status());
+  const auto created_on = [&](const Period& day) {
+    auto sums = harness.rollups().Sum(CellQuery{"t1", "", "", {measure::kTicketsCreated}, {day}},
+                                      harness.Deadline());
+    EXPECT_OK(sums);
+    return sums.ok() ? CountOf(*sums, measure::kTicketsCreated) : -1;
+  };
+  // A settings store whose zone changes start no rebuild.
+  MysqlSettingsStore settings(&harness.pool(), &SystemClock::Get(),
+                              [](const std::string&) {});
+  v1::MetricSettings change;
+  change.set_time_zone("Asia/Tokyo");
+  google::protobuf::FieldMask mask;
+  mask.add_paths("time_zone");
+  ASSERT_OK(settings.Update("t1", change, mask, harness.Deadline()).status());
+  ASSERT_OK_AND_ASSIGN(v1::MetricSettings requested, settings.Get("t1", harness.Deadline()));
+  EXPECT_EQ(requested.time_zone(), "Asia/Tokyo");
+  EXPECT_THAT(settings.EffectiveTimeZone("t1", harness.Deadline()), IsOkAndHolds("UTC"));
+
+  PublishHistory(harness, "t1", 1, 1);  // created 2026-03-02 21:41 UTC
+  ASSERT_OK(harness.CatchUp().status());
+  EXPECT_THAT(harness.RecomputationDiff("t1"), IsOkAndHolds(""));
+  EXPECT_EQ(created_on(Day(2026, 3, 1)), 1);
+  EXPECT_EQ(created_on(Day(2026, 3, 2)), 1);
+
+  // A failing rebuild leaves the zone and the cells as they were.
+  auto broken = std::make_shared<::testing::NiceMock<tandem::common::v1::MockEventFeedStub>>();
+  ON_CALL(*broken, ListEvents(_, _, _))
+      .WillByDefault(::testing::Return(grpc::Status(grpc::StatusCode::UNAVAILABLE, "feed down")));
+  RebuilderDeps deps;
+  deps.pool = &harness.pool();
+  deps.applier = &harness.applier();
+  deps.rollups = &harness.rollups();
+  deps.keepers = harness.keepers();
+  deps.feeds = {{"support", harness.support_feed().stub()}, {"success", broken}};
+  deps.token = [](const std::string&) -> absl::StatusOr<std::string> { return "token"; };
+  deps.clock = &SystemClock::Get();
+  {
+    RollupRebuilder failing(std::move(deps));
+    ASSERT_OK(failing.Start("t1").status());
+    failing.WaitIdle();
+    ASSERT_OK_AND_ASSIGN(auto latest, failing.Latest("t1", harness.Deadline()));
+    EXPECT_EQ(latest->state(), v1::RollupRebuild::FAILED);
+  }
+  EXPECT_THAT(settings.EffectiveTimeZone("t1", harness.Deadline()), IsOkAndHolds("UTC"));
+  PublishHistory(harness, "t1", 1, 2);  // created 2026-03-03 21:42 UTC
+  ASSERT_OK(harness.CatchUp().status());
+  EXPECT_THAT(harness.RecomputationDiff("t1"), IsOkAndHolds(""));
+  EXPECT_EQ(created_on(Day(2026, 3, 3)), 1);
+
+  // The rebuild that succeeds makes the requested zone the effective one.
+  ASSERT_OK(harness.Rebuild("t1"));
+  EXPECT_THAT(settings.EffectiveTimeZone("t1", harness.Deadline()), IsOkAndHolds("Asia/Tokyo"));
+  EXPECT_THAT(harness.RecomputationDiff("t1"), IsOkAndHolds(""));
+  EXPECT_EQ(created_on(Day(2026, 3, 1)), 0);
+  EXPECT_EQ(created_on(Day(2026, 3, 2)), 1);
+  EXPECT_EQ(created_on(Day(2026, 3, 4)), 1);
+}
+
+// A rollup measure holds a feature name of up to 100 characters.
+TEST_F(MetricsRollupStoreTest, MeasureHoldsALongFeatureName) {
+  Contributions delta;
+  const std::string measure_name = absl::StrCat("feature_accounts:", std::string(100, 'f'));
+  delta.Add("t1", Segments(), measure_name, Day(2026, 3, 1), 1, 0);
+  ASSERT_OK(ApplyInTransaction(harness_, delta));
+  ASSERT_OK_AND_ASSIGN(auto sums, harness_.rollups().Sum(Query({measure_name}, {Day(2026, 3, 1)}),
+                                                         harness_.Deadline()));
+  EXPECT_EQ(CountOf(sums, measure_name), 1);
+}
+
 }  // namespace
 }  // namespace tandem::metrics

@@ -154,7 +154,9 @@ std::vector<Tenant> PublishHistories(MetricsHarness& harness, int seeds, uint32_
     const std::string& zone_name = Zones()[seed % Zones().size()];
     absl::TimeZone zone;
     EXPECT_TRUE(absl::LoadTimeZone(zone_name, &zone));
-    if (zone_name != "UTC") EXPECT_OK(harness.SetTimeZone(tenant.name, zone_name));
+    if (zone_name != "UTC") {
+      EXPECT_OK(harness.SetTimeZone(tenant.name, zone_name));
+    }
     tenant.oracle = std::make_unique<SuccessOracle>(zone);
     SuccessHistoryOptions options;
     options.zone = zone;

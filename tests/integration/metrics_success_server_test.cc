@@ -193,5 +193,30 @@ TEST_F(MetricsSuccessServerTest, NpsRenewalsAndAdoptionFromARealSuccessServer) {
   EXPECT_THAT(harness_.RecomputationDiff(kTenant), IsOkAndHolds(""));
 }
 
+// A feature name may be as long as Success allows (100 characters): its
+// adoption measure is stored in the rollups, answered by name, and
+// recomputes to the same cells.
+TEST_F(MetricsSuccessServerTest, AdoptionOfAFeatureWithTheLongestNameSuccessAllows) {
+  const std::string feature = absl::StrCat("reports/", std::string(92, 'x'));
+  ASSERT_EQ(feature.size(), 100u);
+  const std::string ann = NewAccount("csm-ann", 10);
+  const std::string bob = NewAccount("csm-bob", 4);
+  sv1::UpdateKeyFeaturesRequest features;
+  features.mutable_key_features()->set_name("keyFeatures");
+  features.mutable_key_features()->add_features(feature);
+  features.mutable_update_mask()->add_paths("features");
+  Call(*usage_, &sv1::UsageService::Stub::UpdateKeyFeatures, features);
+  sv1::IngestUsageEventsRequest ingest;
+  *ingest.add_events() = Use(ann, "e1", feature, "u1");
+  *ingest.add_events() = Use(bob, "e2", "search", "u1");
+  Call(*usage_, &sv1::UsageService::Stub::IngestUsageEvents, ingest);
+
+  ASSERT_OK(harness_.CatchUp().status());
+
+  EXPECT_DOUBLE_EQ(Metric("product_adoption", feature).value(), 50);
+  EXPECT_DOUBLE_EQ(Metric("product_adoption", feature, "owner", "csm-ann").value(), 100);
+  EXPECT_THAT(harness_.RecomputationDiff(kTenant), IsOkAndHolds(""));
+}
+
 }  // namespace
 }  // namespace tandem::testing

@@ -303,10 +303,12 @@ absl::Status MetricsHarness::SetTimeZone(const std::string& tenant, const std::s
 
 absl::StatusOr<std::string> MetricsHarness::RecomputationDiff(const std::string& tenant) {
   const absl::Time deadline = absl::Now() + kWait;
-  ASSIGN_OR_RETURN(metrics::v1::MetricSettings settings, settings_->Get(tenant, deadline));
+  // The cells are in the effective zone (the requested one once its
+  // rebuild committed).
+  ASSIGN_OR_RETURN(const std::string zone_name, settings_->EffectiveTimeZone(tenant, deadline));
   absl::TimeZone zone;
-  if (!absl::LoadTimeZone(settings.time_zone(), &zone)) {
-    return absl::FailedPreconditionError(absl::StrCat("unknown zone ", settings.time_zone()));
+  if (!absl::LoadTimeZone(zone_name, &zone)) {
+    return absl::FailedPreconditionError(absl::StrCat("unknown zone ", zone_name));
   }
   const metrics::PeriodScheme scheme = metrics::PeriodScheme::Calendar(zone);
   ASSIGN_OR_RETURN(mysql::PooledConnection db, database_.pool().Acquire(deadline));

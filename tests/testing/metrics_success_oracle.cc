@@ -164,8 +164,13 @@ std::map<std::string, OracleKpi> SuccessOracle::Kpis(absl::CivilDay start, absl:
   }
   kpis["time_to_value"] = ttv;
 
-  // Adoption and seats: accounts with usage on a UTC day starting in the
-  // window, in the segment of their latest such day.
+  // Adoption and seats: accounts with usage on a UTC day whose calendar
+  // date is one of the window's dates (a UTC day D counts on the tenant's
+  // date D, whatever the zone), in the segment of their latest such day.
+  const auto date_in_window = [&](absl::Time day_start) {
+    const absl::CivilDay date = absl::ToCivilDay(day_start, absl::UTCTimeZone());
+    return start <= date && date < end;
+  };
   int64_t active_accounts = 0, seated_accounts = 0;
   double seat_ratios = 0;
   std::map<std::string, int64_t> using_feature;
@@ -175,7 +180,7 @@ std::map<std::string, OracleKpi> SuccessOracle::Kpis(absl::CivilDay start, absl:
     int peak = 0;
     const Usage* latest = nullptr;
     for (const auto& [day_start, usage] : by_day) {
-      if (!in_window(day_start)) continue;
+      if (!date_in_window(day_start)) continue;
       features.insert(usage.features.begin(), usage.features.end());
       peak = std::max(peak, usage.active_users);
       latest = &usage;  // days are in order

@@ -155,7 +155,9 @@ std::map<std::string, OracleSupportKpi> SupportOracle::Compute(absl::CivilDay st
   const absl::Time to = absl::FromCivil(end, zone_);
   auto in_window = [&](absl::Time t) { return from <= t && t < to; };
 
-  int64_t created = 0, open_at_end = 0, escalated = 0, solves = 0, reopens = 0;
+  // Reopen rate counts tickets: those with >= 1 reopen / >= 1 solve in the window.
+  int64_t created = 0, open_at_end = 0, escalated = 0, solved_in_window = 0,
+          reopened_in_window = 0;
   int64_t ratings = 0, good_ratings = 0, solved_tickets = 0, one_touch = 0, views = 0;
   std::vector<int64_t> first_response, first_response_business, full_resolution,
       full_resolution_business, first_resolution;
@@ -185,6 +187,9 @@ std::map<std::string, OracleSupportKpi> SupportOracle::Compute(absl::CivilDay st
     int last_solve_index = -1, last_reopen_index = -1;
     std::optional<sv1::SatisfactionRating> latest_rating;
     std::map<std::pair<int, int64_t>, sv1::SlaMetric> targets;  // the last state of each
+    // The last due time each target showed (Support clears it when the
+    // target stops running).
+    std::map<std::pair<int, int64_t>, absl::Time> due_times;
     for (size_t i = 0; i < events.size(); ++i) {
       const TicketEvent& e = events[i];
       const std::string& type = e.event->type();
@@ -211,7 +216,10 @@ std::map<std::string, OracleSupportKpi> SupportOracle::Compute(absl::CivilDay st
         latest_rating = e.rating;
       }
       for (const sv1::SlaMetric& metric : e.ticket.sla().metrics()) {
-        targets[{metric.kind(), absl::ToUnixMicros(FromProtoTime(metric.start_time()))}] = metric;
+        const std::pair<int, int64_t> key{metric.kind(),
+                                          absl::ToUnixMicros(FromProtoTime(metric.start_time()))};
+        targets[key] = metric;
+        if (metric.has_due_time()) due_times[key] = FromProtoTime(metric.due_time());
       }
     }
 
@@ -224,8 +232,8 @@ std::map<std::string, OracleSupportKpi> SupportOracle::Compute(absl::CivilDay st
                                       absl::Nanoseconds(metric->business_time().nanos())));
       }
     }
-    for (absl::Time t : solve_times) solves += in_window(t) ? 1 : 0;
-    for (absl::Time t : reopen_times) reopens += in_window(t) ? 1 : 0;
+    if (std::any_of(solve_times.begin(), solve_times.end(), in_window)) ++solved_in_window;
+    if (std::any_of(reopen_times.begin(), reopen_times.end(), in_window)) ++reopened_in_window;
     if (!solve_times.empty() && in_window(solve_times.front())) {
       first_resolution.push_back(Millis(solve_times.front() - create));
     }
@@ -249,13 +257,19 @@ std::map<std::string, OracleSupportKpi> SupportOracle::Compute(absl::CivilDay st
       ++ratings;
       if (latest_rating->score() >= 4) ++good_ratings;
     }
+    // A target counts when it comes due (its due time), met or missed.
     for (const auto& [key, metric] : targets) {
+      const auto due_of = [&, key = key](const google::protobuf::Timestamp& otherwise) {
+        auto it = due_times.find(key);
+        return it != due_times.end() ? it->second : FromProtoTime(otherwise);
+      };
       if (metric.breached()) {
-        if (in_window(FromProtoTime(metric.breach_time()))) ++sla[key.first].first;
-      } else if (metric.stage() == sv1::SlaMetric::FULFILLED && metric.has_target() &&
-                 in_window(FromProtoTime(metric.fulfill_time()))) {
-        ++sla[key.first].first;
-        ++sla[key.first].second;
+        if (in_window(due_of(metric.breach_time()))) ++sla[key.first].first;
+      } else if (metric.stage() == sv1::SlaMetric::FULFILLED && metric.has_target()) {
+        if (in_window(due_of(metric.fulfill_time()))) {
+          ++sla[key.first].first;
+          ++sla[key.first].second;
+        }
       }
     }
   }
@@ -287,7 +301,7 @@ std::map<std::string, OracleSupportKpi> SupportOracle::Compute(absl::CivilDay st
   out["sla_attainment_resolution"] = Ratio(d(sla[sv1::SlaMetric::RESOLUTION].second),
                                            d(sla[sv1::SlaMetric::RESOLUTION].first), 100);
   out["escalation_rate"] = Ratio(d(escalated), d(created), 100);
-  out["reopen_rate"] = Ratio(d(reopens), d(solves), 100);
+  out["reopen_rate"] = Ratio(d(reopened_in_window), d(solved_in_window), 100);
   out["self_service_ratio"] = Ratio(d(views), d(created), 1);
   return out;
 }

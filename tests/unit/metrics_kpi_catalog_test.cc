@@ -246,8 +246,8 @@ TEST(KpiCatalogTest, EscalationReopenAndSelfServiceRates) {
   MeasureReadings r;
   r.Set(Reading::kFlow, m::kTicketsCreated, CountCell(20));
   r.Set(Reading::kFlow, m::kEscalated, CountCell(3));
-  r.Set(Reading::kFlow, m::kSolves, CountCell(8));
-  r.Set(Reading::kFlow, m::kReopens, CountCell(2));
+  r.Set(Reading::kWindow, m::kSolvedTickets, CountCell(8));
+  r.Set(Reading::kWindow, m::kReopenedTickets, CountCell(2));
   r.Set(Reading::kFlow, m::kArticleViews, CountCell(50));
   ExpectFigure(Compute("escalation_rate", r, ContextOf()), 15, 3, 20, 20);
   ExpectFigure(Compute("reopen_rate", r, ContextOf()), 25, 2, 8, 8);
@@ -255,6 +255,18 @@ TEST(KpiCatalogTest, EscalationReopenAndSelfServiceRates) {
   MeasureReadings views_only;
   views_only.Set(Reading::kFlow, m::kArticleViews, CountCell(50));
   EXPECT_FALSE(Compute("self_service_ratio", views_only, ContextOf()).defined);
+}
+
+// Reopen rate is tickets reopened ÷ tickets solved (window measures), not
+// reopen events ÷ solve events.
+TEST(KpiCatalogTest, ReopenRateCountsTicketsNotEvents) {
+  MeasureReadings r;
+  r.Set(Reading::kFlow, m::kSolves, CountCell(8));
+  r.Set(Reading::kFlow, m::kReopens, CountCell(2));
+  r.Set(Reading::kWindow, m::kSolvedTickets, CountCell(7));
+  r.Set(Reading::kWindow, m::kReopenedTickets, CountCell(2));
+  ExpectFigure(Compute("reopen_rate", r, ContextOf()), 200.0 / 7, 2, 7, 7);
+  EXPECT_FALSE(Compute("reopen_rate", MeasureReadings(), ContextOf()).defined);
 }
 
 // ---- Revenue formulas -----------------------------------------------------------

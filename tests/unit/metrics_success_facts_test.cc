@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
 #include "services/metrics/measures.h"
 #include "tandem/success/v1/engagement.pb.h"
@@ -461,30 +462,101 @@ TEST(SuccessFactsUsageTest, UnknownSeatsLeaveTheAccountOutOfTheSeatRatio) {
   EXPECT_EQ(CellOf(out, measure::kSeatRatio, Day(2026, 3, 2)), Pair(1, 600'000));
 }
 
-// A UTC day counts in the tenant day holding its start: in Tokyo, UTC
-// midnight of 31 March is 09:00 on 31 March; in Los Angeles it is 30 March.
-TEST(SuccessFactsUsageTest, UtcDaysCountInTheTenantDayHoldingTheirStart) {
-  absl::TimeZone los_angeles;
-  ASSERT_TRUE(absl::LoadTimeZone("America/Los_Angeles", &los_angeles));
-  Contributions tokyo, la;
-  const std::vector<UsageDay> days = {Usage(absl::CivilDay(2026, 4, 1), 1, 1, {"a"})};
-  success_facts::AddAccountUsage(kTenant, Calendar(), days, 1, tokyo);
-  success_facts::AddAccountUsage(kTenant, PeriodScheme::Calendar(los_angeles), days, 1, la);
-  EXPECT_EQ(CellOf(tokyo, measure::kUsageAccounts, Month(2026, 4)), Pair(1, 0));
-  EXPECT_EQ(CellOf(la, measure::kUsageAccounts, Month(2026, 3)), Pair(1, 0));
-  EXPECT_EQ(CellOf(la, measure::kUsageAccounts, Month(2026, 4)), Pair(0, 0));
+// A UTC day D counts on the tenant's calendar date D whatever the zone's
+// offset: in New York (UTC-5) 1 March counts in March, not in February
+// (where the instant 1 March 00:00 UTC falls), and 28 February in February.
+TEST(SuccessFactsUsageTest, UtcDaysCountOnTheirOwnDateInAZoneBehindUtc) {
+  absl::TimeZone new_york;
+  ASSERT_TRUE(absl::LoadTimeZone("America/New_York", &new_york));
+  const PeriodScheme scheme = PeriodScheme::Calendar(new_york);
+  Contributions out;
+  success_facts::AddAccountUsage(kTenant, scheme,
+                                 {Usage(absl::CivilDay(2026, 2, 28), 2, 10, {"a"}),
+                                  Usage(absl::CivilDay(2026, 3, 1), 5, 10, {"b"}, kLow)},
+                                 1, out);
+  EXPECT_EQ(CellOf(out, measure::kUsageAccounts, Month(2026, 2)), Pair(1, 0));
+  EXPECT_EQ(CellOf(out, measure::kUsageAccounts, Month(2026, 3)), Pair(1, 0));
+  EXPECT_EQ(CellOf(out, "feature_accounts:a", Month(2026, 2)), Pair(1, 0));
+  EXPECT_EQ(CellOf(out, "feature_accounts:b", Month(2026, 2)), Pair(0, 0));
+  EXPECT_EQ(CellOf(out, "feature_accounts:b", Month(2026, 3)), Pair(1, 0));
+  EXPECT_EQ(CellOf(out, measure::kSeatRatio, Month(2026, 2)), Pair(1, 200'000));
+  EXPECT_EQ(CellOf(out, measure::kSeatRatio, Month(2026, 3)), Pair(1, 500'000));
+  EXPECT_EQ(CellOf(out, measure::kUsageAccounts, Day(2026, 3, 1), measure::kTier, "LOW_TOUCH"),
+            Pair(1, 0));
+  EXPECT_EQ(CellOf(out, measure::kUsageAccounts, Day(2026, 2, 28)), Pair(1, 0));
+  // The change of 1 March touches March's periods, never February's.
+  Contributions change;
+  success_facts::AddAccountUsageChange(
+      kTenant, scheme, {Usage(absl::CivilDay(2026, 2, 28), 2, 10, {"a"})},
+      {Usage(absl::CivilDay(2026, 2, 28), 2, 10, {"a"}),
+       Usage(absl::CivilDay(2026, 3, 1), 5, 10, {"b"}, kLow)},
+      {absl::CivilDay(2026, 3, 1)}, change);
+  change.Prune();
+  for (const auto& [key, cell] : change.cells()) {
+    EXPECT_GE(key.period.end, absl::CivilDay(2026, 3, 2)) << key.measure;
+    EXPECT_NE(key.period, Month(2026, 2)) << key.measure;
+  }
+  EXPECT_EQ(CellOf(change, measure::kUsageAccounts, Month(2026, 3)), Pair(1, 0));
+  // A custom window of March's dates holds 1 March and not 28 February.
+  Contributions window;
+  const Period march{Grain::kCustom, absl::CivilDay(2026, 3, 1), absl::CivilDay(2026, 4, 1)};
+  success_facts::AddAccountUsage(kTenant, PeriodScheme::ForWindow(new_york, march),
+                                 {Usage(absl::CivilDay(2026, 2, 28), 2, 10, {"a"}),
+                                  Usage(absl::CivilDay(2026, 3, 1), 5, 10, {"b"})},
+                                 1, window);
+  EXPECT_EQ(CellOf(window, "feature_accounts:a", march), Pair(0, 0));
+  EXPECT_EQ(CellOf(window, "feature_accounts:b", march), Pair(1, 0));
+  EXPECT_EQ(CellOf(window, measure::kSeatRatio, march), Pair(1, 500'000));
 }
 
-// The days read around a changed day hold every period that contains it,
-// in any zone: the ISO week across new year and the whole year.
-TEST(SuccessFactsUsageTest, ReachCoversEveryPeriodOfTheDay) {
-  const auto [from, to] = success_facts::UsageReach(absl::CivilDay(2026, 1, 1));
-  // 2026-01-01 is a Thursday: its week starts Monday 29 December 2025.
-  EXPECT_LE(from, absl::CivilDay(2025, 12, 28));
-  EXPECT_GE(to, absl::CivilDay(2027, 1, 1));
-  const auto [from2, to2] = success_facts::UsageReach(absl::CivilDay(2026, 12, 31));
-  EXPECT_LE(from2, absl::CivilDay(2025, 12, 31));
-  EXPECT_GE(to2, absl::CivilDay(2027, 1, 4));  // week of 28 Dec 2026 ends 4 Jan 2027
+// A period's change from the summary of the account's other days in it
+// (as the store reads them) equals the change from all its days.
+TEST(SuccessFactsUsageTest, PeriodChangeFromASummaryEqualsTheChangeFromAllDays) {
+  const std::vector<UsageDay> others = {
+      Usage(absl::CivilDay(2026, 3, 2), 6, 10, {"reports", "search"}),
+      Usage(absl::CivilDay(2026, 3, 20), 2, 12, {"search"}, kLow)};
+  const std::vector<UsageDay> was = {Usage(absl::CivilDay(2026, 3, 10), 3, 10, {"reports"})};
+  const std::vector<UsageDay> now = {
+      Usage(absl::CivilDay(2026, 3, 10), 9, 10, {"export", "reports"}),
+      Usage(absl::CivilDay(2026, 3, 21), 1, 20, {"search"}, kHigh)};
+  std::vector<UsageDay> before = others, after = others;
+  before.insert(before.end(), was.begin(), was.end());
+  after.insert(after.end(), now.begin(), now.end());
+  Contributions expected;
+  success_facts::AddAccountUsageChange(
+      kTenant, Calendar(), before, after,
+      {absl::CivilDay(2026, 3, 10), absl::CivilDay(2026, 3, 21)}, expected);
+  success_facts::UsageSummary rest;
+  rest.latest_day = absl::CivilDay(2026, 3, 20);
+  rest.peak_active_users = 6;
+  rest.latest_seats = 12;
+  rest.features = {"reports", "search"};
+  rest.segment = kLow;
+  Contributions got;
+  success_facts::AddAccountUsagePeriodChange(kTenant, Month(2026, 3), rest, was, now, got);
+  got.Prune();
+  expected.Prune();
+  for (const auto& [key, cell] : expected.cells()) {
+    if (!(key.period == Month(2026, 3))) continue;
+    EXPECT_EQ(CellOf(got, key.measure, key.period, key.dimension, key.value),
+              Pair(cell.count, cell.total))
+        << key.measure << " " << key.dimension << "=" << key.value;
+  }
+  ASSERT_FALSE(got.cells().empty());
+  for (const auto& [key, cell] : got.cells()) {
+    EXPECT_EQ(CellOf(expected, key.measure, key.period, key.dimension, key.value),
+              Pair(cell.count, cell.total))
+        << key.measure << " " << key.dimension << "=" << key.value;
+  }
+  // Now peak 9 over the 20 seats of 21 March, in the high-touch segment.
+  EXPECT_EQ(CellOf(got, measure::kSeatRatio, Month(2026, 3), measure::kTier, "HIGH_TOUCH"),
+            Pair(1, 450'000));
+  // Without other days the period holds just the changed ones.
+  Contributions alone;
+  success_facts::AddAccountUsagePeriodChange(kTenant, Day(2026, 3, 21), std::nullopt, {}, now,
+                                             alone);
+  EXPECT_EQ(CellOf(alone, measure::kUsageAccounts, Day(2026, 3, 21)), Pair(1, 0));
+  EXPECT_EQ(CellOf(alone, "feature_accounts:export", Day(2026, 3, 21)), Pair(0, 0));
 }
 
 // The same day given twice counts once.
@@ -549,6 +621,33 @@ TEST(SuccessFactsUsageTest, ReadsUsageRolledUp) {
   EXPECT_THAT(day->second.features, ::testing::ElementsAre("export", "search"));
   EXPECT_EQ(day->second.seats, 8);
   EXPECT_EQ(day->second.segment, (AccountSegment{"LOW_TOUCH", "", "csm-bob"}));
+}
+
+// A feature name as long as Success allows (100 characters) is kept whole
+// from UsageRolledUp to its adoption measure, which fits the rollups'
+// 160-character measure column.
+TEST(SuccessFactsUsageTest, LongestFeatureNameIsKeptWhole) {
+  const std::string feature = absl::StrCat("reports/", std::string(92, 'x'));
+  ASSERT_EQ(feature.size(), 100u);
+  sv1::UsageRolledUp rolled;
+  rolled.set_account("accounts/a");
+  *rolled.mutable_day_start_time() =
+      ToProtoTime(absl::FromCivil(absl::CivilDay(2026, 3, 2), absl::UTCTimeZone()));
+  rolled.set_active_users(1);
+  rolled.add_features(feature);
+  tandem::common::v1::Event event;
+  event.set_source("tandem.success.v1");
+  event.set_type("UsageRolledUp");
+  event.set_cursor(1);
+  event.mutable_payload()->PackFrom(rolled);
+  auto day = success_facts::UsageDayOf(event);
+  ASSERT_TRUE(day.has_value());
+  EXPECT_THAT(day->second.features, ::testing::ElementsAre(feature));
+  Contributions out;
+  success_facts::AddAccountUsage(kTenant, Calendar(), {day->second}, 1, out);
+  const std::string measure_name = absl::StrCat(measure::kFeatureAccountsPrefix, feature);
+  EXPECT_LE(measure_name.size(), 160u);
+  EXPECT_EQ(CellOf(out, measure_name, Month(2026, 3)), Pair(1, 0));
 }
 
 // The keeper takes exactly the Success events it keeps facts of.

@@ -127,8 +127,9 @@ class Story {
     EmitUpdated(at);
   }
 
-  // Sets the SLA metric of `kind` (replacing the one of that kind) and
-  // publishes the change; an SlaBreached too when it is breached.
+  // Sets the SLA metric of `kind` (replacing the one of that kind; a 4 h
+  // target, due 4 h after `start` — shown only while RUNNING, as Support
+  // does) and publishes the change; an SlaBreached too when it is breached.
   void Sla(absl::Time at, sv1::SlaMetric::Kind kind, absl::Time start, sv1::SlaMetric::Stage stage,
            std::optional<absl::Time> fulfilled, std::optional<absl::Time> breached,
            absl::Duration business_time = absl::ZeroDuration()) {
@@ -143,6 +144,9 @@ class Story {
     metric->set_stage(stage);
     *metric->mutable_target() = ToProtoDuration(absl::Hours(4));
     *metric->mutable_start_time() = ToProtoTime(start);
+    if (stage == sv1::SlaMetric::RUNNING) {
+      *metric->mutable_due_time() = ToProtoTime(start + absl::Hours(4));
+    }
     *metric->mutable_business_time() = ToProtoDuration(business_time);
     if (fulfilled.has_value()) *metric->mutable_fulfill_time() = ToProtoTime(*fulfilled);
     if (breached.has_value()) {
@@ -368,7 +372,7 @@ TEST(SupportFactsTest, EscalationCountsOnceAtTheFirst) {
   EXPECT_THAT(DailyCounts(ContributionsOf(FactsOf(story)), m::kEscalated), ElementsAre(Pair(3, 1)));
 }
 
-// SLA targets: a met target counts as due and met at its fulfilment, a
+// SLA targets: a met target counts as due and met at its due time, a
 // missed one as due (not met) at its due time, an open or stopped one not
 // at all; every next-response cycle counts once, even after Support
 // replaced it in the snapshot with the next cycle.
@@ -400,6 +404,46 @@ TEST(SupportFactsTest, SlaTargetsCountMetAndMissedPerKindAndCycle) {
   EXPECT_THAT(DailyCounts(out, m::kSlaMetNextResponse), ElementsAre(Pair(4, 1)));
   EXPECT_THAT(DailyCounts(out, m::kSlaDueResolution), ElementsAre(Pair(2, 1)));
   EXPECT_THAT(DailyCounts(out, m::kSlaMetResolution), IsEmpty());
+}
+
+// A target met early counts on the day it comes due, not the day it was met
+// (targets met ÷ targets that came due in the window).
+TEST(SupportFactsTest, MetSlaTargetCountsAtItsDueTimeNotItsFulfilment) {
+  Story story("a", At(2, 22));
+  // Due day 3 at 02:00 (shown while running), met day 2 at 23:00 (the
+  // fulfilled snapshot no longer shows a due time).
+  story.Sla(At(2, 22), sv1::SlaMetric::FIRST_RESPONSE, At(2, 22), sv1::SlaMetric::RUNNING,
+            std::nullopt, std::nullopt);
+  story.Sla(At(2, 23), sv1::SlaMetric::FIRST_RESPONSE, At(2, 22), sv1::SlaMetric::FULFILLED,
+            At(2, 23), std::nullopt, absl::Hours(1));
+  const Contributions out = ContributionsOf(FactsOf(story));
+  EXPECT_THAT(DailyCounts(out, m::kSlaDueFirstResponse), ElementsAre(Pair(3, 1)));
+  EXPECT_THAT(DailyCounts(out, m::kSlaMetFirstResponse), ElementsAre(Pair(3, 1)));
+  const TicketFacts facts = FactsOf(story);
+  ASSERT_EQ(facts.sla_targets.size(), 1u);
+  EXPECT_EQ(facts.sla_targets.begin()->second.due_time, At(3, 2));
+  EXPECT_EQ(facts.sla_targets.begin()->second.result_time, At(2, 23));
+}
+
+// Reopen rate counts tickets: a ticket counts once in solved_tickets /
+// reopened_tickets in each calendar period holding >= 1 of its solves /
+// reopens, however many it has there.
+TEST(SupportFactsTest, SolvedAndReopenedTicketsCountOncePerPeriod) {
+  Story story("a", At(2, 9));
+  story.Solve(At(2, 10));
+  story.Reopen(At(2, 11));
+  story.Solve(At(2, 12));
+  story.Reopen(At(5, 8));
+  story.Solve(At(6, 9));
+  const Contributions out = ContributionsOf(FactsOf(story));
+  EXPECT_THAT(DailyCounts(out, m::kSolvedTickets), ElementsAre(Pair(2, 1), Pair(6, 1)));
+  EXPECT_THAT(DailyCounts(out, m::kReopenedTickets), ElementsAre(Pair(2, 1), Pair(5, 1)));
+  // Window measures live in every calendar period: once in the month.
+  EXPECT_EQ(CellOf(out, m::kSolvedTickets, PeriodOf(Grain::kMonth, Day(2))).count, 1);
+  EXPECT_EQ(CellOf(out, m::kReopenedTickets, PeriodOf(Grain::kMonth, Day(2))).count, 1);
+  EXPECT_EQ(CellOf(out, m::kSolvedTickets, PeriodOf(Grain::kYear, Day(2))).count, 1);
+  // The events still count each.
+  EXPECT_THAT(DailyCounts(out, m::kSolves), ElementsAre(Pair(2, 2), Pair(6, 1)));
 }
 
 // Business-time durations come from the SLA metrics Support fulfilled:
@@ -551,14 +595,32 @@ TEST(SupportFactsTest, NegativeDurationsCountAsZero) {
   EXPECT_THAT(DailyTotals(ContributionsOf(FactsOf(story)), m::kFirstResponse), ElementsAre(0));
 }
 
-// Support has only additive measures: a window scheme adds nothing.
-TEST(SupportFactsTest, WindowSchemeAddsNothing) {
+// A window scheme adds only the WINDOW measures, once in the window, and
+// only for solves and reopens inside it.
+TEST(SupportFactsTest, WindowSchemeAddsOnlyWindowMeasuresInsideTheWindow) {
   Story story("a", At(2, 9));
+  story.Solve(At(3, 9));
+  story.Reopen(At(4, 9));
+  story.Solve(At(4, 10));
+  story.Reopen(At(12, 9));
+  const Period window = Classify(Day(1), Day(10));
   Contributions out;
   AddTicketContributions(FactsOf(story), kTenant,
-                         PeriodScheme::ForWindow(absl::UTCTimeZone(), Classify(Day(1), Day(10))), 1,
-                         out);
-  EXPECT_TRUE(out.empty());
+                         PeriodScheme::ForWindow(absl::UTCTimeZone(), window), 1, out);
+  EXPECT_EQ(CellOf(out, m::kSolvedTickets, window).count, 1);
+  EXPECT_EQ(CellOf(out, m::kReopenedTickets, window).count, 1);
+  // Those two only, for the tenant and its four segments.
+  for (const auto& [key, cell] : out.cells()) {
+    EXPECT_TRUE(key.measure == m::kSolvedTickets || key.measure == m::kReopenedTickets)
+        << key.measure;
+  }
+  EXPECT_EQ(out.cells().size(), 2u * 5);
+
+  Story untouched("b", At(2, 9));
+  Contributions none;
+  AddTicketContributions(FactsOf(untouched), kTenant,
+                         PeriodScheme::ForWindow(absl::UTCTimeZone(), window), 1, none);
+  EXPECT_TRUE(none.empty());
 }
 
 // A subtraction of the same facts cancels every cell.

@@ -3,8 +3,10 @@
 -- UTC. The list columns are compact text: `solves` and `reopens` hold
 -- "cycle:unix_micros" pairs joined by ';' (the cycle is the ticket's reopen
 -- count at the solve, or after the reopen); `sla_targets` holds one
--- "kind:start_micros:seen_micros:seen_cursor:result:result_micros" entry
--- per SLA target cycle (result 0 open, 1 met, 2 missed).
+-- -- "kind:start_micros:seen_micros:seen_cursor:result:result_micros:due_micros:
+-- due_seen_micros:due_seen_cursor" entry per SLA target cycle (result 0 open,
+-- 1 met, 2 missed; due_micros 0 if no snapshot showed a due time, else the
+-- newest snapshot's that did, which due_seen names).
 CREATE TABLE support_ticket_facts (
   tenant_id VARCHAR(64) NOT NULL,
   ticket_id VARCHAR(64) NOT NULL,
@@ -30,6 +32,16 @@ CREATE TABLE support_ticket_facts (
   reopens TEXT NOT NULL,
   sla_targets TEXT NOT NULL,
   PRIMARY KEY (tenant_id, ticket_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- When each ticket was solved or reopened (one row per distinct time): finds
+-- the tickets a custom window's solved_tickets / reopened_tickets read. A row
+-- may outlive a time the facts later moved earlier; the facts decide.
+CREATE TABLE support_ticket_activity (
+  tenant_id VARCHAR(64) NOT NULL,
+  activity_time DATETIME(6) NOT NULL,
+  ticket_id VARCHAR(64) NOT NULL,
+  PRIMARY KEY (tenant_id, activity_time, ticket_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
 -- Knowledge-base article views: each counted view once. Support numbers an
