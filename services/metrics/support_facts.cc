@@ -533,7 +533,12 @@ void FoldTicketObservation(TicketFacts& f, const TicketObservation& o) {
   if (o.public_agent_reply.has_value()) KeepEarliest(f.first_response, *o.public_agent_reply);
   if (o.event_type == "TicketEscalated") KeepEarliest(f.first_escalation, o.occur_time);
   if (t.has_close_time()) KeepEarliest(f.close_time, Micros(t.close_time()));
-  if (t.has_solve_time()) KeepEarliest(f.solves, t.reopen_count(), Micros(t.solve_time()));
+  // Support clears solve_time on a reopen; a snapshot that is not solved or
+  // closed says nothing about a solve in its cycle, whatever it carries.
+  const bool resolved = t.status() == sv1::Ticket::SOLVED || t.status() == sv1::Ticket::CLOSED;
+  if (t.has_solve_time() && resolved) {
+    KeepEarliest(f.solves, t.reopen_count(), Micros(t.solve_time()));
+  }
   if (o.event_type == "TicketReopened") KeepEarliest(f.reopens, t.reopen_count(), o.occur_time);
 
   // The latest rating by rate time (then score, so any order agrees).

@@ -207,6 +207,7 @@ sv1::Ticket TicketSnapshot(int64_t index, const TicketPlan& plan, TicketStep ste
   }
   if (step == kReopened || ((step == kSolvedAgain || step == kRated) && plan.has_reopen)) {
     ticket.set_reopen_count(1);
+    ticket.clear_solve_time();  // as Support does on a reopen
     status = sv1::Ticket::OPEN;
     updated = plan.reopened;
   }
@@ -680,6 +681,7 @@ absl::Status Run(const Options& options) {
 int main(int argc, char** argv) {
   // The in-process feed servers would log every ListEvents call.
   tandem::logging::Init("metrics_bench", tandem::logging::Level::kWarn);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows as it happens
   tandem::Options options;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];

@@ -82,11 +82,13 @@ class Story {
     Emit("TicketSolved", solved, at);
   }
 
-  void Reopen(absl::Time at) {
+  // `keep_solve_time` plays a producer that leaves the old solve time on the
+  // reopened snapshot (Support clears it).
+  void Reopen(absl::Time at, bool keep_solve_time = false) {
     Touch(at);
     ticket_.set_status(sv1::Ticket::OPEN);
     ticket_.set_reopen_count(ticket_.reopen_count() + 1);
-    ticket_.clear_solve_time();
+    if (!keep_solve_time) ticket_.clear_solve_time();
     EmitUpdated(at);
     sv1::TicketReopened reopened;
     *reopened.mutable_ticket() = ticket_;
@@ -311,6 +313,21 @@ TEST(SupportFactsTest, ReopenAndSolveAgainMovesFullResolutionToTheLastSolve) {
   EXPECT_EQ(CellOf(out, m::kBacklog, PeriodOf(Grain::kMonth, Day(2))).count, 0);
   // Reopened: never a one-touch solve.
   EXPECT_THAT(DailyCounts(out, m::kOneTouchSolved), IsEmpty());
+}
+
+// A reopened snapshot that still carries the previous solve time records no
+// solve in the new cycle: full resolution waits for the real second solve.
+TEST(SupportFactsTest, StaleSolveTimeOnAReopenedSnapshotIsNoSolve) {
+  Story story("a", At(2, 9));
+  story.Solve(At(2, 12));
+  story.Reopen(At(5, 8), /*keep_solve_time=*/true);
+  EXPECT_THAT(DailyCounts(ContributionsOf(FactsOf(story)), m::kFullResolution), IsEmpty());
+  story.Solve(At(6, 9));
+  const Contributions out = ContributionsOf(FactsOf(story));
+  EXPECT_THAT(DailyCounts(out, m::kFullResolution), ElementsAre(Pair(6, 1)));
+  EXPECT_THAT(DailyTotals(out, m::kFullResolution),
+              ElementsAre(absl::ToInt64Milliseconds(absl::Hours(4 * 24))));
+  EXPECT_THAT(DailyCounts(out, m::kSolves), ElementsAre(Pair(2, 1), Pair(6, 1)));
 }
 
 // A reopened ticket leaves full resolution (and rejoins the backlog) until
