@@ -30,7 +30,7 @@ constexpr char kAccountUpdated[] = "AccountUpdated";
 // Accounts per batch when reading timelines outside a page (window measures
 // and full recomputation): bounds both the IN list and the rows in memory.
 constexpr size_t kAccountsPerRead = 500;
-// Rows per INSERT: far below the 65,535 placeholders a statement may hold.
+// Rows per INSERT: far below the 65,535 parameter markers a statement may hold.
 constexpr size_t kRowsPerInsert = 1000;
 
 constexpr char kEntryColumns[] =
