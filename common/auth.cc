@@ -40,6 +40,16 @@ absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(JwtSettings
   if (!settings.hs256_secret.empty() && settings.hs256_secret.size() < 32) {
     return absl::InvalidArgumentError("--jwt-secret must be at least 32 characters");
   }
+  for (const std::string& accepted : settings.hs256_accepted_secrets) {
+    if (settings.hs256_secret.empty()) {
+      return absl::InvalidArgumentError(
+          "--jwt-accepted-secrets needs --jwt-secret (it adds HS256 secrets, not RS256 keys)");
+    }
+    if (accepted.size() < 32) {
+      return absl::InvalidArgumentError(
+          "every secret of --jwt-accepted-secrets must be at least 32 characters");
+    }
+  }
   return std::unique_ptr<Authenticator>(new Authenticator(std::move(settings)));
 }
 
@@ -63,18 +73,26 @@ absl::StatusOr<std::pair<Principal, absl::Time>> Authenticator::VerifyUncached(
     absl::string_view token) const {
   const bool hs256 = !settings_.hs256_secret.empty();
   const jwt::string_view encoded(token.data(), token.size());
+  std::vector<const std::string*> keys = {hs256 ? &settings_.hs256_secret
+                                                 : &settings_.rs256_public_key_pem};
+  for (const std::string& accepted : settings_.hs256_accepted_secrets) keys.push_back(&accepted);
   std::error_code ec;
   jwt::jwt_object decoded;
-  try {
-    using namespace jwt::params;
-    decoded = hs256 ? jwt::decode(encoded, algorithms({"HS256"}), ec,
-                                  secret(settings_.hs256_secret), issuer(settings_.issuer),
-                                  verify(true))
-                          : jwt::decode(encoded, algorithms({"RS256"}), ec,
-                                  secret(settings_.rs256_public_key_pem),
-                                  issuer(settings_.issuer), verify(true));
-  } catch (const std::exception& e) {
-    return absl::UnauthenticatedError("the bearer token is malformed");
+  // The first key whose signature matches decides; a token no key signed
+  // reports the first key's error.
+  for (size_t i = 0; i < keys.size(); ++i) {
+    std::error_code key_ec;
+    try {
+      using namespace jwt::params;
+      decoded = jwt::decode(encoded, algorithms({hs256 ? "HS256" : "RS256"}), key_ec,
+                            secret(*keys[i]), issuer(settings_.issuer), verify(true));
+    } catch (const std::exception& e) {
+      return absl::UnauthenticatedError("the bearer token is malformed");
+    }
+    const bool wrong_key = key_ec == jwt::VerificationErrc::InvalidSignature ||
+                           key_ec == jwt::AlgorithmErrc::VerificationErr;
+    if (i == 0 || !wrong_key) ec = key_ec;
+    if (!wrong_key) break;
   }
   if (ec) {
     if (ec == jwt::VerificationErrc::TokenExpired) {

@@ -48,6 +48,9 @@ struct Principal {
 // `rs256_public_key_pem` must be set for verification.
 struct JwtSettings {
   std::string hs256_secret;
+  // More HS256 secrets that verify (never sign) tokens, for a key rotation:
+  // a token signed with any of them is accepted.
+  std::vector<std::string> hs256_accepted_secrets;
   std::string rs256_public_key_pem;
   // RS256 private key, only for signing service tokens when RS256 is used.
   std::string rs256_private_key_pem;

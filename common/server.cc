@@ -155,6 +155,12 @@ void ServerRunner::WatchPool(mysql::Pool* pool) {
   });
 }
 
+std::string HealthNamesHelp() {
+  return absl::StrCat("Health check services (grpc.health.v1.Health):\n  ", kLivenessHealthName,
+                      "   SERVING while the process runs\n  ", kReadinessHealthName,
+                      "  SERVING while the database answers (the empty name \"\" too)\n");
+}
+
 absl::Status ServerRunner::Start() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -224,7 +230,10 @@ absl::Status ServerRunner::Start() {
                                                  " (--metrics-listen): ", e.what()));
     }
   }
-  // Health starts NOT_SERVING until the first probe says otherwise.
+  // Readiness starts NOT_SERVING until the first probe says otherwise.
+  if (server_->GetHealthCheckService() != nullptr) {
+    server_->GetHealthCheckService()->SetServingStatus(kLivenessHealthName, true);
+  }
   SetServing(probe_ ? probe_() : true);
   probe_thread_ = std::thread([this] { ProbeLoop(); });
   if (!options_.ready_file.empty()) {
@@ -244,7 +253,8 @@ void ServerRunner::SetServing(bool serving) {
   if (serving_ == static_cast<int>(serving)) return;
   serving_ = serving;
   if (server_ != nullptr && server_->GetHealthCheckService() != nullptr) {
-    server_->GetHealthCheckService()->SetServingStatus(serving);
+    server_->GetHealthCheckService()->SetServingStatus("", serving);
+    server_->GetHealthCheckService()->SetServingStatus(kReadinessHealthName, serving);
   }
   logging::Log(serving ? logging::Level::kInfo : logging::Level::kWarn, "health changed",
                {{"serving", serving}});

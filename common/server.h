@@ -40,6 +40,18 @@ struct ServerTlsFiles {
   std::string client_ca_file{};
 };
 
+// Names the gRPC health service (grpc.health.v1.Health) answers for, besides
+// the overall empty name. Kubernetes probes name them: a liveness probe must
+// not restart a pod because its database is away, a readiness probe must
+// take it out of rotation.
+// SERVING from start until shutdown begins.
+inline constexpr char kLivenessHealthName[] = "liveness";
+// SERVING while the readiness probe (the database) answers; "" follows it too.
+inline constexpr char kReadinessHealthName[] = "readiness";
+
+// Returns the help text that lists the health names and their meaning.
+std::string HealthNamesHelp();
+
 // How to run one server.
 struct ServerOptions {
   // Service name for logs and metrics, e.g. "support".

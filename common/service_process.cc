@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/logging.h"
 #include "common/server.h"
@@ -15,6 +16,10 @@ void AddJwtFlags(Flags& flags) {
   flags.AddString("jwt-secret", "",
                   "HS256 secret (at least 32 characters) that signs and verifies tokens.", false,
                   {"TANDEM_JWT_SECRET"});
+  flags.AddString("jwt-accepted-secrets", "",
+                  "More HS256 secrets, comma-separated, that verify (never sign) tokens while the "
+                  "key rotates.",
+                  false, {"TANDEM_JWT_ACCEPTED_SECRETS"});
   flags.AddString("jwt-public-key-file", "",
                   "PEM RS256 public key that verifies tokens (instead of --jwt-secret).", false,
                   {"TANDEM_JWT_PUBLIC_KEY_FILE"});
@@ -29,6 +34,10 @@ absl::StatusOr<JwtSettings> JwtSettingsFromFlags(const Flags& flags) {
   JwtSettings settings;
   settings.hs256_secret = flags.GetString("jwt-secret");
   settings.issuer = flags.GetString("jwt-issuer");
+  for (absl::string_view accepted :
+       absl::StrSplit(flags.GetString("jwt-accepted-secrets"), ',', absl::SkipWhitespace())) {
+    settings.hs256_accepted_secrets.emplace_back(absl::StripAsciiWhitespace(accepted));
+  }
   if (const std::string& path = flags.GetString("jwt-public-key-file"); !path.empty()) {
     ASSIGN_OR_RETURN(settings.rs256_public_key_pem, ReadSettingFile(path, "--jwt-public-key-file"));
   }
@@ -91,7 +100,7 @@ std::optional<int> ServiceProcess::Init(int argc, const char* const* argv,
   };
   if (absl::Status status = flags_.Parse(argc, argv); !status.ok()) return fail(status);
   if (flags_.help_requested()) {
-    std::cout << flags_.Help();
+    std::cout << flags_.Help() << "\n" << HealthNamesHelp();
     return 0;
   }
   logging::Level level;

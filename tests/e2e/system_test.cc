@@ -20,6 +20,7 @@
 #include "absl/time/clock.h"
 #include "common/mysql/connection.h"
 #include "common/proto_time.h"
+#include "common/server.h"
 #include "common/status.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -88,13 +89,15 @@ std::shared_ptr<grpc::Channel> ChannelTo(const Server& server) {
   return grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
 }
 
-// Returns the server's overall health, or UNKNOWN if it does not answer.
-HealthResponse::ServingStatus Health(const std::string& address) {
+// Returns the server's health for `name` ("" is the overall health), or
+// UNKNOWN if it does not answer.
+HealthResponse::ServingStatus Health(const std::string& address, const std::string& name = "") {
   auto stub = grpc::health::v1::Health::NewStub(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
   grpc::health::v1::HealthCheckRequest request;
+  request.set_service(name);
   HealthResponse response;
   if (!stub->Check(&context, request, &response).ok()) return HealthResponse::UNKNOWN;
   return response.status();
@@ -170,11 +173,15 @@ class SystemTest : public ::testing::Test {
   std::unique_ptr<cv1::SuccessService::Stub> accounts_;
 };
 
-// Each server answers health SERVING, lists its services by reflection,
+// Each server answers health SERVING (overall and for the names Kubernetes
+// probes use; an unknown name is UNKNOWN), lists its services by reflection,
 // and counts RPCs per method at /metrics.
 TEST_F(SystemTest, ServersServeHealthReflectionAndMetrics) {
   for (const Server* server : {&success_, &support_, &metrics_}) {
     EXPECT_EQ(Health(server->address()), HealthResponse::SERVING);
+    EXPECT_EQ(Health(server->address(), kLivenessHealthName), HealthResponse::SERVING);
+    EXPECT_EQ(Health(server->address(), kReadinessHealthName), HealthResponse::SERVING);
+    EXPECT_EQ(Health(server->address(), "no-such-name"), HealthResponse::UNKNOWN);
   }
   auto reflection = grpc::reflection::v1alpha::ServerReflection::NewStub(ChannelTo(support_));
   grpc::ClientContext context;
@@ -912,8 +919,10 @@ TEST(ServerStartTest, BadSettingsFailFastNamingTheSetting) {
   std::filesystem::remove_all(dir);
 }
 
-// With its database stopped, a server reports NOT_SERVING and fails calls
-// UNAVAILABLE; once the database is back it recovers without a restart.
+// With its database stopped, a server reports NOT_SERVING (overall and
+// "readiness", so Kubernetes takes it out of rotation) but stays SERVING for
+// "liveness" (so it is not restarted), and fails calls UNAVAILABLE; once the
+// database is back it recovers without a restart.
 TEST(DatabaseOutageTest, HealthFollowsDatabaseAndCallsRecover) {
   const std::string dir = testing::MakeTempDir("tandem-outage");
   const std::string script = testing::SourceDir() + "/deploy/local/mariadb.sh";
@@ -974,8 +983,13 @@ TEST(DatabaseOutageTest, HealthFollowsDatabaseAndCallsRecover) {
   EXPECT_TRUE(AwaitHealth(support.address(), HealthResponse::SERVING, absl::Seconds(10)));
   EXPECT_EQ(create(), grpc::StatusCode::OK);
 
+  EXPECT_EQ(Health(support.address(), kReadinessHealthName), HealthResponse::SERVING);
+  EXPECT_EQ(Health(support.address(), kLivenessHealthName), HealthResponse::SERVING);
+
   ASSERT_EQ(run_script({"stop", dir}), 0);
   EXPECT_TRUE(AwaitHealth(support.address(), HealthResponse::NOT_SERVING, absl::Seconds(20)));
+  EXPECT_EQ(Health(support.address(), kReadinessHealthName), HealthResponse::NOT_SERVING);
+  EXPECT_EQ(Health(support.address(), kLivenessHealthName), HealthResponse::SERVING);
   EXPECT_EQ(create(), grpc::StatusCode::UNAVAILABLE);
 
   ASSERT_EQ(run_script({"start", dir, absl::StrCat(db_port)}), 0);

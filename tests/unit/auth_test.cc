@@ -95,6 +95,50 @@ TEST(AuthenticatorTest, NeedsExactlyOneKey) {
   EXPECT_THAT(Authenticator::Create(short_secret), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// During a key rotation, tokens signed with the new secret or with one of the
+// accepted secrets verify, an expired one is still refused as expired, and a
+// token no configured secret signed is refused; service tokens are signed
+// with the main secret only.
+TEST(AuthenticatorTest, AcceptedSecretsVerifyDuringRotation) {
+  JwtSettings old_key = TestJwtSettings();
+  JwtSettings new_key = TestJwtSettings();
+  new_key.hs256_secret = "the-new-secret-of-the-rotation-0123456789";
+  JwtSettings rotating = new_key;
+  rotating.hs256_accepted_secrets = {old_key.hs256_secret};
+  ASSERT_OK_AND_ASSIGN(auto auth, Authenticator::Create(rotating));
+  auto sign = [](const JwtSettings& settings, absl::Duration ttl) {
+    auto signer = TokenSigner::Create(settings);
+    EXPECT_OK(signer);
+    return *(*signer)->Sign({"acme", "carol", {"agent"}}, ttl, absl::Now());
+  };
+  ASSERT_OK_AND_ASSIGN(Principal by_old, auth->Verify(sign(old_key, absl::Hours(1))));
+  EXPECT_EQ(by_old.subject, "carol");
+  ASSERT_OK(auth->Verify(sign(new_key, absl::Hours(1))));
+  // The rotating settings sign with the new secret: a server that only knows
+  // the new secret accepts its tokens.
+  ASSERT_OK_AND_ASSIGN(auto only_new, Authenticator::Create(new_key));
+  EXPECT_OK(only_new->Verify(sign(rotating, absl::Hours(1))));
+
+  absl::StatusOr<Principal> expired = auth->Verify(sign(old_key, -absl::Minutes(5)));
+  EXPECT_THAT(expired, StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(std::string(expired.status().message()), HasSubstr("expired"));
+  JwtSettings stranger = TestJwtSettings();
+  stranger.hs256_secret = "a-secret-nobody-configured-0123456789abc";
+  EXPECT_THAT(auth->Verify(sign(stranger, absl::Hours(1))),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+// Accepted secrets must be long enough and only add to a HS256 secret.
+TEST(AuthenticatorTest, AcceptedSecretsAreChecked) {
+  JwtSettings short_accepted = TestJwtSettings();
+  short_accepted.hs256_accepted_secrets = {"short"};
+  EXPECT_THAT(Authenticator::Create(short_accepted), StatusIs(absl::StatusCode::kInvalidArgument));
+  JwtSettings rs256;
+  rs256.rs256_public_key_pem = "-----BEGIN PUBLIC KEY-----";
+  rs256.hs256_accepted_secrets = {"an-accepted-secret-long-enough-0123456789"};
+  EXPECT_THAT(Authenticator::Create(rs256), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 // A verified token is cached, but never past its expiry. (`exp` has whole
 // seconds and the JWT library reads the system clock, so this waits for
 // real time to pass.)
