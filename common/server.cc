@@ -217,6 +217,20 @@ absl::Status ServerRunner::Start() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen,
                                                " (--listen): address in use or invalid"));
   }
+  if (!options_.health_listen.empty()) {
+    grpc::ServerBuilder health_builder;
+    health_builder.AddListeningPort(options_.health_listen, grpc::InsecureServerCredentials(),
+                                    &health_port_);
+    grpc::ResourceQuota health_quota(absl::StrCat("tandem-", options_.name, "-health"));
+    health_quota.SetMaxThreads(4);
+    health_builder.SetResourceQuota(health_quota);
+    health_server_ = health_builder.BuildAndStart();
+    if (health_server_ == nullptr || health_port_ == 0) {
+      server_->Shutdown();
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.health_listen,
+                                                 " (--health-listen): address in use or invalid"));
+    }
+  }
   if (!options_.metrics_listen.empty()) {
     try {
       exposer_ = std::make_unique<prometheus::Exposer>(options_.metrics_listen);
@@ -225,25 +239,28 @@ absl::Status ServerRunner::Start() {
       metrics_port_ = ports.empty() ? 0 : ports.front();
     } catch (const std::exception& e) {
       server_->Shutdown();
+      if (health_server_ != nullptr) health_server_->Shutdown();
       return absl::UnavailableError(absl::StrCat("cannot serve /metrics on ",
                                                  options_.metrics_listen,
                                                  " (--metrics-listen): ", e.what()));
     }
   }
   // Readiness starts NOT_SERVING until the first probe says otherwise.
-  if (server_->GetHealthCheckService() != nullptr) {
-    server_->GetHealthCheckService()->SetServingStatus(kLivenessHealthName, true);
-  }
+  SetHealth(kLivenessHealthName, true);
   SetServing(probe_ ? probe_() : true);
   probe_thread_ = std::thread([this] { ProbeLoop(); });
   if (!options_.ready_file.empty()) {
     std::ofstream ready(options_.ready_file + ".tmp");
-    ready << nlohmann::json{{"grpc_port", grpc_port_}, {"metrics_port", metrics_port_}}.dump();
+    ready << nlohmann::json{{"grpc_port", grpc_port_},
+                            {"metrics_port", metrics_port_},
+                            {"health_port", health_port_}}
+                 .dump();
     ready.close();
     std::rename((options_.ready_file + ".tmp").c_str(), options_.ready_file.c_str());
   }
   logging::Info("serving", {{"grpc_port", grpc_port_},
                             {"metrics_port", metrics_port_},
+                            {"health_port", health_port_},
                             {"tls", !options_.tls.cert_file.empty()},
                             {"mtls", !options_.tls.client_ca_file.empty()}});
   return absl::OkStatus();
@@ -252,12 +269,18 @@ absl::Status ServerRunner::Start() {
 void ServerRunner::SetServing(bool serving) {
   if (serving_ == static_cast<int>(serving)) return;
   serving_ = serving;
-  if (server_ != nullptr && server_->GetHealthCheckService() != nullptr) {
-    server_->GetHealthCheckService()->SetServingStatus("", serving);
-    server_->GetHealthCheckService()->SetServingStatus(kReadinessHealthName, serving);
-  }
+  SetHealth("", serving);
+  SetHealth(kReadinessHealthName, serving);
   logging::Log(serving ? logging::Level::kInfo : logging::Level::kWarn, "health changed",
                {{"serving", serving}});
+}
+
+void ServerRunner::SetHealth(const std::string& name, bool serving) {
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (server != nullptr && server->GetHealthCheckService() != nullptr) {
+      server->GetHealthCheckService()->SetServingStatus(name, serving);
+    }
+  }
 }
 
 void ServerRunner::ProbeLoop() {
@@ -285,10 +308,18 @@ void ServerRunner::Shutdown() {
   if (server_ == nullptr) return;
   logging::Info("stopping: not serving, draining in-flight calls",
                 {{"drain_seconds", absl::ToDoubleSeconds(options_.drain_timeout)}});
-  if (server_->GetHealthCheckService() != nullptr) server_->GetHealthCheckService()->Shutdown();
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (server != nullptr && server->GetHealthCheckService() != nullptr) {
+      server->GetHealthCheckService()->Shutdown();
+    }
+  }
   for (auto& hook : shutdown_hooks_) hook();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_timeout));
   server_->Wait();
+  if (health_server_ != nullptr) {
+    health_server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+    health_server_->Wait();
+  }
   exposer_.reset();
   logging::Info("stopped");
 }

@@ -60,6 +60,10 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:0";
   // Prometheus HTTP address; empty disables /metrics.
   std::string metrics_listen{};
+  // Plaintext address that serves only grpc.health.v1.Health (same statuses
+  // as the main port); empty disables it. For probes that cannot speak TLS,
+  // such as the kubelet's gRPC probes.
+  std::string health_listen{};
   ServerTlsFiles tls{};
   int max_message_bytes = 4 * 1024 * 1024;
   int max_threads = 64;
@@ -69,7 +73,8 @@ struct ServerOptions {
   absl::Duration drain_timeout = absl::Seconds(10);
   // How often the readiness probe runs.
   absl::Duration probe_interval = absl::Seconds(1);
-  // If set, written with {"grpc_port":N,"metrics_port":M} once serving.
+  // If set, written with {"grpc_port":N,"metrics_port":M,"health_port":H}
+  // once serving.
   std::string ready_file{};
 };
 
@@ -102,6 +107,7 @@ class ServerRunner {
   // The bound ports (after Start()).
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }
+  int health_port() const { return health_port_; }
 
   // Turns health NOT_SERVING, runs the shutdown hooks, lets in-flight calls
   // finish within the drain timeout, then stops. Idempotent.
@@ -119,9 +125,14 @@ class ServerRunner {
   std::function<bool()> probe_;
   std::vector<std::function<void()>> shutdown_hooks_;
   std::vector<std::function<void()>> refreshers_;
+  void SetHealth(const std::string& name, bool serving);
+
   std::unique_ptr<grpc::Server> server_;
+  // Serves health alone on `health_listen`.
+  std::unique_ptr<grpc::Server> health_server_;
   int grpc_port_ = 0;
   int metrics_port_ = 0;
+  int health_port_ = 0;
   std::mutex mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;

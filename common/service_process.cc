@@ -55,6 +55,9 @@ ServiceProcess::ServiceProcess(std::string name, int default_grpc_port, int defa
                    "gRPC address, host:port (port 0 picks a free port).");
   flags_.AddString("metrics-listen", absl::StrCat("0.0.0.0:", default_metrics_port),
                    "Prometheus /metrics HTTP address, host:port; empty disables it.");
+  flags_.AddString("health-listen", "",
+                   "Plaintext address serving only gRPC health, host:port, for probes that cannot "
+                   "speak TLS (the kubelet's); empty disables it.");
   flags_.AddString("db-dsn", "",
                    "Database URL: mysql://user:password@host:port/database "
                    "(or ...@localhost/database?socket=/path).",
@@ -175,6 +178,7 @@ int ServiceProcess::Serve(const std::vector<grpc::Service*>& services) {
   options.name = name_;
   options.listen = flags_.GetString("listen");
   options.metrics_listen = flags_.GetString("metrics-listen");
+  options.health_listen = flags_.GetString("health-listen");
   options.tls = {flags_.GetString("tls-cert-file"), flags_.GetString("tls-key-file"),
                  flags_.GetString("tls-client-ca-file")};
   options.max_message_bytes = static_cast<int>(flags_.GetInt("max-message-bytes"));

@@ -1,5 +1,6 @@
 // TLS and mTLS on a real server: certificates are made for the test with
 // the openssl command.
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include "common/peer.h"
 #include "common/server.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tandem/common/v1/event_feed.grpc.pb.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/status_matchers.h"
 
@@ -43,6 +45,23 @@ grpc::StatusCode Check(const std::shared_ptr<grpc::Channel>& channel) {
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
   grpc::health::v1::HealthCheckResponse response;
   return stub->Check(&context, {}, &response).error_code();
+}
+
+// Returns the serving status of health name `name` at `address` over
+// plaintext, or UNKNOWN when the call fails.
+grpc::health::v1::HealthCheckResponse::ServingStatus PlaintextHealth(const std::string& address,
+                                                                     const std::string& name) {
+  auto stub = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(name);
+  grpc::health::v1::HealthCheckResponse response;
+  if (!stub->Check(&context, request, &response).ok()) {
+    return grpc::health::v1::HealthCheckResponse::UNKNOWN;
+  }
+  return response.status();
 }
 
 class TlsTest : public ::testing::Test {
@@ -85,6 +104,47 @@ TEST_F(TlsTest, MutualTlsRequiresClientCertificate) {
   EXPECT_EQ(Check(with_cert), grpc::StatusCode::OK);
   ASSERT_OK_AND_ASSIGN(auto without_cert, MakePeerChannel(address, {.ca_file = File("ca.pem")}));
   EXPECT_NE(Check(without_cert), grpc::StatusCode::OK);
+}
+
+// Beside a TLS port, the health listener answers plaintext probes (the
+// kubelet's cannot speak TLS) with the same statuses: liveness stays SERVING
+// while readiness follows the readiness probe; it serves nothing else.
+TEST_F(TlsTest, HealthListenerAnswersPlaintextProbesBesideTls) {
+  std::atomic<bool> database_up{true};
+  ServerRunner server(ServerOptions{
+      .name = "tls",
+      .health_listen = "127.0.0.1:0",
+      .tls = {.cert_file = File("server.pem"), .key_file = File("server.key")},
+      .probe_interval = absl::Milliseconds(50)});
+  server.SetReadinessProbe([&] { return database_up.load(); });
+  ASSERT_OK(server.Start());
+  ASSERT_NE(server.health_port(), 0);
+  const std::string health = absl::StrCat("127.0.0.1:", server.health_port());
+  using Status = grpc::health::v1::HealthCheckResponse;
+  EXPECT_EQ(PlaintextHealth(health, kLivenessHealthName), Status::SERVING);
+  EXPECT_EQ(PlaintextHealth(health, kReadinessHealthName), Status::SERVING);
+  EXPECT_EQ(PlaintextHealth(health, ""), Status::SERVING);
+
+  database_up = false;
+  const absl::Time give_up = absl::Now() + absl::Seconds(5);
+  while (PlaintextHealth(health, kReadinessHealthName) != Status::NOT_SERVING &&
+         absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(PlaintextHealth(health, kReadinessHealthName), Status::NOT_SERVING);
+  EXPECT_EQ(PlaintextHealth(health, kLivenessHealthName), Status::SERVING);
+
+  // Only health is served there: any other method is UNIMPLEMENTED.
+  auto feed = tandem::common::v1::EventFeed::NewStub(
+      grpc::CreateChannel(health, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
+  tandem::common::v1::ListEventsResponse events;
+  EXPECT_EQ(feed->ListEvents(&context, {}, &events).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+
+  server.Shutdown();
+  EXPECT_EQ(PlaintextHealth(health, kLivenessHealthName), Status::UNKNOWN);
 }
 
 // A TLS file that cannot be read fails the start and names the setting.
