@@ -6,7 +6,9 @@
 #      (tests/node/package.json, into tests/node/node_modules);
 #   2. builds (CMake + Ninja, -j2);
 #   3. starts a throwaway MariaDB and runs ctest (unit, integration and e2e);
-#   4. runs buf lint and buf format on protos/.
+#   4. checks the Kubernetes manifests and the Dockerfile offline
+#      (tests/deploy/check.sh: kustomize render, schemas, yamllint, flags);
+#   5. runs buf lint and buf format on protos/.
 # Whatever it started is stopped and removed, even when a step fails. It ends
 # with a summary and exits non-zero if any step failed.
 #
@@ -158,6 +160,10 @@ run_ctest() {
   return "$status"
 }
 
+deploy_check() {
+  "$here/deploy/check.sh" --bin-dir "$build"
+}
+
 buf_lint() {
   (cd "$repo/protos" && "$node_modules/.bin/buf" lint)
 }
@@ -211,9 +217,11 @@ main() {
       skip_step ctest "no database"
     fi
     stop_test_db
+    run_step deploy deploy_check
   else
     skip_step mariadb "the build failed"
     skip_step ctest "the build failed"
+    skip_step deploy "the build failed"
   fi
 
   run_step "buf lint" buf_lint

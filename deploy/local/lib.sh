@@ -10,7 +10,7 @@ TANDEM_APT_PACKAGES=(
   libmysqlcppconn-dev mariadb-server mariadb-client
   libcpp-jwt-dev prometheus-cpp-dev libspdlog-dev nlohmann-json3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  golang-github-gogo-googleapis-dev grpc-proto openssl
+  golang-github-gogo-googleapis-dev grpc-proto openssl yamllint
   nodejs npm
 )
 
