@@ -2,7 +2,7 @@
 // Exits 1 when there are errors, 2 when the check cannot run.
 //
 // Usage: node check.mjs --node-modules DIR [--bin-dir DIR] STEP FILE...
-//   STEP schema | strict | servers: FILEs are rendered manifests (multi-document
+//   STEP schema | strict | servers | policy: FILEs are rendered manifests (multi-document
 //        YAML, each named for messages after its base name without .yaml);
 //   STEP dockerfile: FILEs are Dockerfiles.
 
@@ -10,12 +10,13 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 
 import {
-  dockerfileErrors, loadPackages, parseManifests, readServers, schemaErrors, serverErrors, strictErrors,
+  dockerfileErrors, loadPackages, parseManifests, policyErrors, readServers, schemaErrors, serverErrors,
+  strictErrors,
 } from "./checks.mjs";
 
 function usage(message) {
   console.error(`check.mjs: ${message}`);
-  console.error("usage: node check.mjs --node-modules DIR [--bin-dir DIR] schema|strict|servers|dockerfile FILE...");
+  console.error("usage: node check.mjs --node-modules DIR [--bin-dir DIR] schema|strict|servers|policy|dockerfile FILE...");
   process.exit(2);
 }
 
@@ -41,6 +42,7 @@ async function main(argv) {
       parseManifests(packages.YAML, readFileSync(file, "utf8"), path.basename(file).replace(/\.ya?ml$/, "")));
     if (step === "schema") errors = await schemaErrors(packages, manifests);
     else if (step === "strict") errors = await strictErrors(packages, manifests);
+    else if (step === "policy") errors = policyErrors(manifests);
     else if (step === "servers") {
       if (!binDir) usage("servers needs --bin-dir");
       const { servers, errors: helpErrors } = readServers(binDir);

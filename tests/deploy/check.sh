@@ -11,6 +11,10 @@
 #   servers     flags, variables, ports, probes, drain, peers against the
 #               servers' own --help; Services, NetworkPolicies, PDBs, HPAs
 #               against the pods they select
+#   policy      every pod non-root, read-only, no capabilities, seccomp,
+#               no token, resources; every server Deployment with rolling
+#               updates that keep all pods, Services (ClusterIP and
+#               headless), PDB, HPA, NetworkPolicy and a migration Job
 #   selftest    every check catches its mutations of a known-good fixture
 # Prints one line per step (and the errors under it); exits 1 if any failed.
 # tests/deploy/README.md says what each step catches.
@@ -129,8 +133,14 @@ servers() {
   check_rendered servers
 }
 
+policy() {
+  check_rendered policy
+}
+
+# The policy cases mutate the real prod render (the fixture is too small).
 selftest() {
-  node "$here/selftest.mjs" --node-modules "$node_modules" --bin-dir "$bin_dir"
+  node "$here/selftest.mjs" --node-modules "$node_modules" --bin-dir "$bin_dir" \
+    --policy-fixture "$rendered_dir/prod.yaml"
 }
 
 main() {
@@ -160,6 +170,7 @@ main() {
   run_step yamllint lint_yaml
   run_step dockerfile lint_dockerfiles
   run_step servers servers
+  run_step policy policy
   run_step selftest selftest
   exit "$failed"
 }

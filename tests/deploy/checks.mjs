@@ -901,3 +901,97 @@ function renderErrors(manifests, servers) {
   }
   return errors;
 }
+
+// ---------------------------------------------------------------- policy
+
+function isZero(value) {
+  return value === 0 || value === "0" || value === "0%";
+}
+
+// What every pod must be (the "restricted" Pod Security Standard plus
+// resources), and what every Tandem server Deployment must come with: the
+// issue's list, so that an overlay cannot quietly drop one.
+export function policyErrors(manifests) {
+  const sources = [...new Set(manifests.map((item) => item.source))];
+  return sources.flatMap((source) => renderPolicyErrors(manifests.filter((item) => item.source === source)));
+}
+
+function renderPolicyErrors(manifests) {
+  const errors = [];
+  const templates = podTemplates(manifests);
+  const objects = manifests.map((item) => item.object);
+  for (const template of templates) {
+    const pod = template.spec;
+    const podSecurity = pod.securityContext ?? {};
+    const account = objects.find((object) => object?.kind === "ServiceAccount" &&
+      object.metadata?.name === (pod.serviceAccountName ?? "default") &&
+      namespaceOf(object) === template.namespace);
+    const automount = pod.automountServiceAccountToken ?? account?.automountServiceAccountToken ?? true;
+    if (automount !== false) {
+      errors.push(`${template.where}: mounts a service-account token (set automountServiceAccountToken: false)`);
+    }
+    for (const container of containersOf(pod)) {
+      const where = `${template.where}: container ${container.name}`;
+      const security = container.securityContext ?? {};
+      if ((security.runAsNonRoot ?? podSecurity.runAsNonRoot) !== true) {
+        errors.push(`${where}: runAsNonRoot is not true`);
+      }
+      if ((security.runAsUser ?? podSecurity.runAsUser) === 0) errors.push(`${where}: runs as user 0`);
+      if (security.allowPrivilegeEscalation !== false) {
+        errors.push(`${where}: allowPrivilegeEscalation is not false`);
+      }
+      if (security.readOnlyRootFilesystem !== true) errors.push(`${where}: readOnlyRootFilesystem is not true`);
+      if (!(security.capabilities?.drop ?? []).includes("ALL")) {
+        errors.push(`${where}: capabilities.drop does not hold ALL`);
+      }
+      const seccomp = (security.seccompProfile ?? podSecurity.seccompProfile)?.type;
+      if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") {
+        errors.push(`${where}: seccompProfile is not RuntimeDefault`);
+      }
+      const resources = container.resources ?? {};
+      for (const [kind, name] of [["requests", "cpu"], ["requests", "memory"], ["limits", "memory"]]) {
+        if (resources[kind]?.[name] === undefined) errors.push(`${where}: no resources.${kind}.${name}`);
+      }
+    }
+    if (template.owner.kind !== "Deployment" ||
+        !(pod.containers ?? []).some((container) => SERVER_IMAGE.test(container.image ?? ""))) {
+      continue;
+    }
+    const deployment = template.owner;
+    const where = template.where;
+    const image = pod.containers.find((container) => SERVER_IMAGE.test(container.image ?? "")).image;
+    if (!isZero(deployment.spec?.strategy?.rollingUpdate?.maxUnavailable) ||
+        (deployment.spec?.strategy?.type ?? "RollingUpdate") !== "RollingUpdate") {
+      errors.push(`${where}: rolling updates must have maxUnavailable: 0`);
+    }
+    if (!account) errors.push(`${where}: serviceAccountName names no ServiceAccount of the render`);
+    const inNamespace = objects.filter((object) => namespaceOf(object) === template.namespace);
+    const selecting = (kind, test = () => true) => inNamespace.some((object) => object?.kind === kind &&
+      test(object) && matchesSelector(kind === "NetworkPolicy" ? object.spec?.podSelector : object.spec?.selector,
+        template.labels));
+    const services = inNamespace.filter((object) => object?.kind === "Service" &&
+      !isEmptySelectorMap(object.spec?.selector) && matchesMap(object.spec.selector, template.labels));
+    if (!services.some((service) => service.spec?.clusterIP !== "None")) {
+      errors.push(`${where}: no ClusterIP Service selects its pods`);
+    }
+    if (!services.some((service) => service.spec?.clusterIP === "None")) {
+      errors.push(`${where}: no headless Service selects its pods`);
+    }
+    if (!selecting("PodDisruptionBudget")) errors.push(`${where}: no PodDisruptionBudget selects its pods`);
+    if (!selecting("NetworkPolicy", (policy) => (policy.spec?.policyTypes ?? ["Ingress"]).includes("Ingress"))) {
+      errors.push(`${where}: no NetworkPolicy selects its pods`);
+    }
+    if (!inNamespace.some((object) => object?.kind === "HorizontalPodAutoscaler" &&
+        object.spec?.scaleTargetRef?.kind === "Deployment" &&
+        object.spec?.scaleTargetRef?.name === deployment.metadata?.name)) {
+      errors.push(`${where}: no HorizontalPodAutoscaler scales it`);
+    }
+    if (!templates.some((item) => item.owner.kind === "Job" && item.namespace === template.namespace &&
+        (item.spec.containers ?? []).some((container) => container.image === image &&
+          [...(container.command ?? []), ...(container.args ?? [])].some((arg) =>
+            arg === "--migrate-only" || arg === "--migrate-only=true")))) {
+      errors.push(`${where}: no Job runs ${image} with --migrate-only`);
+    }
+  }
+  return errors;
+}

@@ -3,7 +3,11 @@
 // asserts that every check passes them, then breaks one thing at a time and
 // asserts that the right check reports it with the expected message.
 //
-// Usage: node selftest.mjs --node-modules DIR --bin-dir DIR
+// The policy cases mutate a real render instead (--policy-fixture, e.g. the
+// prod overlay rendered by check.sh): the policy is about the whole set of
+// objects, which the small fixture does not have.
+//
+// Usage: node selftest.mjs --node-modules DIR --bin-dir DIR [--policy-fixture FILE]
 // Prints one line per failed case and exits 1 if any case failed.
 
 import { readFileSync } from "node:fs";
@@ -11,7 +15,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import {
-  dockerfileErrors, loadPackages, parseManifests, readServers, schemaErrors, serverErrors, strictErrors,
+  dockerfileErrors, loadPackages, parseManifests, policyErrors, readServers, schemaErrors, serverErrors,
+  strictErrors,
 } from "./checks.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -235,6 +240,56 @@ const DOCKERFILE_CASES = [
   ["dockerfile-utils warning", (d) => d.replace("WORKDIR /src", "WORKDIR /src\nMAINTAINER someone"), /Dockerfile:\d+: warning: /],
 ];
 
+// Policy cases on the prod render: [name, mutation, expected error].
+const removeObject = (m, kind, name) => {
+  const index = m.findIndex(({ object }) => object.kind === kind && object.metadata.name === name);
+  if (index < 0) throw new Error(`policy fixture has no ${kind}/${name}`);
+  m.splice(index, 1);
+};
+const metricsPod = (m) => find(m, "Deployment", "tandem-metrics").spec.template.spec;
+const POLICY_CASES = [
+  ["root filesystem writable", (m) => {
+    metricsPod(m).containers[0].securityContext.readOnlyRootFilesystem = false;
+  }, /Deployment\/tandem-metrics: container metrics: readOnlyRootFilesystem is not true/],
+  ["capabilities kept", (m) => {
+    delete metricsPod(m).containers[0].securityContext.capabilities;
+  }, /capabilities\.drop does not hold ALL/],
+  ["privilege escalation", (m) => {
+    delete metricsPod(m).containers[0].securityContext.allowPrivilegeEscalation;
+  }, /allowPrivilegeEscalation is not false/],
+  ["may run as root", (m) => {
+    delete metricsPod(m).containers[0].securityContext.runAsNonRoot;
+    delete metricsPod(m).securityContext.runAsNonRoot;
+  }, /runAsNonRoot is not true/],
+  ["no seccomp profile", (m) => {
+    delete metricsPod(m).securityContext.seccompProfile;
+  }, /seccompProfile is not RuntimeDefault/],
+  ["service-account token mounted", (m) => {
+    delete metricsPod(m).automountServiceAccountToken;
+    find(m, "ServiceAccount", "tandem-metrics").automountServiceAccountToken = true;
+  }, /Deployment\/tandem-metrics: mounts a service-account token/],
+  ["migration Job without resources", (m) => {
+    delete find(m, "Job", "tandem-success-migrate").spec.template.spec.containers[0].resources.limits;
+  }, /Job\/tandem-success-migrate: container migrate: no resources\.limits\.memory/],
+  ["rolling update may take a pod away", (m) => {
+    find(m, "Deployment", "tandem-support").spec.strategy.rollingUpdate.maxUnavailable = 1;
+  }, /Deployment\/tandem-support: rolling updates must have maxUnavailable: 0/],
+  ["no headless Service", (m) => removeObject(m, "Service", "tandem-success-headless"),
+    /Deployment\/tandem-success: no headless Service selects its pods/],
+  ["no ClusterIP Service", (m) => removeObject(m, "Service", "tandem-success"),
+    /Deployment\/tandem-success: no ClusterIP Service selects its pods/],
+  ["no PodDisruptionBudget", (m) => removeObject(m, "PodDisruptionBudget", "tandem-support"),
+    /Deployment\/tandem-support: no PodDisruptionBudget/],
+  ["no HorizontalPodAutoscaler", (m) => removeObject(m, "HorizontalPodAutoscaler", "tandem-metrics"),
+    /Deployment\/tandem-metrics: no HorizontalPodAutoscaler/],
+  ["no NetworkPolicy", (m) => removeObject(m, "NetworkPolicy", "tandem-metrics"),
+    /Deployment\/tandem-metrics: no NetworkPolicy/],
+  ["no ServiceAccount", (m) => removeObject(m, "ServiceAccount", "tandem-support"),
+    /Deployment\/tandem-support: serviceAccountName names no ServiceAccount/],
+  ["no migration Job", (m) => removeObject(m, "Job", "tandem-metrics-migrate"),
+    /Deployment\/tandem-metrics: no Job runs tandem-metrics with --migrate-only/],
+];
+
 async function main(argv) {
   const option = (name) => {
     const index = argv.indexOf(name);
@@ -297,8 +352,27 @@ async function main(argv) {
         (errors.join("\n    ") || "nothing"));
     }
   }
+  let policyCases = 0;
+  const policyFixture = option("--policy-fixture");
+  if (policyFixture) {
+    const policyText = readFileSync(policyFixture, "utf8");
+    const render = () => parseManifests(packages.YAML, policyText, "prod");
+    const baseline = policyErrors(render());
+    if (baseline.length > 0) failures.push(`the policy fixture fails policy:\n    ${baseline.join("\n    ")}`);
+    for (const [name, mutate, expected] of POLICY_CASES) {
+      const manifests = render();
+      mutate(manifests);
+      const errors = policyErrors(manifests);
+      if (process.env.SELFTEST_VERBOSE) console.log(`## ${name}\n    ${errors.join("\n    ")}`);
+      if (!errors.some((error) => expected.test(error))) {
+        failures.push(`not caught: ${name} (policy should report ${expected}); it reported:\n    ` +
+          (errors.join("\n    ") || "nothing"));
+      }
+    }
+    policyCases = POLICY_CASES.length;
+  }
   failures.forEach((failure) => console.log(failure));
-  console.log(`${MANIFEST_CASES.length + DOCKERFILE_CASES.length} mutations, ${GOOD_CASES.length} good variants, ` +
+  console.log(`${MANIFEST_CASES.length + DOCKERFILE_CASES.length + policyCases} mutations, ${GOOD_CASES.length} good variants, ` +
     `${failures.length} failure(s)`);
   process.exitCode = failures.length > 0 ? 1 : 0;
 }
