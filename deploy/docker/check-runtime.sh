@@ -48,8 +48,6 @@ readonly PLUGIN_DIR=/usr/lib/x86_64-linux-gnu/libmariadb3/plugin
 # caching_sha2_password is what MySQL 8 asks for; MariaDB cannot ask for it, so
 # the live check below uses ed25519, loaded by the same mechanism from the same folder.
 readonly PLUGINS=(caching_sha2_password.so client_ed25519.so)
-declare -rA PREFERRED_GRPC_PORT=([support]=50051 [success]=50052 [metrics]=50053)
-declare -rA PREFERRED_METRICS_PORT=([support]=9461 [success]=9462 [metrics]=9463)
 
 packages_file=$here/runtime-packages.txt
 mariadb_sh=$repo/deploy/local/mariadb.sh
@@ -391,16 +389,6 @@ start_database() {
     tandem_die "tandem_support@127.0.0.1 signs in with '$plugin', not ed25519"
 }
 
-pick_ports() {
-  local svc taken=("$db_port")
-  for svc in "${SERVICES[@]}"; do
-    grpc_port[$svc]=$(tandem_free_port "${PREFERRED_GRPC_PORT[$svc]}" "${taken[@]}")
-    taken+=("${grpc_port[$svc]}")
-    metrics_port[$svc]=$(tandem_free_port "${PREFERRED_METRICS_PORT[$svc]}" "${taken[@]}")
-    taken+=("${metrics_port[$svc]}")
-  done
-}
-
 # Sets server_argv to run tandem-SVC inside the folder as 65532, with a clean
 # environment holding only its settings, as a container would; extra
 # arguments are its flags.
@@ -424,16 +412,6 @@ migrate() {
   fi
 }
 
-# Prints "GRPC_PORT METRICS_PORT" from a ready file; fails until it is complete.
-read_ready_file() {
-  local json grpc
-  json=$(cat "$1" 2>/dev/null) || return 1
-  [[ $json =~ \"grpc_port\"[[:space:]]*:[[:space:]]*([0-9]+) ]] || return 1
-  grpc=${BASH_REMATCH[1]}
-  [[ $json =~ \"metrics_port\"[[:space:]]*:[[:space:]]*([0-9]+) ]] || return 1
-  echo "$grpc ${BASH_REMATCH[1]}"
-}
-
 start_server() {
   local svc=$1 args ready=/tmp/tandem/$1.ready log=$state/logs/$1.log
   args=(--listen "127.0.0.1:${grpc_port[$svc]}" --metrics-listen "127.0.0.1:${metrics_port[$svc]}"
@@ -451,7 +429,7 @@ start_server() {
   server_pid[$svc]=$!
 
   local deadline=$((SECONDS + READY_TIMEOUT)) ports
-  until ports=$(read_ready_file "$image$ready"); do
+  until ports=$(tandem_read_ready_file "$image$ready"); do
     if ! tandem_pid_alive "${server_pid[$svc]}"; then
       local status=0
       wait "${server_pid[$svc]}" || status=$?
@@ -563,7 +541,7 @@ serve() {
   install -d -m 0700 -o "${RUN_AS%:*}" -g "${RUN_AS#*:}" "$image/tmp/tandem"
   for svc in "${SERVICES[@]}"; do migrate "$svc"; done
   note "migrations: --migrate-only exited 0 for all three (as $RUN_AS inside the folder)"
-  pick_ports
+  tandem_pick_server_ports "$db_port" || tandem_die "no free ports for the servers"
   for svc in "${SERVICES[@]}"; do start_server "$svc"; done
   check_serving
   stop_servers || tandem_die "a server did not exit 0 on SIGTERM"

@@ -65,6 +65,35 @@ tandem_install_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" || return 1
 }
 
+# The servers' default ports (their --listen and --metrics-listen defaults),
+# which the local scripts prefer when they are free.
+declare -gA TANDEM_DEFAULT_GRPC_PORT=([support]=50051 [success]=50052 [metrics]=50053)
+declare -gA TANDEM_DEFAULT_METRICS_PORT=([support]=9461 [success]=9462 [metrics]=9463)
+
+# Fills the caller's associative arrays grpc_port and metrics_port with free
+# ports for each server named in the caller's SERVICES, the defaults when
+# free. Ports given as arguments (e.g. the database's) are never picked.
+tandem_pick_server_ports() {
+  local svc taken=("$@")
+  for svc in "${SERVICES[@]}"; do
+    grpc_port[$svc]=$(tandem_free_port "${TANDEM_DEFAULT_GRPC_PORT[$svc]}" "${taken[@]}") || return 1
+    taken+=("${grpc_port[$svc]}")
+    metrics_port[$svc]=$(tandem_free_port "${TANDEM_DEFAULT_METRICS_PORT[$svc]}" "${taken[@]}") || return 1
+    taken+=("${metrics_port[$svc]}")
+  done
+}
+
+# Prints "GRPC_PORT METRICS_PORT" from a server's --ready-file; fails until
+# the file is complete.
+tandem_read_ready_file() {
+  local json grpc
+  json=$(cat "$1" 2>/dev/null) || return 1
+  [[ $json =~ \"grpc_port\"[[:space:]]*:[[:space:]]*([0-9]+) ]] || return 1
+  grpc=${BASH_REMATCH[1]}
+  [[ $json =~ \"metrics_port\"[[:space:]]*:[[:space:]]*([0-9]+) ]] || return 1
+  echo "$grpc ${BASH_REMATCH[1]}"
+}
+
 # Prints a TCP port that nothing listens on (on any address, IPv4 or IPv6).
 # Usage: tandem_free_port [PREFERRED [EXCLUDED...]]
 # PREFERRED (0 for none) is returned when it is free; otherwise the kernel

@@ -25,8 +25,6 @@ TANDEM_LOG_TAG=up
 readonly SERVICES=(success support metrics) # start order; stopped in reverse
 readonly READY_TIMEOUT=120
 readonly STOP_TIMEOUT=30
-declare -rA PREFERRED_GRPC_PORT=([support]=50051 [success]=50052 [metrics]=50053)
-declare -rA PREFERRED_METRICS_PORT=([support]=9461 [success]=9462 [metrics]=9463)
 
 state=$repo/.tandem
 db_state=$state/mariadb
@@ -95,26 +93,6 @@ start_mariadb() {
   "$here/mariadb.sh" provision "$db_state"
 }
 
-pick_ports() {
-  local svc taken=("$db_port")
-  for svc in "${SERVICES[@]}"; do
-    grpc_port[$svc]=$(tandem_free_port "${PREFERRED_GRPC_PORT[$svc]}" "${taken[@]}")
-    taken+=("${grpc_port[$svc]}")
-    metrics_port[$svc]=$(tandem_free_port "${PREFERRED_METRICS_PORT[$svc]}" "${taken[@]}")
-    taken+=("${metrics_port[$svc]}")
-  done
-}
-
-# Prints "GRPC_PORT METRICS_PORT" from a ready file; fails until it is complete.
-read_ready_file() {
-  local json grpc
-  json=$(cat "$1" 2>/dev/null) || return 1
-  [[ $json =~ \"grpc_port\"[[:space:]]*:[[:space:]]*([0-9]+) ]] || return 1
-  grpc=${BASH_REMATCH[1]}
-  [[ $json =~ \"metrics_port\"[[:space:]]*:[[:space:]]*([0-9]+) ]] || return 1
-  echo "$grpc ${BASH_REMATCH[1]}"
-}
-
 show_log_tail() {
   tandem_log "last lines of $logs/$1.log:"
   tail -n 40 "$logs/$1.log" >&2 || true
@@ -147,7 +125,7 @@ start_server() {
   echo "${server_pid[$svc]}" >"$run/$svc.pid"
 
   local deadline=$((SECONDS + READY_TIMEOUT)) ports
-  until ports=$(read_ready_file "$ready"); do
+  until ports=$(tandem_read_ready_file "$ready"); do
     if ! tandem_pid_alive "${server_pid[$svc]}"; then
       local status=0
       wait "${server_pid[$svc]}" || status=$?
@@ -294,7 +272,7 @@ main() {
 
   stop_leftovers
   start_mariadb
-  pick_ports
+  tandem_pick_server_ports "$db_port" || tandem_die "no free ports for the servers"
   local svc
   for svc in "${SERVICES[@]}"; do
     start_server "$svc"

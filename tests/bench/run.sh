@@ -87,16 +87,6 @@ binary_of() {
   echo "$build/services/$1/tandem-$1"
 }
 
-# Prints "GRPC_PORT METRICS_PORT" from a ready file; fails until it is complete.
-read_ready_file() {
-  local json grpc
-  json=$(cat "$1" 2>/dev/null) || return 1
-  [[ $json =~ \"grpc_port\"[[:space:]]*:[[:space:]]*([0-9]+) ]] || return 1
-  grpc=${BASH_REMATCH[1]}
-  [[ $json =~ \"metrics_port\"[[:space:]]*:[[:space:]]*([0-9]+) ]] || return 1
-  echo "$grpc ${BASH_REMATCH[1]}"
-}
-
 start_mariadb() {
   local port
   port=$(tandem_free_port 0) || tandem_die "no free port for MariaDB"
@@ -124,7 +114,7 @@ start_server() {
   server_pid[$svc]=$!
 
   local deadline=$((SECONDS + READY_TIMEOUT))
-  until ports=$(read_ready_file "$ready"); do
+  until ports=$(tandem_read_ready_file "$ready"); do
     if ! tandem_pid_alive "${server_pid[$svc]}"; then
       tail -n 30 "$log" >&2 || true
       tandem_die "tandem-$svc exited during start-up"
