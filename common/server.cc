@@ -161,6 +161,60 @@ std::string HealthNamesHelp() {
                       "  SERVING while the database answers (the empty name \"\" too)\n");
 }
 
+namespace {
+
+// Drops every builder plugin (e.g. the reflection plugin that
+// InitProtoReflectionServerBuilderPlugin() adds to every builder).
+class WithoutPlugins : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->clear();
+  }
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HealthListener>> HealthListener::Start(const std::string& address) {
+  grpc::EnableDefaultHealthCheckService(true);
+  std::unique_ptr<HealthListener> listener(new HealthListener());
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &listener->port_);
+  builder.SetOption(std::make_unique<WithoutPlugins>());
+  // Without any service of its own a builder makes no server; this one
+  // answers UNIMPLEMENTED to every method but health.
+  builder.RegisterCallbackGenericService(&listener->unimplemented_);
+  grpc::ResourceQuota quota("tandem-health");
+  quota.SetMaxThreads(4);
+  builder.SetResourceQuota(quota);
+  listener->server_ = builder.BuildAndStart();
+  if (listener->server_ == nullptr || listener->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", address, " (--health-listen): address in use or invalid"));
+  }
+  listener->Set(kLivenessHealthName, true);
+  listener->Set(kReadinessHealthName, false);
+  listener->Set("", false);
+  return listener;
+}
+
+HealthListener::~HealthListener() {
+  if (server_ == nullptr) return;
+  Shutdown();
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+  server_->Wait();
+}
+
+void HealthListener::Set(const std::string& name, bool serving) {
+  if (server_->GetHealthCheckService() != nullptr) {
+    server_->GetHealthCheckService()->SetServingStatus(name, serving);
+  }
+}
+
+void HealthListener::Shutdown() {
+  if (server_->GetHealthCheckService() != nullptr) server_->GetHealthCheckService()->Shutdown();
+}
+
 absl::Status ServerRunner::Start() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -217,20 +271,6 @@ absl::Status ServerRunner::Start() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen,
                                                " (--listen): address in use or invalid"));
   }
-  if (!options_.health_listen.empty()) {
-    grpc::ServerBuilder health_builder;
-    health_builder.AddListeningPort(options_.health_listen, grpc::InsecureServerCredentials(),
-                                    &health_port_);
-    grpc::ResourceQuota health_quota(absl::StrCat("tandem-", options_.name, "-health"));
-    health_quota.SetMaxThreads(4);
-    health_builder.SetResourceQuota(health_quota);
-    health_server_ = health_builder.BuildAndStart();
-    if (health_server_ == nullptr || health_port_ == 0) {
-      server_->Shutdown();
-      return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.health_listen,
-                                                 " (--health-listen): address in use or invalid"));
-    }
-  }
   if (!options_.metrics_listen.empty()) {
     try {
       exposer_ = std::make_unique<prometheus::Exposer>(options_.metrics_listen);
@@ -239,7 +279,6 @@ absl::Status ServerRunner::Start() {
       metrics_port_ = ports.empty() ? 0 : ports.front();
     } catch (const std::exception& e) {
       server_->Shutdown();
-      if (health_server_ != nullptr) health_server_->Shutdown();
       return absl::UnavailableError(absl::StrCat("cannot serve /metrics on ",
                                                  options_.metrics_listen,
                                                  " (--metrics-listen): ", e.what()));
@@ -249,18 +288,19 @@ absl::Status ServerRunner::Start() {
   SetHealth(kLivenessHealthName, true);
   SetServing(probe_ ? probe_() : true);
   probe_thread_ = std::thread([this] { ProbeLoop(); });
+  const int health_port = health_listener_ != nullptr ? health_listener_->port() : 0;
   if (!options_.ready_file.empty()) {
     std::ofstream ready(options_.ready_file + ".tmp");
     ready << nlohmann::json{{"grpc_port", grpc_port_},
                             {"metrics_port", metrics_port_},
-                            {"health_port", health_port_}}
+                            {"health_port", health_port}}
                  .dump();
     ready.close();
     std::rename((options_.ready_file + ".tmp").c_str(), options_.ready_file.c_str());
   }
   logging::Info("serving", {{"grpc_port", grpc_port_},
                             {"metrics_port", metrics_port_},
-                            {"health_port", health_port_},
+                            {"health_port", health_port},
                             {"tls", !options_.tls.cert_file.empty()},
                             {"mtls", !options_.tls.client_ca_file.empty()}});
   return absl::OkStatus();
@@ -276,11 +316,10 @@ void ServerRunner::SetServing(bool serving) {
 }
 
 void ServerRunner::SetHealth(const std::string& name, bool serving) {
-  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
-    if (server != nullptr && server->GetHealthCheckService() != nullptr) {
-      server->GetHealthCheckService()->SetServingStatus(name, serving);
-    }
+  if (server_ != nullptr && server_->GetHealthCheckService() != nullptr) {
+    server_->GetHealthCheckService()->SetServingStatus(name, serving);
   }
+  if (health_listener_ != nullptr) health_listener_->Set(name, serving);
 }
 
 void ServerRunner::ProbeLoop() {
@@ -308,18 +347,11 @@ void ServerRunner::Shutdown() {
   if (server_ == nullptr) return;
   logging::Info("stopping: not serving, draining in-flight calls",
                 {{"drain_seconds", absl::ToDoubleSeconds(options_.drain_timeout)}});
-  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
-    if (server != nullptr && server->GetHealthCheckService() != nullptr) {
-      server->GetHealthCheckService()->Shutdown();
-    }
-  }
+  if (server_->GetHealthCheckService() != nullptr) server_->GetHealthCheckService()->Shutdown();
+  if (health_listener_ != nullptr) health_listener_->Shutdown();
   for (auto& hook : shutdown_hooks_) hook();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_timeout));
   server_->Wait();
-  if (health_server_ != nullptr) {
-    health_server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
-    health_server_->Wait();
-  }
   exposer_.reset();
   logging::Info("stopped");
 }

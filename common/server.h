@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 #include <prometheus/registry.h>
 
@@ -52,6 +53,35 @@ inline constexpr char kReadinessHealthName[] = "readiness";
 // Returns the help text that lists the health names and their meaning.
 std::string HealthNamesHelp();
 
+// Serves only grpc.health.v1.Health (no reflection, no other service) on a
+// plaintext address, for probes that cannot speak TLS, such as the kubelet's
+// gRPC probes. A process starts it before it waits for its database and
+// migrates, so that a long migration reads as alive but not ready; the
+// ServerRunner then keeps its statuses equal to the main port's.
+class HealthListener {
+ public:
+  // Binds `address` (host:port; port 0 picks one) and answers "liveness"
+  // SERVING, "readiness" and "" NOT_SERVING.
+  static absl::StatusOr<std::unique_ptr<HealthListener>> Start(const std::string& address);
+  ~HealthListener();
+
+  // The bound port.
+  int port() const { return port_; }
+
+  // Sets the status of one health name.
+  void Set(const std::string& name, bool serving);
+
+  // Turns every name NOT_SERVING for good (a stop has begun).
+  void Shutdown();
+
+ private:
+  HealthListener() = default;
+
+  grpc::CallbackGenericService unimplemented_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
 // How to run one server.
 struct ServerOptions {
   // Service name for logs and metrics, e.g. "support".
@@ -60,10 +90,6 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:0";
   // Prometheus HTTP address; empty disables /metrics.
   std::string metrics_listen{};
-  // Plaintext address that serves only grpc.health.v1.Health (same statuses
-  // as the main port); empty disables it. For probes that cannot speak TLS,
-  // such as the kubelet's gRPC probes.
-  std::string health_listen{};
   ServerTlsFiles tls{};
   int max_message_bytes = 4 * 1024 * 1024;
   int max_threads = 64;
@@ -74,7 +100,7 @@ struct ServerOptions {
   // How often the readiness probe runs.
   absl::Duration probe_interval = absl::Seconds(1);
   // If set, written with {"grpc_port":N,"metrics_port":M,"health_port":H}
-  // once serving.
+  // once serving (health_port 0 without a health listener).
   std::string ready_file{};
 };
 
@@ -93,6 +119,10 @@ class ServerRunner {
   // Sets the probe whose result is the health status (SERVING when true).
   void SetReadinessProbe(std::function<bool()> probe);
 
+  // Keeps `listener`'s statuses equal to the main port's from Start() on,
+  // and stops it with the server. Not owned; call before Start().
+  void MirrorHealthTo(HealthListener* listener) { health_listener_ = listener; }
+
   // Exports the pool's connection counts as gauges.
   void WatchPool(mysql::Pool* pool);
 
@@ -107,7 +137,6 @@ class ServerRunner {
   // The bound ports (after Start()).
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }
-  int health_port() const { return health_port_; }
 
   // Turns health NOT_SERVING, runs the shutdown hooks, lets in-flight calls
   // finish within the drain timeout, then stops. Idempotent.
@@ -116,6 +145,8 @@ class ServerRunner {
  private:
   void ProbeLoop();
   void SetServing(bool serving);
+  // Sets one health name on the main port and on the health listener.
+  void SetHealth(const std::string& name, bool serving);
 
   ServerOptions options_;
   std::shared_ptr<prometheus::Registry> registry_;
@@ -125,14 +156,10 @@ class ServerRunner {
   std::function<bool()> probe_;
   std::vector<std::function<void()>> shutdown_hooks_;
   std::vector<std::function<void()>> refreshers_;
-  void SetHealth(const std::string& name, bool serving);
-
   std::unique_ptr<grpc::Server> server_;
-  // Serves health alone on `health_listen`.
-  std::unique_ptr<grpc::Server> health_server_;
+  HealthListener* health_listener_ = nullptr;
   int grpc_port_ = 0;
   int metrics_port_ = 0;
-  int health_port_ = 0;
   std::mutex mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;

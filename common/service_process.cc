@@ -57,7 +57,8 @@ ServiceProcess::ServiceProcess(std::string name, int default_grpc_port, int defa
                    "Prometheus /metrics HTTP address, host:port; empty disables it.");
   flags_.AddString("health-listen", "",
                    "Plaintext address serving only gRPC health, host:port, for probes that cannot "
-                   "speak TLS (the kubelet's); empty disables it.");
+                   "speak TLS (the kubelet's); it answers from before the database wait and the "
+                   "migrations (liveness SERVING, readiness NOT_SERVING). Empty disables it.");
   flags_.AddString("db-dsn", "",
                    "Database URL: mysql://user:password@host:port/database "
                    "(or ...@localhost/database?socket=/path).",
@@ -67,8 +68,9 @@ ServiceProcess::ServiceProcess(std::string name, int default_grpc_port, int defa
                      "How long start-up waits for the database before giving up.");
   AddJwtFlags(flags_);
   flags_.AddString("page-token-key", "",
-                   "Secret that signs page tokens; the same on every replica.",
-                   /*required=*/true, {"TANDEM_PAGE_TOKEN_KEY"});
+                   "Secret that signs page tokens (at least 16 characters); the same on every "
+                   "replica. Required unless --migrate-only.",
+                   /*required=*/false, {"TANDEM_PAGE_TOKEN_KEY"});
   flags_.AddString("tls-cert-file", "", "PEM certificate for TLS; empty serves plaintext.");
   flags_.AddString("tls-key-file", "", "PEM private key for TLS.");
   flags_.AddString("tls-client-ca-file", "",
@@ -112,19 +114,26 @@ std::optional<int> ServiceProcess::Init(int argc, const char* const* argv,
   }
   logging::Init(name_, level);
 
-  auto jwt = JwtSettingsFromFlags(flags_);
-  if (!jwt.ok()) return fail(jwt.status());
-  auto auth = Authenticator::Create(*jwt);
-  if (!auth.ok()) return fail(auth.status());
-  auth_ = std::move(*auth);
-  auto signer = TokenSigner::Create(*jwt);
-  if (!signer.ok()) return fail(signer.status());
-  signer_ = std::move(*signer);
-  service_tokens_ = std::make_unique<ServiceTokens>(signer_.get(), name_, &SystemClock::Get());
-  if (flags_.GetString("page-token-key").size() < 16) {
-    return fail(absl::InvalidArgumentError("--page-token-key must be at least 16 characters"));
+  // Migrating needs only the database: the Kubernetes migration Job gets no
+  // token keys.
+  const bool migrate_only = flags_.GetBool("migrate-only");
+  if (!migrate_only) {
+    auto jwt = JwtSettingsFromFlags(flags_);
+    if (!jwt.ok()) return fail(jwt.status());
+    auto auth = Authenticator::Create(*jwt);
+    if (!auth.ok()) return fail(auth.status());
+    auth_ = std::move(*auth);
+    auto signer = TokenSigner::Create(*jwt);
+    if (!signer.ok()) return fail(signer.status());
+    signer_ = std::move(*signer);
+    service_tokens_ = std::make_unique<ServiceTokens>(signer_.get(), name_, &SystemClock::Get());
+    if (flags_.GetString("page-token-key").size() < 16) {
+      return fail(absl::InvalidArgumentError(absl::StrCat(
+          "--page-token-key (or ", flags_.EnvName("page-token-key"),
+          ", or TANDEM_PAGE_TOKEN_KEY) must be set, to at least 16 characters")));
+    }
+    page_tokens_ = std::make_unique<PageTokenCodec>(flags_.GetString("page-token-key"));
   }
-  page_tokens_ = std::make_unique<PageTokenCodec>(flags_.GetString("page-token-key"));
 
   auto dsn = mysql::Dsn::Parse(flags_.GetString("db-dsn"));
   if (!dsn.ok()) return fail(absl::InvalidArgumentError(absl::StrCat("--db-dsn: ", dsn.status().message())));
@@ -134,6 +143,12 @@ std::optional<int> ServiceProcess::Init(int argc, const char* const* argv,
     return fail(absl::InvalidArgumentError("--db-pool-size must be at least 1"));
   }
   pool_ = std::make_unique<mysql::Pool>(*dsn, pool_options);
+  if (const std::string& address = flags_.GetString("health-listen");
+      !address.empty() && !migrate_only) {
+    auto health = HealthListener::Start(address);
+    if (!health.ok()) return fail(health.status());
+    health_ = std::move(*health);
+  }
   logging::Info("connecting to the database", {{"dsn", dsn->Redacted()}});
   const absl::Time give_up = absl::Now() + flags_.GetDuration("db-wait");
   absl::Status migrated;
@@ -155,7 +170,7 @@ std::optional<int> ServiceProcess::Init(int argc, const char* const* argv,
                                                            " (--db-dsn): ", migrated.message())));
   }
   logging::Info("schema is up to date");
-  if (flags_.GetBool("migrate-only")) return 0;
+  if (migrate_only) return 0;
   outbox_ = std::make_unique<feed::Outbox>(pool_.get());
   feed_service_ = std::make_unique<feed::EventFeedService>(auth_.get(), outbox_.get());
   return std::nullopt;
@@ -178,7 +193,6 @@ int ServiceProcess::Serve(const std::vector<grpc::Service*>& services) {
   options.name = name_;
   options.listen = flags_.GetString("listen");
   options.metrics_listen = flags_.GetString("metrics-listen");
-  options.health_listen = flags_.GetString("health-listen");
   options.tls = {flags_.GetString("tls-cert-file"), flags_.GetString("tls-key-file"),
                  flags_.GetString("tls-client-ca-file")};
   options.max_message_bytes = static_cast<int>(flags_.GetInt("max-message-bytes"));
@@ -189,6 +203,7 @@ int ServiceProcess::Serve(const std::vector<grpc::Service*>& services) {
   for (grpc::Service* service : services) runner.AddService(service);
   runner.AddService(feed_service_.get());
   runner.SetReadinessProbe([this] { return pool_->Healthy(); });
+  runner.MirrorHealthTo(health_.get());
   runner.WatchPool(pool_.get());
   runner.OnShutdown([this] { outbox_->EndWatches(); });
   for (auto& hook : shutdown_hooks_) runner.OnShutdown(hook);

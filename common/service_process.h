@@ -36,6 +36,8 @@
 
 namespace tandem {
 
+class HealthListener;
+
 // One server process: its settings and the shared parts built from them.
 class ServiceProcess {
  public:
@@ -81,6 +83,8 @@ class ServiceProcess {
   std::unique_ptr<ServiceTokens> service_tokens_;
   std::unique_ptr<feed::Outbox> outbox_;
   std::unique_ptr<feed::EventFeedService> feed_service_;
+  // Answers probes from before the database wait until the stop.
+  std::unique_ptr<HealthListener> health_;
   std::vector<std::function<void()>> shutdown_hooks_;
 };
 

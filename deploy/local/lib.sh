@@ -10,7 +10,7 @@ TANDEM_APT_PACKAGES=(
   libmysqlcppconn-dev mariadb-server mariadb-client
   libcpp-jwt-dev prometheus-cpp-dev libspdlog-dev nlohmann-json3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  golang-github-gogo-googleapis-dev grpc-proto openssl yamllint
+  golang-github-gogo-googleapis-dev grpc-proto openssl yamllint unzip
   nodejs npm
 )
 
@@ -73,6 +73,7 @@ declare -gA TANDEM_DEFAULT_METRICS_PORT=([support]=9461 [success]=9462 [metrics]
 # Fills the caller's associative arrays grpc_port and metrics_port with free
 # ports for each server named in the caller's SERVICES, the defaults when
 # free. Ports given as arguments (e.g. the database's) are never picked.
+# shellcheck disable=SC2004  # (the arrays are associative: $svc is a key, not arithmetic)
 tandem_pick_server_ports() {
   local svc taken=("$@")
   for svc in "${SERVICES[@]}"; do

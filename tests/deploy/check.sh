@@ -64,7 +64,7 @@ run_step() {
 }
 
 node_check() {
-  node "$here/check.mjs" --node-modules "$node_modules" --bin-dir "$bin_dir" "$@"
+  node "$here/check.mjs" --node-modules "$node_modules" --bin-dir "$bin_dir" --k8s-dir "$k8s_dir" "$@"
 }
 
 # Runs `node_check STEP` on every rendered file.
@@ -78,11 +78,8 @@ check_rendered() {
 }
 
 render() {
-  command -v kubectl >/dev/null 2>&1 || {
-    echo "kubectl not found. It is not a Debian package (Debian's kubernetes-client 1.20 embeds a" \
-      "kustomize too old for these manifests): install the kubectl 1.32 release binary as /usr/bin/kubectl."
-    return 1
-  }
+  local kubectl
+  kubectl=$(node "$here/kubectl.mjs" "$node_modules") || return 1
   [[ -d $k8s_dir/base ]] || { echo "no kustomization at ${k8s_dir#"$repo"/}/base"; return 1; }
   local dirs=("$k8s_dir/base") dir name status=0 names=()
   for dir in "$k8s_dir"/overlays/*/; do
@@ -91,7 +88,7 @@ render() {
   ((${#dirs[@]} > 1)) || { echo "no overlay under ${k8s_dir#"$repo"/}/overlays"; status=1; }
   for dir in "${dirs[@]}"; do
     name=$(basename "$dir")
-    if kubectl kustomize "$dir" >"$work_dir/$name.yaml" 2>"$work_dir/$name.err"; then
+    if "$kubectl" kustomize "$dir" >"$work_dir/$name.yaml" 2>"$work_dir/$name.err"; then
       mv "$work_dir/$name.yaml" "$rendered_dir/$name.yaml"
       names+=("$name")
     else
@@ -140,7 +137,8 @@ policy() {
 # The policy cases mutate the real prod render (the fixture is too small).
 selftest() {
   node "$here/selftest.mjs" --node-modules "$node_modules" --bin-dir "$bin_dir" \
-    --policy-fixture "$rendered_dir/prod.yaml"
+    --policy-fixture "$rendered_dir/prod.yaml" \
+    --operator-secrets "$k8s_dir/overlays/prod/operator-secrets.txt"
 }
 
 main() {

@@ -911,12 +911,62 @@ function isZero(value) {
 // What every pod must be (the "restricted" Pod Security Standard plus
 // resources), and what every Tandem server Deployment must come with: the
 // issue's list, so that an overlay cannot quietly drop one.
-export function policyErrors(manifests) {
+// `operatorSecrets` maps a render's name to the Secrets an operator creates
+// for it (Map name -> Set of keys; readOperatorSecrets).
+export function policyErrors(manifests, operatorSecrets = new Map()) {
   const sources = [...new Set(manifests.map((item) => item.source))];
-  return sources.flatMap((source) => renderPolicyErrors(manifests.filter((item) => item.source === source)));
+  return sources.flatMap((source) => renderPolicyErrors(
+    manifests.filter((item) => item.source === source), operatorSecrets.get(source) ?? new Map()));
 }
 
-function renderPolicyErrors(manifests) {
+// Reads an overlay's operator-secrets.txt ("NAME KEY..." lines, "#"
+// comments) into a Map name -> Set of keys; an empty Map when there is none.
+export function readOperatorSecrets(file) {
+  const secrets = new Map();
+  if (!existsSync(file)) return secrets;
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    const [name, ...keys] = line.replace(/#.*/, "").trim().split(/\s+/).filter(Boolean);
+    if (name) secrets.set(name, new Set(keys));
+  }
+  return secrets;
+}
+
+// The Secrets and ConfigMaps a pod reads: [{kind, name, key|null, optional, where}].
+function podReferences(template) {
+  const references = [];
+  for (const volume of template.spec.volumes ?? []) {
+    if (volume.secret) {
+      references.push({ kind: "Secret", name: volume.secret.secretName, key: null,
+        optional: volume.secret.optional === true, where: `volume ${volume.name}` });
+    }
+    if (volume.configMap) {
+      references.push({ kind: "ConfigMap", name: volume.configMap.name, key: null,
+        optional: volume.configMap.optional === true, where: `volume ${volume.name}` });
+    }
+  }
+  for (const container of containersOf(template.spec)) {
+    for (const source of container.envFrom ?? []) {
+      for (const [field, kind] of [["secretRef", "Secret"], ["configMapRef", "ConfigMap"]]) {
+        if (source[field]) {
+          references.push({ kind, name: source[field].name, key: null, optional: source[field].optional === true,
+            where: `container ${container.name}: envFrom` });
+        }
+      }
+    }
+    for (const variable of container.env ?? []) {
+      for (const [field, kind] of [["secretKeyRef", "Secret"], ["configMapKeyRef", "ConfigMap"]]) {
+        const ref = variable.valueFrom?.[field];
+        if (ref) {
+          references.push({ kind, name: ref.name, key: ref.key, optional: ref.optional === true,
+            where: `container ${container.name}: env ${variable.name}` });
+        }
+      }
+    }
+  }
+  return references;
+}
+
+function renderPolicyErrors(manifests, operatorSecrets) {
   const errors = [];
   const templates = podTemplates(manifests);
   const objects = manifests.map((item) => item.object);
@@ -929,6 +979,31 @@ function renderPolicyErrors(manifests) {
     const automount = pod.automountServiceAccountToken ?? account?.automountServiceAccountToken ?? true;
     if (automount !== false) {
       errors.push(`${template.where}: mounts a service-account token (set automountServiceAccountToken: false)`);
+    }
+    for (const field of ["hostNetwork", "hostPID", "hostIPC"]) {
+      if (pod[field] === true) errors.push(`${template.where}: ${field} is set`);
+    }
+    for (const volume of pod.volumes ?? []) {
+      if (volume.hostPath) errors.push(`${template.where}: volume ${volume.name} is a hostPath`);
+    }
+    for (const reference of podReferences(template)) {
+      const where = `${template.where}: ${reference.where}`;
+      const object = objects.find((candidate) => candidate?.kind === reference.kind &&
+        candidate.metadata?.name === reference.name && namespaceOf(candidate) === template.namespace);
+      let keys = null;
+      if (object) {
+        keys = new Set([...Object.keys(object.data ?? {}), ...Object.keys(object.stringData ?? {}),
+          ...Object.keys(object.binaryData ?? {})]);
+      } else if (reference.kind === "Secret" && operatorSecrets.has(reference.name)) {
+        keys = operatorSecrets.get(reference.name);
+      } else if (!reference.optional) {
+        errors.push(`${where}: ${reference.kind} ${reference.name} is neither in the render` +
+          (reference.kind === "Secret" ? " nor in the overlay's operator-secrets.txt" : ""));
+        continue;
+      }
+      if (keys && reference.key !== null && !keys.has(reference.key) && !reference.optional) {
+        errors.push(`${where}: ${reference.kind} ${reference.name} has no key ${reference.key}`);
+      }
     }
     for (const container of containersOf(pod)) {
       const where = `${template.where}: container ${container.name}`;
@@ -943,6 +1018,13 @@ function renderPolicyErrors(manifests) {
       if (security.readOnlyRootFilesystem !== true) errors.push(`${where}: readOnlyRootFilesystem is not true`);
       if (!(security.capabilities?.drop ?? []).includes("ALL")) {
         errors.push(`${where}: capabilities.drop does not hold ALL`);
+      }
+      if ((security.capabilities?.add ?? []).length > 0) {
+        errors.push(`${where}: capabilities.add is not empty`);
+      }
+      if (security.privileged === true) errors.push(`${where}: runs privileged`);
+      if ((container.ports ?? []).some((port) => port.hostPort !== undefined)) {
+        errors.push(`${where}: uses a hostPort`);
       }
       const seccomp = (security.seccompProfile ?? podSecurity.seccompProfile)?.type;
       if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") {
@@ -977,14 +1059,27 @@ function renderPolicyErrors(manifests) {
     if (!services.some((service) => service.spec?.clusterIP === "None")) {
       errors.push(`${where}: no headless Service selects its pods`);
     }
-    if (!selecting("PodDisruptionBudget")) errors.push(`${where}: no PodDisruptionBudget selects its pods`);
+    const budgets = inNamespace.filter((object) => object?.kind === "PodDisruptionBudget" &&
+      matchesSelector(object.spec?.selector, template.labels));
+    if (budgets.length === 0) errors.push(`${where}: no PodDisruptionBudget selects its pods`);
     if (!selecting("NetworkPolicy", (policy) => (policy.spec?.policyTypes ?? ["Ingress"]).includes("Ingress"))) {
       errors.push(`${where}: no NetworkPolicy selects its pods`);
     }
-    if (!inNamespace.some((object) => object?.kind === "HorizontalPodAutoscaler" &&
-        object.spec?.scaleTargetRef?.kind === "Deployment" &&
-        object.spec?.scaleTargetRef?.name === deployment.metadata?.name)) {
-      errors.push(`${where}: no HorizontalPodAutoscaler scales it`);
+    const autoscaler = inNamespace.find((object) => object?.kind === "HorizontalPodAutoscaler" &&
+      object.spec?.scaleTargetRef?.kind === "Deployment" &&
+      object.spec?.scaleTargetRef?.name === deployment.metadata?.name);
+    if (!autoscaler) errors.push(`${where}: no HorizontalPodAutoscaler scales it`);
+    // At the fewest replicas, a node drain must still be able to evict one pod.
+    const fewest = autoscaler?.spec?.minReplicas ?? deployment.spec?.replicas ?? 1;
+    for (const budget of budgets) {
+      const { minAvailable, maxUnavailable } = budget.spec ?? {};
+      const percent = (value) => typeof value === "string" && value.endsWith("%");
+      const blocks = (minAvailable !== undefined && !percent(minAvailable) && minAvailable >= fewest) ||
+        (maxUnavailable !== undefined && (isZero(maxUnavailable)));
+      if (blocks) {
+        errors.push(`${where}: PodDisruptionBudget/${budget.metadata?.name} lets no pod be evicted ` +
+          `at ${fewest} replica(s) (the autoscaler's minimum)`);
+      }
     }
     if (!templates.some((item) => item.owner.kind === "Job" && item.namespace === template.namespace &&
         (item.spec.containers ?? []).some((container) => container.image === image &&

@@ -7,7 +7,8 @@
 // prod overlay rendered by check.sh): the policy is about the whole set of
 // objects, which the small fixture does not have.
 //
-// Usage: node selftest.mjs --node-modules DIR --bin-dir DIR [--policy-fixture FILE]
+// Usage: node selftest.mjs --node-modules DIR --bin-dir DIR
+//          [--policy-fixture FILE --operator-secrets FILE]
 // Prints one line per failed case and exits 1 if any case failed.
 
 import { readFileSync } from "node:fs";
@@ -15,8 +16,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import {
-  dockerfileErrors, loadPackages, parseManifests, policyErrors, readServers, schemaErrors, serverErrors,
-  strictErrors,
+  dockerfileErrors, loadPackages, parseManifests, policyErrors, readOperatorSecrets, readServers, schemaErrors,
+  serverErrors, strictErrors,
 } from "./checks.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -288,6 +289,32 @@ const POLICY_CASES = [
     /Deployment\/tandem-support: serviceAccountName names no ServiceAccount/],
   ["no migration Job", (m) => removeObject(m, "Job", "tandem-metrics-migrate"),
     /Deployment\/tandem-metrics: no Job runs tandem-metrics with --migrate-only/],
+  ["capability added", (m) => {
+    metricsPod(m).containers[0].securityContext.capabilities.add = ["NET_ADMIN"];
+  }, /container metrics: capabilities\.add is not empty/],
+  ["privileged", (m) => {
+    metricsPod(m).containers[0].securityContext.privileged = true;
+  }, /container metrics: runs privileged/],
+  ["host network", (m) => { metricsPod(m).hostNetwork = true; }, /Deployment\/tandem-metrics: hostNetwork is set/],
+  ["hostPath volume", (m) => {
+    metricsPod(m).volumes.push({ name: "host", hostPath: { path: "/var/run" } });
+  }, /volume host is a hostPath/],
+  ["host port", (m) => { metricsPod(m).containers[0].ports[0].hostPort = 50053; }, /container metrics: uses a hostPort/],
+  ["misspelt Secret name", (m) => {
+    metricsPod(m).containers[0].env.find((v) => v.name === "TANDEM_JWT_SECRET").valueFrom.secretKeyRef.name = "tandem-atuh";
+  }, /env TANDEM_JWT_SECRET: Secret tandem-atuh is neither in the render nor in the overlay's operator-secrets\.txt/],
+  ["misspelt Secret key", (m) => {
+    metricsPod(m).containers[0].env.find((v) => v.name === "TANDEM_PAGE_TOKEN_KEY").valueFrom.secretKeyRef.key = "page-tokn-key";
+  }, /env TANDEM_PAGE_TOKEN_KEY: Secret tandem-auth has no key page-tokn-key/],
+  ["misspelt TLS Secret of a volume", (m) => {
+    metricsPod(m).volumes.find((v) => v.name === "tls").secret.secretName = "tandem-cert";
+  }, /volume tls: Secret tandem-cert is neither in the render/],
+  ["missing settings ConfigMap", (m) => {
+    metricsPod(m).containers[0].envFrom[0].configMapRef.name = "tandem-metrics-setting";
+  }, /envFrom: ConfigMap tandem-metrics-setting is neither in the render/],
+  ["budget that blocks every drain", (m) => {
+    find(m, "PodDisruptionBudget", "tandem-success").spec.minAvailable = 3;
+  }, /Deployment\/tandem-success: PodDisruptionBudget\/tandem-success lets no pod be evicted at 3 replica/],
 ];
 
 async function main(argv) {
@@ -357,12 +384,13 @@ async function main(argv) {
   if (policyFixture) {
     const policyText = readFileSync(policyFixture, "utf8");
     const render = () => parseManifests(packages.YAML, policyText, "prod");
-    const baseline = policyErrors(render());
+    const operatorSecrets = new Map([["prod", readOperatorSecrets(option("--operator-secrets") ?? "")]]);
+    const baseline = policyErrors(render(), operatorSecrets);
     if (baseline.length > 0) failures.push(`the policy fixture fails policy:\n    ${baseline.join("\n    ")}`);
     for (const [name, mutate, expected] of POLICY_CASES) {
       const manifests = render();
       mutate(manifests);
-      const errors = policyErrors(manifests);
+      const errors = policyErrors(manifests, operatorSecrets);
       if (process.env.SELFTEST_VERBOSE) console.log(`## ${name}\n    ${errors.join("\n    ")}`);
       if (!errors.some((error) => expected.test(error))) {
         failures.push(`not caught: ${name} (policy should report ${expected}); it reported:\n    ` +

@@ -847,7 +847,8 @@ TEST_F(MetricsRestartTest, KilledMidStreamChangesNoFigure) {
   }
 }
 
-// --migrate-only applies the schema and exits 0 without serving.
+// --migrate-only applies the schema and exits 0 without serving; it needs
+// the database only (the Kubernetes migration Job gets no token keys).
 TEST(ServerStartTest, MigrateOnlyAppliesSchemaAndExits) {
   TestDatabase database("e2e_migrate");
   const std::string dir = testing::MakeTempDir("tandem-migrate");
@@ -856,8 +857,8 @@ TEST(ServerStartTest, MigrateOnlyAppliesSchemaAndExits) {
       ChildProcess::Start({testing::BuildDir() + "/services/support/tandem-support",
                            "--migrate-only", "--listen=127.0.0.1:0", "--metrics-listen="},
                           {{"TANDEM_SUPPORT_DB_DSN", database.url()},
-                           {"TANDEM_JWT_SECRET", testing::kTestJwtSecret},
-                           {"TANDEM_PAGE_TOKEN_KEY", testing::kTestPageTokenKey}},
+                           {"TANDEM_JWT_SECRET", ""},
+                           {"TANDEM_PAGE_TOKEN_KEY", ""}},
                           dir + "/migrate.log"));
   EXPECT_THAT(process.Wait(absl::Seconds(60)), testing::IsOkAndHolds(0))
       << testing::TailOf(dir + "/migrate.log");
@@ -867,6 +868,35 @@ TEST(ServerStartTest, MigrateOnlyAppliesSchemaAndExits) {
   EXPECT_GE(rows[0].Int(0), 1);
   EXPECT_THAT(testing::TailOf(dir + "/migrate.log"), ::testing::Not(HasSubstr("\"serving\"")));
   std::filesystem::remove_all(dir);
+}
+
+// With --health-listen, a server that is still waiting for its database
+// already answers probes: alive (so Kubernetes does not restart it during a
+// long wait or migration) but not ready; SIGTERM then ends it with 0.
+TEST(ServerStartTest, HealthListenerAnswersWhileWaitingForTheDatabase) {
+  const std::string dir = testing::MakeTempDir("tandem-early-health");
+  const int closed_port = testing::PickFreePort();
+  const int health_port = testing::PickFreePort();
+  ASSERT_OK_AND_ASSIGN(
+      ChildProcess process,
+      ChildProcess::Start(
+          {testing::BuildDir() + "/services/success/tandem-success", "--listen=127.0.0.1:0",
+           "--metrics-listen=", absl::StrCat("--health-listen=127.0.0.1:", health_port),
+           "--db-wait=60s", "--support-address="},
+          {{"TANDEM_SUCCESS_DB_DSN", absl::StrCat("mysql://u:p@127.0.0.1:", closed_port, "/db")},
+           {"TANDEM_JWT_SECRET", testing::kTestJwtSecret},
+           {"TANDEM_PAGE_TOKEN_KEY", testing::kTestPageTokenKey}},
+          dir + "/server.log"));
+  const std::string health = absl::StrCat("127.0.0.1:", health_port);
+  EXPECT_TRUE(AwaitHealth(health, HealthResponse::NOT_SERVING, absl::Seconds(20)))
+      << testing::TailOf(dir + "/server.log");
+  EXPECT_EQ(Health(health, kLivenessHealthName), HealthResponse::SERVING);
+  EXPECT_EQ(Health(health, kReadinessHealthName), HealthResponse::NOT_SERVING);
+  EXPECT_THAT(testing::TailOf(dir + "/server.log"), HasSubstr("database not ready"));
+  process.Signal(SIGTERM);
+  EXPECT_THAT(process.Wait(absl::Seconds(20)), testing::IsOkAndHolds(0))
+      << testing::TailOf(dir + "/server.log");
+  if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
 }
 
 // A missing or malformed setting stops the start at once, naming it.
@@ -888,6 +918,9 @@ TEST(ServerStartTest, BadSettingsFailFastNamingTheSetting) {
         {"TANDEM_PAGE_TOKEN_KEY", testing::kTestPageTokenKey}},
        "--jwt-secret"},
       {{{"TANDEM_SUCCESS_DB_DSN", "mysql://u:p@127.0.0.1:1/db"},
+        {"TANDEM_JWT_SECRET", testing::kTestJwtSecret}},
+       "--page-token-key (or TANDEM_SUCCESS_PAGE_TOKEN_KEY, or TANDEM_PAGE_TOKEN_KEY)"},
+      {{{"TANDEM_SUCCESS_DB_DSN", "mysql://u:p@127.0.0.1:1/db"},
         {"TANDEM_JWT_SECRET", testing::kTestJwtSecret},
         {"TANDEM_PAGE_TOKEN_KEY", testing::kTestPageTokenKey},
         {"TANDEM_SUCCESS_DB_POOL_SIZE", "lots"}},
@@ -905,7 +938,7 @@ TEST(ServerStartTest, BadSettingsFailFastNamingTheSetting) {
     const std::string log = absl::StrCat(dir, "/case", i, ".log");
     std::map<std::string, std::string> env = all[i].env;
     // Keep the developer's own environment from filling a gap on purpose.
-    for (const char* name : {"TANDEM_SUCCESS_DB_DSN", "TANDEM_JWT_SECRET"}) {
+    for (const char* name : {"TANDEM_SUCCESS_DB_DSN", "TANDEM_JWT_SECRET", "TANDEM_PAGE_TOKEN_KEY"}) {
       if (!env.contains(name)) env[name] = "";
     }
     ASSERT_OK_AND_ASSIGN(

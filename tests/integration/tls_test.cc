@@ -1,11 +1,18 @@
 // TLS and mTLS on a real server: certificates are made for the test with
 // the openssl command.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include <gtest/gtest.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
@@ -64,6 +71,22 @@ grpc::health::v1::HealthCheckResponse::ServingStatus PlaintextHealth(const std::
   return response.status();
 }
 
+// Calls `method` with an empty message through a generic stub and returns
+// the status code.
+grpc::StatusCode GenericUnaryCode(const std::shared_ptr<grpc::Channel>& channel,
+                                  const std::string& method) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
+  grpc::Slice empty(std::string{});
+  grpc::ByteBuffer request(&empty, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status status) { done.set_value(std::move(status)); });
+  return done.get_future().get().error_code();
+}
+
 class TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -106,21 +129,27 @@ TEST_F(TlsTest, MutualTlsRequiresClientCertificate) {
   EXPECT_NE(Check(without_cert), grpc::StatusCode::OK);
 }
 
-// Beside a TLS port, the health listener answers plaintext probes (the
-// kubelet's cannot speak TLS) with the same statuses: liveness stays SERVING
-// while readiness follows the readiness probe; it serves nothing else.
+// The health listener answers plaintext probes (the kubelet's cannot speak
+// TLS) before the main server exists (alive, not ready), then mirrors the
+// TLS server's statuses: liveness stays SERVING while readiness follows the
+// readiness probe. It serves nothing else, not even reflection.
 TEST_F(TlsTest, HealthListenerAnswersPlaintextProbesBesideTls) {
+  using Status = grpc::health::v1::HealthCheckResponse;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<HealthListener> listener,
+                       HealthListener::Start("127.0.0.1:0"));
+  const std::string health = absl::StrCat("127.0.0.1:", listener->port());
+  EXPECT_EQ(PlaintextHealth(health, kLivenessHealthName), Status::SERVING);
+  EXPECT_EQ(PlaintextHealth(health, kReadinessHealthName), Status::NOT_SERVING);
+  EXPECT_EQ(PlaintextHealth(health, ""), Status::NOT_SERVING);
+
   std::atomic<bool> database_up{true};
   ServerRunner server(ServerOptions{
       .name = "tls",
-      .health_listen = "127.0.0.1:0",
       .tls = {.cert_file = File("server.pem"), .key_file = File("server.key")},
       .probe_interval = absl::Milliseconds(50)});
   server.SetReadinessProbe([&] { return database_up.load(); });
+  server.MirrorHealthTo(listener.get());
   ASSERT_OK(server.Start());
-  ASSERT_NE(server.health_port(), 0);
-  const std::string health = absl::StrCat("127.0.0.1:", server.health_port());
-  using Status = grpc::health::v1::HealthCheckResponse;
   EXPECT_EQ(PlaintextHealth(health, kLivenessHealthName), Status::SERVING);
   EXPECT_EQ(PlaintextHealth(health, kReadinessHealthName), Status::SERVING);
   EXPECT_EQ(PlaintextHealth(health, ""), Status::SERVING);
@@ -135,16 +164,42 @@ TEST_F(TlsTest, HealthListenerAnswersPlaintextProbesBesideTls) {
   EXPECT_EQ(PlaintextHealth(health, kLivenessHealthName), Status::SERVING);
 
   // Only health is served there: any other method is UNIMPLEMENTED.
-  auto feed = tandem::common::v1::EventFeed::NewStub(
-      grpc::CreateChannel(health, grpc::InsecureChannelCredentials()));
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
-  tandem::common::v1::ListEventsResponse events;
-  EXPECT_EQ(feed->ListEvents(&context, {}, &events).error_code(),
+  auto plaintext = grpc::CreateChannel(health, grpc::InsecureChannelCredentials());
+  {
+    auto feed = tandem::common::v1::EventFeed::NewStub(plaintext);
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
+    tandem::common::v1::ListEventsResponse events;
+    EXPECT_EQ(feed->ListEvents(&context, {}, &events).error_code(),
+              grpc::StatusCode::UNIMPLEMENTED);
+  }
+  // Reflection would list the services of the whole descriptor pool: not
+  // there either. (A unary call to the streaming method: an unknown method
+  // is refused before its kind matters.)
+  EXPECT_EQ(GenericUnaryCode(plaintext, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"),
             grpc::StatusCode::UNIMPLEMENTED);
 
   server.Shutdown();
-  EXPECT_EQ(PlaintextHealth(health, kLivenessHealthName), Status::UNKNOWN);
+  EXPECT_EQ(PlaintextHealth(health, kLivenessHealthName), Status::NOT_SERVING);
+}
+
+// A health address that cannot be bound (held by a socket that does not
+// share its port) fails the start and names the flag.
+TEST_F(TlsTest, HealthListenerOnATakenPortNamesTheFlag) {
+  const int holder = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(holder, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(holder, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(listen(holder, 1), 0);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(getsockname(holder, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  absl::StatusOr<std::unique_ptr<HealthListener>> listener =
+      HealthListener::Start(absl::StrCat("127.0.0.1:", ntohs(address.sin_port)));
+  close(holder);
+  EXPECT_THAT(listener, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_NE(std::string(listener.status().message()).find("--health-listen"), std::string::npos);
 }
 
 // A TLS file that cannot be read fails the start and names the setting.

@@ -132,7 +132,9 @@ TEST(AuthenticatorTest, AcceptedSecretsVerifyDuringRotation) {
 TEST(AuthenticatorTest, AcceptedSecretsAreChecked) {
   JwtSettings short_accepted = TestJwtSettings();
   short_accepted.hs256_accepted_secrets = {"short"};
-  EXPECT_THAT(Authenticator::Create(short_accepted), StatusIs(absl::StatusCode::kInvalidArgument));
+  auto too_short = Authenticator::Create(short_accepted);
+  EXPECT_THAT(too_short, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(too_short.status().message()), HasSubstr("--jwt-accepted-secrets"));
   JwtSettings rs256;
   rs256.rs256_public_key_pem = "-----BEGIN PUBLIC KEY-----";
   rs256.hs256_accepted_secrets = {"an-accepted-secret-long-enough-0123456789"};
