@@ -84,6 +84,22 @@ tandem_pick_server_ports() {
   done
 }
 
+# Sets the caller's array server_args to the flags that run server SVC on
+# loopback: its ports (from the caller's grpc_port and metrics_port), its
+# peers' addresses, and --ready-file READY.
+# Usage: tandem_loopback_args SVC READY
+tandem_loopback_args() {
+  local svc=$1 ready=$2
+  server_args=(--listen "127.0.0.1:${grpc_port[$svc]}"
+    --metrics-listen "127.0.0.1:${metrics_port[$svc]}" --ready-file "$ready")
+  case $svc in
+    success) server_args+=(--support-address "127.0.0.1:${grpc_port[support]}") ;;
+    support) server_args+=(--success-address "127.0.0.1:${grpc_port[success]}") ;;
+    metrics) server_args+=(--support-address "127.0.0.1:${grpc_port[support]}"
+      --success-address "127.0.0.1:${grpc_port[success]}") ;;
+  esac
+}
+
 # Prints "GRPC_PORT METRICS_PORT" from a server's --ready-file; fails until
 # the file is complete.
 tandem_read_ready_file() {

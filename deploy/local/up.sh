@@ -101,26 +101,18 @@ show_log_tail() {
 start_server() {
   local svc=$1 upper=${1^^}
   local ready=$run/$svc.ready log=$logs/$svc.log
-  local password dsn args
+  local password dsn server_args
   password=$(tandem_env_get "$db_state/credentials.env" "TANDEM_${upper}_DB_PASSWORD")
   [[ -n $password ]] || tandem_die "no password for tandem_$svc in $db_state/credentials.env"
   # Generated passwords are hex, so the DSN needs no percent-encoding.
   dsn="mysql://tandem_$svc:$password@127.0.0.1:$db_port/tandem_$svc"
-  args=(--listen "127.0.0.1:${grpc_port[$svc]}"
-    --metrics-listen "127.0.0.1:${metrics_port[$svc]}"
-    --ready-file "$ready")
-  case $svc in
-    success) args+=(--support-address "127.0.0.1:${grpc_port[support]}") ;;
-    support) args+=(--success-address "127.0.0.1:${grpc_port[success]}") ;;
-    metrics) args+=(--support-address "127.0.0.1:${grpc_port[support]}"
-      --success-address "127.0.0.1:${grpc_port[success]}") ;;
-  esac
+  tandem_loopback_args "$svc" "$ready"
 
   rm -f "$ready"
   [[ -f $log ]] && mv -f "$log" "$logs/$svc.previous.log"
   tandem_log "starting tandem-$svc on 127.0.0.1:${grpc_port[$svc]}"
   # Secrets travel in the environment, not on the command line (visible in ps).
-  env "TANDEM_${upper}_DB_DSN=$dsn" "$(binary_of "$svc")" "${args[@]}" </dev/null >"$log" 2>&1 &
+  env "TANDEM_${upper}_DB_DSN=$dsn" "$(binary_of "$svc")" "${server_args[@]}" </dev/null >"$log" 2>&1 &
   server_pid[$svc]=$!
   echo "${server_pid[$svc]}" >"$run/$svc.pid"
 
