@@ -18,6 +18,13 @@
 #      serving until ready; checks gRPC health, /metrics, a MariaDB
 #      authentication plugin (ed25519) and a time zone; SIGTERM must end each
 #      server with status 0.
+# With --image SVC, the real image of SVC is built from the Dockerfile with
+# buildah (no Docker engine needed; its base images debian:bookworm and
+# debian:bookworm-slim are made from the debootstrapped base, with the same
+# apt suites, since Docker Hub is not reachable here): the build stage
+# compiles and runs the unit tests, the runtime stage is the Dockerfile's own.
+# Its user and entrypoint are checked, and SVC then runs from that image's
+# root filesystem (read-only) in steps 4 and 5 instead of from the folder.
 # It prints a summary (also kept in STATE_DIR/last-result.txt) and exits
 # non-zero on any failure. Whatever it mounted or started is undone on exit.
 #
@@ -30,6 +37,8 @@
 #   --db-port PORT    port of the private MariaDB (default: 33261)
 #   --no-serve        stop after the --help runs (no database, no serving)
 #   --fresh           debootstrap again instead of using the cached base system
+#   --image SVC       build SVC's image with buildah and run SVC from it
+#                     (repeatable; each build compiles the tree: ~17 min)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -61,6 +70,7 @@ db_port=33261
 do_build=1
 do_serve=1
 fresh=0
+image_services=()
 
 root=         # the folder standing in for the image, where apt installs
 image=        # the same folder mounted read-only, where the servers run
@@ -70,6 +80,8 @@ page_token_key=
 server_argv=() # set by server_command
 db_started=0
 declare -A server_pid=() grpc_port=() metrics_port=()
+declare -A root_of=() binary_in=() # per server: the read-only root it runs in, its path there
+buildah_containers=()
 runtime_packages=()
 summary=()
 started=$SECONDS
@@ -334,15 +346,93 @@ mount_image() {
   if chroot "$image" touch /usr/local/bin/write-test 2>/dev/null; then
     tandem_die "$image is writable"
   fi
+  for svc in "${SERVICES[@]}"; do
+    root_of[$svc]=$image
+    binary_in[$svc]=/usr/local/bin/tandem-$svc
+  done
   note "image: the folder is mounted read-only at $image, with a tmpfs /tmp"
 }
 
+# ---- the real images, built with buildah -------------------------------------
+
+buildah_() {
+  buildah --root "$state/containers/storage" --runroot "$state/containers/run" \
+    --storage-driver vfs "$@"
+}
+
+# Makes debian:bookworm and debian:bookworm-slim in buildah's private
+# storage from the debootstrapped base, with the image's apt suites.
+make_base_images() {
+  command -v buildah >/dev/null 2>&1 || {
+    tandem_log "installing buildah"
+    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y buildah; } ||
+      tandem_die "cannot install buildah"
+  }
+  local container mount_point security
+  container=$(buildah_ from scratch)
+  buildah_containers+=("$container")
+  mount_point=$(buildah_ mount "$container")
+  [[ -d $mount_point ]] || tandem_die "buildah mounted no folder for the base image"
+  cp -a "$state/minbase/." "$mount_point/"
+  security=$(apt_source_uri debian-security) || security=http://deb.debian.org/debian-security
+  printf 'deb %s %s main
+' "$mirror" "$SUITE" "$mirror" "$SUITE-updates" "$security" \
+    "$SUITE-security" >"$mount_point/etc/apt/sources.list"
+  buildah_ umount "$container" >/dev/null
+  buildah_ config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    --cmd /bin/bash "$container"
+  buildah_ commit -q "$container" docker.io/library/debian:bookworm >/dev/null
+  buildah_ tag docker.io/library/debian:bookworm docker.io/library/debian:bookworm-slim
+  note "base images: debian:bookworm and debian:bookworm-slim made from the debootstrapped base"
+}
+
+# Builds SVC's image from the Dockerfile, checks its user and entrypoint, and
+# mounts its root filesystem read-only (with /proc, /dev and a tmpfs /tmp)
+# for SVC to run from.
+build_image() {
+  local svc=$1 start=$SECONDS tag=localhost/tandem-$1:runtime-check log=$state/logs/image-$1.log
+  tandem_log "building $tag from deploy/docker/Dockerfile with buildah (log: $log)"
+  if ! buildah_ bud --format docker --pull-never --isolation chroot --layers \
+    --build-arg SERVICE="$svc" --build-arg GRPC_PORT="${TANDEM_DEFAULT_GRPC_PORT[$svc]}" \
+    --build-arg METRICS_PORT="${TANDEM_DEFAULT_METRICS_PORT[$svc]}" \
+    -f "$here/Dockerfile" -t "$tag" "$repo" >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    tandem_die "building the image of $svc failed (log: $log)"
+  fi
+  local tests user entrypoint
+  tests=$(grep -E '^[0-9]+% tests passed' "$log" | tail -n 1) || tests="no unit test summary"
+  user=$(buildah_ inspect --format '{{.Docker.Config.User}}' "$tag")
+  entrypoint=$(buildah_ inspect --format '{{.Docker.Config.Entrypoint}}' "$tag")
+  [[ $user == 65532:65532 ]] || tandem_die "the image of $svc runs as '$user', not 65532:65532"
+  [[ $entrypoint == "[/usr/local/bin/tandem-server]" ]] ||
+    tandem_die "the image of $svc has the entrypoint $entrypoint"
+  local container mount_point view=$state/image-$svc
+  container=$(buildah_ from --pull-never "$tag")
+  buildah_containers+=("$container")
+  mount_point=$(buildah_ mount "$container")
+  [[ -d $mount_point ]] || tandem_die "buildah mounted no folder for the image of $svc"
+  unmount_under "$view"
+  mkdir -p "$view"
+  mount --bind "$mount_point" "$view"
+  mount -o remount,bind,ro "$view"
+  mount -t proc proc "$view/proc"
+  mount --bind /dev "$view/dev"
+  mount -t tmpfs -o mode=1777,size=64m tmpfs "$view/tmp"
+  root_of[$svc]=$view
+  binary_in[$svc]=/usr/local/bin/tandem-server
+  note "image: $tag built in $((SECONDS - start))s (unit tests in its build stage: $tests);" \
+    "user $user, entrypoint $entrypoint; mounted read-only at $view"
+}
+
 check_files() {
-  local plugin
-  [[ -f $image/usr/share/zoneinfo/$ZONE ]] ||
-    tandem_die "no /usr/share/zoneinfo/$ZONE in the folder"
-  for plugin in "${PLUGINS[@]}"; do
-    [[ -f $image$PLUGIN_DIR/$plugin ]] || tandem_die "no $PLUGIN_DIR/$plugin in the folder"
+  local plugin svc
+  for svc in "${SERVICES[@]}"; do
+    [[ -f ${root_of[$svc]}/usr/share/zoneinfo/$ZONE ]] ||
+      tandem_die "no /usr/share/zoneinfo/$ZONE in ${root_of[$svc]}"
+    for plugin in "${PLUGINS[@]}"; do
+      [[ -f ${root_of[$svc]}$PLUGIN_DIR/$plugin ]] ||
+        tandem_die "no $PLUGIN_DIR/$plugin in ${root_of[$svc]}"
+    done
   done
   note "files: /usr/share/zoneinfo/$ZONE, $PLUGIN_DIR/{${PLUGINS[*]}} present"
 }
@@ -350,9 +440,9 @@ check_files() {
 run_help() {
   local svc out missing
   for svc in "${SERVICES[@]}"; do
-    missing=$(chroot "$image" ldd "/usr/local/bin/tandem-$svc" | grep 'not found' || true)
+    missing=$(chroot "${root_of[$svc]}" ldd "${binary_in[$svc]}" | grep 'not found' || true)
     [[ -z $missing ]] || tandem_die "tandem-$svc misses libraries in the folder:"$'\n'"$missing"
-    if ! out=$(chroot --userspec="$RUN_AS" "$image" env -i "/usr/local/bin/tandem-$svc" --help \
+    if ! out=$(chroot --userspec="$RUN_AS" "${root_of[$svc]}" env -i "${binary_in[$svc]}" --help \
       2>&1); then
       printf '%s\n' "$out" | tail -n 20 >&2
       tandem_die "tandem-$svc --help failed inside the folder"
@@ -360,7 +450,8 @@ run_help() {
     [[ $out == "Usage: tandem-$svc "* ]] || tandem_die "tandem-$svc --help printed no usage"
     printf '%s\n' "$out" >"$state/logs/$svc.help"
   done
-  note "help: tandem-{${SERVICES[*]}} --help ran inside the folder as $RUN_AS, no library missing"
+  note "help: tandem-{${SERVICES[*]}} --help ran inside the folder as $RUN_AS, no library missing" \
+    "${image_services[*]:+(${image_services[*]}: inside its image)}"
 }
 
 # ---- serving against a real database -----------------------------------------
@@ -397,10 +488,10 @@ server_command() {
   shift
   password=$(tandem_env_get "$db_state/credentials.env" "TANDEM_${upper}_DB_PASSWORD")
   [[ -n $password ]] || tandem_die "no password for tandem_$svc"
-  server_argv=(chroot --userspec="$RUN_AS" "$image" env -i
+  server_argv=(chroot --userspec="$RUN_AS" "${root_of[$svc]}" env -i
     "TANDEM_${upper}_DB_DSN=mysql://tandem_$svc:$password@127.0.0.1:$db_port/tandem_$svc"
     "TANDEM_JWT_SECRET=$jwt_secret" "TANDEM_PAGE_TOKEN_KEY=$page_token_key"
-    "/usr/local/bin/tandem-$svc" "$@")
+    "${binary_in[$svc]}" "$@")
 }
 
 migrate() {
@@ -413,23 +504,16 @@ migrate() {
 }
 
 start_server() {
-  local svc=$1 args ready=/tmp/tandem/$1.ready log=$state/logs/$1.log
-  args=(--listen "127.0.0.1:${grpc_port[$svc]}" --metrics-listen "127.0.0.1:${metrics_port[$svc]}"
-    --ready-file "$ready")
-  case $svc in
-    success) args+=(--support-address "127.0.0.1:${grpc_port[support]}") ;;
-    support) args+=(--success-address "127.0.0.1:${grpc_port[success]}") ;;
-    metrics) args+=(--support-address "127.0.0.1:${grpc_port[support]}"
-      --success-address "127.0.0.1:${grpc_port[success]}") ;;
-  esac
-  server_command "$svc" "${args[@]}"
-  rm -f "$image$ready"
+  local svc=$1 server_args ready=/tmp/tandem/$1.ready log=$state/logs/$1.log
+  tandem_loopback_args "$svc" "$ready"
+  server_command "$svc" "${server_args[@]}"
+  rm -f "${root_of[$svc]}$ready"
   # chroot and env exec the server, so $! is the server itself.
   "${server_argv[@]}" </dev/null >"$log" 2>&1 &
   server_pid[$svc]=$!
 
   local deadline=$((SECONDS + READY_TIMEOUT)) ports
-  until ports=$(tandem_read_ready_file "$image$ready"); do
+  until ports=$(tandem_read_ready_file "${root_of[$svc]}$ready"); do
     if ! tandem_pid_alive "${server_pid[$svc]}"; then
       local status=0
       wait "${server_pid[$svc]}" || status=$?
@@ -538,7 +622,9 @@ serve() {
   page_token_key=$(tandem_random_hex 32)
   start_database
   note "database: private MariaDB on 127.0.0.1:$db_port, support signs in with ed25519"
-  install -d -m 0700 -o "${RUN_AS%:*}" -g "${RUN_AS#*:}" "$image/tmp/tandem"
+  for svc in "${SERVICES[@]}"; do
+    install -d -m 0700 -o "${RUN_AS%:*}" -g "${RUN_AS#*:}" "${root_of[$svc]}/tmp/tandem"
+  done
   for svc in "${SERVICES[@]}"; do migrate "$svc"; done
   note "migrations: --migrate-only exited 0 for all three (as $RUN_AS inside the folder)"
   tandem_pick_server_ports "$db_port" || tandem_die "no free ports for the servers"
@@ -556,6 +642,12 @@ on_exit() {
   ((${#server_pid[@]} == 0)) || stop_servers || true
   [[ -z $image ]] || unmount_under "$image"
   [[ -z $root ]] || unmount_under "$root"
+  local svc container
+  for svc in "${image_services[@]}"; do unmount_under "$state/image-$svc"; done
+  for container in "${buildah_containers[@]}"; do
+    buildah_ umount "$container" >/dev/null 2>&1 || true
+    buildah_ rm "$container" >/dev/null 2>&1 || true
+  done
   if ((db_started)); then "$mariadb_sh" stop "$db_state" || status=1; fi
   {
     echo "check-runtime.sh on $(date -u '+%Y-%m-%d %H:%M UTC'), $((SECONDS - started))s:"
@@ -581,6 +673,12 @@ main() {
       --no-build) do_build=0 ;;
       --no-serve) do_serve=0 ;;
       --fresh) fresh=1 ;;
+      --image)
+        case ${2:-} in
+          support | success | metrics) image_services+=("$2") ;;
+          *) tandem_die "--image needs support, success or metrics" ;;
+        esac
+        shift ;;
       -h | --help) usage 0 ;;
       *) tandem_log "unknown option $1"; usage 2 ;;
     esac
@@ -611,6 +709,10 @@ main() {
   check_libraries
   install_runtime_packages
   mount_image
+  if ((${#image_services[@]})); then
+    make_base_images
+    for svc in "${image_services[@]}"; do build_image "$svc"; done
+  fi
   check_files
   run_help
   if ((do_serve)); then serve; else note "serving: skipped (--no-serve)"; fi
