@@ -329,23 +329,31 @@ EOF
     "packages ($((after - before)) added with dependencies) in $((SECONDS - start))s"
 }
 
-# Mounts the folder read-only at $image, as a pod with readOnlyRootFilesystem
-# sees its image, with /proc, /dev and an empty writable /tmp (an emptyDir).
+# Mounts the root filesystem SOURCE read-only at VIEW, as a pod with
+# readOnlyRootFilesystem sees its image, with /proc, /dev and an empty
+# writable /tmp (an emptyDir), and makes sure it cannot be written.
+# Usage: mount_read_only SOURCE VIEW
+mount_read_only() {
+  local source=$1 view=$2
+  unmount_under "$view"
+  mkdir -p "$view"
+  mount --bind "$source" "$view"
+  mount -o remount,bind,ro "$view"
+  mount -t proc proc "$view/proc"
+  mount --bind /dev "$view/dev"
+  mount -t tmpfs -o mode=1777,size=64m tmpfs "$view/tmp"
+  if chroot "$view" touch /usr/local/bin/write-test 2>/dev/null; then
+    tandem_die "$view is writable"
+  fi
+}
+
+# Mounts the folder read-only at $image, with the servers in it.
 mount_image() {
   local svc
   for svc in "${SERVICES[@]}"; do
     install -m 0755 "$(binary_of "$svc")" "$root/usr/local/bin/tandem-$svc"
   done
-  unmount_under "$image"
-  mkdir -p "$image"
-  mount --bind "$root" "$image"
-  mount -o remount,bind,ro "$image"
-  mount -t proc proc "$image/proc"
-  mount --bind /dev "$image/dev"
-  mount -t tmpfs -o mode=1777,size=64m tmpfs "$image/tmp"
-  if chroot "$image" touch /usr/local/bin/write-test 2>/dev/null; then
-    tandem_die "$image is writable"
-  fi
+  mount_read_only "$root" "$image"
   for svc in "${SERVICES[@]}"; do
     root_of[$svc]=$image
     binary_in[$svc]=/usr/local/bin/tandem-$svc
@@ -411,13 +419,7 @@ build_image() {
   buildah_containers+=("$container")
   mount_point=$(buildah_ mount "$container")
   [[ -d $mount_point ]] || tandem_die "buildah mounted no folder for the image of $svc"
-  unmount_under "$view"
-  mkdir -p "$view"
-  mount --bind "$mount_point" "$view"
-  mount -o remount,bind,ro "$view"
-  mount -t proc proc "$view/proc"
-  mount --bind /dev "$view/dev"
-  mount -t tmpfs -o mode=1777,size=64m tmpfs "$view/tmp"
+  mount_read_only "$mount_point" "$view"
   root_of[$svc]=$view
   binary_in[$svc]=/usr/local/bin/tandem-server
   note "image: $tag built in $((SECONDS - start))s (unit tests in its build stage: $tests);" \
