@@ -181,9 +181,10 @@ absl::StatusOr<std::unique_ptr<HealthListener>> HealthListener::Start(const std:
   grpc::ServerBuilder builder;
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &listener->port_);
   builder.SetOption(std::make_unique<WithoutPlugins>());
-  // Without any service of its own a builder makes no server; this one
-  // answers UNIMPLEMENTED to every method but health.
-  builder.RegisterCallbackGenericService(&listener->unimplemented_);
+  // gRPC builds no server without a service of its own (the health service
+  // is added later); this catch-all refuses every other method with the
+  // status code for an unknown method, as the test of the listener checks.
+  builder.RegisterCallbackGenericService(&listener->other_methods_);
   grpc::ResourceQuota quota("tandem-health");
   quota.SetMaxThreads(4);
   builder.SetResourceQuota(quota);

@@ -77,7 +77,8 @@ class HealthListener {
  private:
   HealthListener() = default;
 
-  grpc::CallbackGenericService unimplemented_;
+  // Refuses every method but health (gRPC's default catch-all reactor).
+  grpc::CallbackGenericService other_methods_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };
