@@ -43,6 +43,10 @@ set_paths() {
   root_password_file=$state/root-password
   credentials_file=$state/credentials.env
   socket=$state/mariadb.sock
+  # The server's own temporary folder: servers sharing /tmp have been seen to
+  # clash over internal temporary tables while several initialise at once
+  # ("Unknown table 'mysql.tmp_user_sys'").
+  tmp_dir=$state/tmp
   # A unix socket path must fit in 108 bytes; deep checkouts fall back to a
   # name in /tmp derived from the state directory.
   if ((${#socket} > 100)); then
@@ -98,8 +102,14 @@ as_root() {
     --user=root --connect-timeout=5 "$@"
 }
 
+# Prints the log's errors, then its last lines: mariadb-install-db ends with
+# two dozen lines of advice that would hide the error above them.
 log_tail() {
   [[ -r $log_file ]] || return 0
+  if grep -q 'ERROR' "$log_file"; then
+    tandem_log "errors in $log_file:"
+    grep 'ERROR' "$log_file" | tail -n 10 >&2
+  fi
   tandem_log "last lines of $log_file:"
   tail -n 25 "$log_file" >&2
 }
@@ -122,8 +132,9 @@ initialise() {
   [[ $password != *$'\n'* ]] || tandem_die "MARIADB_ROOT_PASSWORD must be one line"
 
   tandem_log "initialising $data"
+  mkdir -p "$tmp_dir"
   if ! "$(find_binary mariadb-install-db mysql_install_db)" --no-defaults "${run_as[@]}" \
-    --datadir="$data" --auth-root-authentication-method=normal --skip-test-db \
+    --datadir="$data" --tmpdir="$tmp_dir" --auth-root-authentication-method=normal --skip-test-db \
     --skip-name-resolve >>"$log_file" 2>&1; then
     log_tail
     tandem_die "mariadb-install-db failed"
@@ -133,7 +144,7 @@ initialise() {
   # networking, then exits. Only root@localhost and root@127.0.0.1 remain.
   local literal
   literal=$(sql_string "$password")
-  if ! "$mariadbd" --no-defaults "${run_as[@]}" --datadir="$data" --bootstrap \
+  if ! "$mariadbd" --no-defaults "${run_as[@]}" --datadir="$data" --tmpdir="$tmp_dir" --bootstrap \
     --skip-networking --log-error="$log_file" >>"$log_file" 2>&1 <<SQL; then
 DELETE FROM mysql.global_priv WHERE User = 'root' AND Host NOT IN ('localhost', '127.0.0.1');
 DELETE FROM mysql.proxies_priv WHERE Host NOT IN ('localhost', '127.0.0.1');
@@ -187,6 +198,7 @@ cmd_start() {
     initialise
   fi
   rm -f "$pid_file" "$socket"
+  mkdir -p "$tmp_dir"
 
   # Small-machine settings: a 256 MiB buffer pool, no performance schema.
   # innodb_flush_log_at_trx_commit=2 survives a crash of the server (not of
@@ -194,7 +206,7 @@ cmd_start() {
   (
     close_inherited_fds
     exec setsid "$mariadbd" --no-defaults "${run_as[@]}" \
-      --datadir="$data" --socket="$socket" --port="$port" --bind-address=127.0.0.1 \
+      --datadir="$data" --tmpdir="$tmp_dir" --socket="$socket" --port="$port" --bind-address=127.0.0.1 \
       --pid-file="$pid_file" --log-error="$log_file" --skip-name-resolve \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --default-time-zone=+00:00 --innodb-buffer-pool-size=256M \
