@@ -13,6 +13,11 @@ std::string ResourceName(absl::string_view collection, absl::string_view id) {
   return absl::StrCat(collection, "/", id);
 }
 
+std::string ResourceIdOf(absl::string_view name) {
+  const size_t slash = name.rfind('/');
+  return std::string(slash == absl::string_view::npos ? name : name.substr(slash + 1));
+}
+
 absl::StatusOr<std::string> ParseResourceName(absl::string_view field,
                                               absl::string_view collection,
                                               absl::string_view name) {

@@ -24,6 +24,16 @@ inline std::string ParameterRows(size_t rows, size_t width) {
   return absl::StrJoin(std::vector<std::string>(rows, group), ", ");
 }
 
+// The smallest power of two not below `n` (1 for 0). A list or VALUES
+// padded to it, by repeating an item where a repeat changes nothing, takes
+// few shapes in a connection's cache of prepared statements (which is keyed
+// by the statement's text) however the counts vary.
+inline size_t PaddedCount(size_t n) {
+  size_t padded = 1;
+  while (padded < n) padded *= 2;
+  return padded;
+}
+
 }  // namespace tandem::mysql
 
 #endif  // TANDEM_COMMON_MYSQL_SQL_PARAMS_H_

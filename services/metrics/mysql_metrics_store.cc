@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "common/mysql/sql_params.h"
+#include "common/mysql/insert_rows.h"
 #include "common/mysql/transaction.h"
 #include "common/proto_time.h"
 #include "common/status.h"
@@ -70,30 +70,20 @@ absl::Status EventCountRollup::Apply(mysql::Transaction& tx,
 
 absl::Status EventCountRollup::ApplyBatch(
     mysql::Transaction& tx, const std::vector<const tandem::common::v1::Event*>& events) {
-  constexpr size_t kRowsPerStatement = 500;
   std::map<std::tuple<std::string, std::string, std::string, std::string>, int64_t> counts;
   for (const tandem::common::v1::Event* event : events) {
     const std::string day = absl::FormatTime("%Y-%m-%d", FromProtoTime(event->occur_time()),
                                              absl::UTCTimeZone());
     ++counts[{event->tenant(), event->source(), event->type(), day}];
   }
-  auto it = counts.begin();
-  while (it != counts.end()) {
-    std::vector<mysql::Value> params;
-    size_t rows = 0;
-    for (; it != counts.end() && rows < kRowsPerStatement; ++it, ++rows) {
-      const auto& [tenant, source, type, day] = it->first;
-      params.insert(params.end(), {tenant, source, type, day, it->second});
-    }
-    RETURN_IF_ERROR(tx->Execute(absl::StrCat("INSERT INTO event_counts (tenant_id, source, "
-                                             "event_type, day, events) VALUES ",
-                                             mysql::ParameterRows(rows, 5),
-                                             " ON DUPLICATE KEY UPDATE events = events + "
-                                             "VALUES(events)"),
-                                params)
-                        .status());
+  std::vector<mysql::Value> params;
+  for (const auto& [key, events_that_day] : counts) {
+    const auto& [tenant, source, type, day] = key;
+    params.insert(params.end(), {tenant, source, type, day, events_that_day});
   }
-  return absl::OkStatus();
+  return mysql::InsertRows(tx.connection(),
+                           "INSERT INTO event_counts (tenant_id, source, event_type, day, events)",
+                           5, params, " ON DUPLICATE KEY UPDATE events = events + VALUES(events)");
 }
 
 absl::Status EventCountRollup::DeleteTenant(mysql::Transaction& tx, const std::string& tenant) {

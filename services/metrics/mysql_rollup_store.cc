@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/mysql/insert_rows.h"
 #include "common/mysql/sql_params.h"
 #include "common/status.h"
 
@@ -80,26 +81,20 @@ std::string MeasureFilter(const std::vector<std::string>& measures,
 // Adds `count`, `total` to stored cells (digest cells are handled apart).
 absl::Status AddCounts(mysql::Transaction& tx,
                        const std::vector<const std::pair<const RollupKey, Cell>*>& cells) {
-  for (size_t start = 0; start < cells.size(); start += kChunkRows) {
-    const size_t n = std::min(kChunkRows, cells.size() - start);
-    std::vector<mysql::Value> params;
-    params.reserve(n * 8);
-    for (size_t i = start; i < start + n; ++i) {
-      AppendKey(cells[i]->first, params);
-      params.emplace_back(cells[i]->second.count);
-      params.emplace_back(cells[i]->second.total);
-    }
-    RETURN_IF_ERROR(
-        tx->Execute(absl::StrCat("INSERT INTO rollup_cells (tenant_id, dimension, dim_value, "
-                                 "measure, grain, period_start, cell_count, cell_total) VALUES ",
-                                 mysql::ParameterRows(n, 8),
-                                 " ON DUPLICATE KEY UPDATE cell_count = cell_count + "
-                                 "VALUES(cell_count), cell_total = cell_total + "
-                                 "VALUES(cell_total)"),
-                    params)
-            .status());
+  std::vector<mysql::Value> params;
+  params.reserve(cells.size() * 8);
+  for (const auto* cell : cells) {
+    AppendKey(cell->first, params);
+    params.emplace_back(cell->second.count);
+    params.emplace_back(cell->second.total);
   }
-  return absl::OkStatus();
+  return mysql::InsertRows(tx.connection(),
+                           "INSERT INTO rollup_cells (tenant_id, dimension, dim_value, measure, "
+                           "grain, period_start, cell_count, cell_total)",
+                           8, params,
+                           " ON DUPLICATE KEY UPDATE cell_count = cell_count + VALUES(cell_count), "
+                           "cell_total = cell_total + VALUES(cell_total)",
+                           {.max_rows = kChunkRows});
 }
 
 // Merges digest cells into the stored ones: one locking read and one

@@ -9,10 +9,11 @@
 #include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
 #include "absl/strings/str_cat.h"
-#include "common/logging.h"
+#include "common/mysql/insert_rows.h"
 #include "common/mysql/sql_params.h"
-#include "common/proto_time.h"
+#include "common/resources.h"
 #include "common/status.h"
+#include "services/metrics/event_parsing.h"
 #include "services/metrics/measures.h"
 #include "tandem/success/v1/events.pb.h"
 
@@ -30,22 +31,11 @@ constexpr char kAccountUpdated[] = "AccountUpdated";
 // Accounts per batch when reading timelines outside a page (window measures
 // and full recomputation): bounds both the IN list and the rows in memory.
 constexpr size_t kAccountsPerRead = 500;
-// Rows per INSERT: far below the 65,535 parameter markers a statement may hold.
-constexpr size_t kRowsPerInsert = 1000;
 
 constexpr char kEntryColumns[] =
     "account_id, entry_key, entry_time, feed_cursor, kind, mrr_delta_minor, mrr_after_minor, "
     "tier, plan, owner";
 constexpr int kEntryColumnCount = 10;  // in kEntryColumns
-
-// Database times are microseconds: an entry read back must equal the entry
-// that was written, or its contributions would not cancel.
-absl::Time ToMicros(absl::Time t) { return absl::FromUnixMicros(absl::ToUnixMicros(t)); }
-
-std::string LastSegment(absl::string_view name) {
-  const size_t slash = name.rfind('/');
-  return std::string(slash == absl::string_view::npos ? name : name.substr(slash + 1));
-}
 
 // "accounts/{account}/..." -> "{account}".
 std::string AccountIdOf(absl::string_view name) {
@@ -55,27 +45,14 @@ std::string AccountIdOf(absl::string_view name) {
   return std::string(name.substr(0, name.find('/')));
 }
 
-std::string TierName(sv1::TouchTier tier) {
-  if (tier == sv1::TOUCH_TIER_UNSPECIFIED || !sv1::TouchTier_IsValid(tier)) return "";
-  return sv1::TouchTier_Name(tier);
-}
-
 void SetSegment(const sv1::Account& account, RevenueEntry& entry) {
-  entry.tier = TierName(account.touch_tier());
+  entry.tier = TouchTierName(account.touch_tier());
   entry.plan = account.plan();
   entry.owner = account.owner();
 }
 
 bool SameSegment(const RevenueEntry& a, const RevenueEntry& b) {
   return a.tier == b.tier && a.plan == b.plan && a.owner == b.owner;
-}
-
-template <typename Payload>
-bool UnpackPayload(const tandem::common::v1::Event& event, Payload& payload) {
-  if (event.payload().UnpackTo(&payload)) return true;
-  logging::Warn("success event payload does not parse; skipped by the revenue facts",
-                {{"event_id", event.event_id()}, {"type", event.type()}});
-  return false;
 }
 
 // The entry's segments, with the account's cohort when given.
@@ -398,31 +375,30 @@ std::optional<RevenueEvent> RevenueEventOf(const tandem::common::v1::Event& even
   out.tenant = event.tenant();
   RevenueEntry& entry = out.entry;
   entry.feed_cursor = event.cursor();
-  entry.time = ToMicros(FromProtoTime(event.occur_time()));
+  entry.time = StoredTime(event.occur_time());
   if (event.type() == kMovementRecorded) {
     sv1::MrrMovementRecorded payload;
-    if (!UnpackPayload(event, payload)) return std::nullopt;
+    if (!UnpackPayload(event, "revenue", payload)) return std::nullopt;
     const Movement& movement = payload.movement();
     if (movement.type() == Movement::TYPE_UNSPECIFIED || !Movement::Type_IsValid(movement.type())) {
       return std::nullopt;
     }
     out.account_id = AccountIdOf(movement.name());
-    entry.key = LastSegment(movement.name());
-    if (movement.has_effective_time())
-      entry.time = ToMicros(FromProtoTime(movement.effective_time()));
+    entry.key = ResourceIdOf(movement.name());
+    if (movement.has_effective_time()) entry.time = StoredTime(movement.effective_time());
     entry.type = movement.type();
     entry.mrr_delta_minor = movement.mrr_delta_minor();
     entry.mrr_after_minor = movement.mrr_after_minor();
     SetSegment(payload.account(), entry);
   } else if (event.type() == kTierChanged) {
     sv1::TierChanged payload;
-    if (!UnpackPayload(event, payload)) return std::nullopt;
+    if (!UnpackPayload(event, "revenue", payload)) return std::nullopt;
     out.account_id = AccountIdOf(payload.account().name());
     entry.key = event.event_id();
     SetSegment(payload.account(), entry);
   } else if (event.type() == kAccountUpdated) {
     sv1::AccountUpdated payload;
-    if (!UnpackPayload(event, payload)) return std::nullopt;
+    if (!UnpackPayload(event, "revenue", payload)) return std::nullopt;
     RevenueEntry before;
     SetSegment(payload.previous(), before);
     SetSegment(payload.account(), entry);
@@ -529,22 +505,16 @@ absl::Status RevenueFacts::ApplyPage(mysql::Transaction& tx, const TenantSchemes
 
   // A plain INSERT: an entry some other writer added meanwhile is a
   // duplicate key that fails the page (retried later), never a double count.
-  for (size_t begin = 0; begin < fresh.size(); begin += kRowsPerInsert) {
-    const size_t end = std::min(fresh.size(), begin + kRowsPerInsert);
-    std::vector<mysql::Value> params;
-    for (size_t i = begin; i < end; ++i) {
-      std::vector<mysql::Value> row =
-          EntryParams(fresh[i]->tenant, fresh[i]->account_id, fresh[i]->entry);
-      params.insert(params.end(), std::make_move_iterator(row.begin()),
-                    std::make_move_iterator(row.end()));
-    }
-    RETURN_IF_ERROR(
-        tx->Execute(
-              absl::StrCat("INSERT INTO revenue_entries (tenant_id, ", kEntryColumns, ") VALUES ",
-                           mysql::ParameterRows(end - begin, kEntryColumnCount + 1)),
-              params)
-            .status());
+  std::vector<mysql::Value> params;
+  for (const RevenueEvent* revenue_event : fresh) {
+    std::vector<mysql::Value> row =
+        EntryParams(revenue_event->tenant, revenue_event->account_id, revenue_event->entry);
+    params.insert(params.end(), std::make_move_iterator(row.begin()),
+                  std::make_move_iterator(row.end()));
   }
+  RETURN_IF_ERROR(mysql::InsertRows(
+      tx.connection(), absl::StrCat("INSERT INTO revenue_entries (tenant_id, ", kEntryColumns, ")"),
+      kEntryColumnCount + 1, params));
 
   std::set<AccountKey> changed;
   for (const RevenueEvent* revenue_event : fresh) {

@@ -12,9 +12,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/mysql/insert_rows.h"
 #include "common/mysql/sql_params.h"
 #include "common/proto_time.h"
 #include "common/status.h"
+#include "services/metrics/event_parsing.h"
 #include "services/metrics/measures.h"
 #include "tandem/success/v1/account.pb.h"
 #include "tandem/success/v1/engagement.pb.h"
@@ -33,22 +35,12 @@ using ::tandem::common::v1::Event;
 
 constexpr char kSource[] = "tandem.success.v1";
 
-// Stored times are DATETIME(6): facts keep microseconds from the start, so
-// contributions computed when an event arrives equal those recomputed from
-// the stored rows.
-absl::Time Micros(absl::Time t) { return absl::FromUnixMicros(absl::ToUnixMicros(t)); }
-
 absl::Time TimeOr(const google::protobuf::Timestamp& t, bool has, const Event& event) {
-  return Micros(has ? FromProtoTime(t) : FromProtoTime(event.occur_time()));
-}
-
-std::string TierName(int tier) {
-  if (tier == sv1::TOUCH_TIER_UNSPECIFIED || !sv1::TouchTier_IsValid(tier)) return "";
-  return sv1::TouchTier_Name(static_cast<sv1::TouchTier>(tier));
+  return StoredTime(has ? t : event.occur_time());
 }
 
 AccountSegment SegmentOf(int tier, const std::string& plan, const std::string& owner) {
-  return AccountSegment{TierName(tier), plan, owner};
+  return AccountSegment{TouchTierName(tier), plan, owner};
 }
 
 AccountSegment SegmentOf(const sv1::Account& account) {
@@ -63,7 +55,7 @@ template <typename Payload>
 std::optional<Payload> PayloadOf(const Event& event, absl::string_view type) {
   if (event.source() != kSource || event.type() != type) return std::nullopt;
   Payload payload;
-  if (!event.payload().UnpackTo(&payload)) return std::nullopt;
+  if (!UnpackPayload(event, "success", payload)) return std::nullopt;
   return payload;
 }
 
@@ -387,7 +379,7 @@ std::optional<NpsAnswer> NpsAnswerOf(const Event& event) {
   answer.respondent = response.contact().empty() ? answer.name : response.contact();
   answer.score = response.score();
   answer.time = response.has_response_time()
-                    ? Micros(FromProtoTime(response.response_time()))
+                    ? StoredTime(response.response_time())
                     : TimeOr(response.create_time(), response.has_create_time(), event);
   answer.segment =
       SegmentOf(payload->account_tier(), payload->account_plan(), payload->account_owner());
@@ -460,12 +452,12 @@ std::optional<std::pair<std::string, HealthEntry>> HealthEntryOf(const Event& ev
   } else if (auto updated = PayloadOf<sv1::AccountUpdated>(event, "AccountUpdated")) {
     if (SegmentOf(updated->account()) == SegmentOf(updated->previous())) return std::nullopt;
     account = updated->account().name();
-    entry.time = Micros(FromProtoTime(event.occur_time()));
+    entry.time = StoredTime(event.occur_time());
     entry.segment = SegmentOf(updated->account());
   } else if (auto deleted = PayloadOf<sv1::AccountDeleted>(event, "AccountDeleted")) {
     account = deleted->account().name();
     entry.kind = HealthEntryKind::kDeleted;
-    entry.time = Micros(FromProtoTime(event.occur_time()));
+    entry.time = StoredTime(event.occur_time());
     entry.segment = SegmentOf(deleted->account());
   } else {
     return std::nullopt;
@@ -535,10 +527,9 @@ absl::CivilDay DayOfColumn(const mysql::Row& row, int column) {
 
 using TenantKey = std::pair<std::string, std::string>;  // tenant, entity
 
-// Keys and rows per statement: a page (at most 1000 events) needs one
-// statement of each kind; a larger replay is cut in pieces.
+// Keys per read: a page (at most 1000 events) needs one read of each
+// kind; a larger replay is cut in pieces (writes: mysql::InsertRows).
 constexpr size_t kKeysPerStatement = 2000;
-constexpr size_t kRowsPerStatement = 500;
 
 // Runs `select` + " WHERE ((tenant_id = ? AND <column> IN (?, …)) OR …)"
 // + `suffix` for `keys` (one index range per tenant), with `suffix_params`
@@ -570,23 +561,6 @@ absl::StatusOr<std::vector<mysql::Row>> QueryKeyed(
                 std::make_move_iterator(chunk.end()));
   }
   return rows;
-}
-
-// Runs `insert` + " VALUES (…), (…)" + `suffix` over `params`, `width`
-// values a row.
-absl::Status InsertRows(mysql::Transaction& tx, absl::string_view insert, size_t width,
-                        const std::vector<mysql::Value>& params, absl::string_view suffix) {
-  const size_t rows = params.size() / width;
-  for (size_t first = 0; first < rows; first += kRowsPerStatement) {
-    const size_t count = std::min(kRowsPerStatement, rows - first);
-    const std::vector<mysql::Value> chunk(params.begin() + first * width,
-                                          params.begin() + (first + count) * width);
-    RETURN_IF_ERROR(
-        tx->Execute(absl::StrCat(insert, " VALUES ", mysql::ParameterRows(count, width), suffix),
-                    chunk)
-            .status());
-  }
-  return absl::OkStatus();
 }
 
 void AppendSegment(const AccountSegment& segment, std::vector<mysql::Value>& params) {
@@ -651,8 +625,9 @@ absl::Status ApplyNps(mysql::Transaction& tx, const TenantSchemes& schemes,
     AddRespondentNps(respondent.first, scheme, before[respondent], -1, delta);
     AddRespondentNps(respondent.first, scheme, answers, 1, delta);
   }
-  return InsertRows(tx, absl::StrCat("INSERT INTO success_nps_answers (", kNpsColumns, ")"), 8,
-                    inserts, " ON DUPLICATE KEY UPDATE name = name");
+  return mysql::InsertRows(tx.connection(),
+                           absl::StrCat("INSERT INTO success_nps_answers (", kNpsColumns, ")"), 8,
+                           inserts, " ON DUPLICATE KEY UPDATE name = name");
 }
 
 // ---- Renewals and onboardings: one snapshot per entity, the latest event's ----
@@ -716,9 +691,10 @@ absl::Status ApplySnapshots(const SnapshotTable<Fact>& table, mysql::Transaction
   for (size_t i = 2; i < columns.size(); ++i) {
     updates.push_back(absl::StrCat(columns[i], " = VALUES(", columns[i], ")"));
   }
-  return InsertRows(tx, absl::StrCat("INSERT INTO ", table.table, " (", table.columns, ")"),
-                    table.width, upserts,
-                    absl::StrCat(" ON DUPLICATE KEY UPDATE ", absl::StrJoin(updates, ", ")));
+  return mysql::InsertRows(tx.connection(),
+                           absl::StrCat("INSERT INTO ", table.table, " (", table.columns, ")"),
+                           table.width, upserts,
+                           absl::StrCat(" ON DUPLICATE KEY UPDATE ", absl::StrJoin(updates, ", ")));
 }
 
 const SnapshotTable<RenewalFact> kRenewals{
@@ -903,9 +879,10 @@ absl::Status ApplyHealth(mysql::Transaction& tx, const TenantSchemes& schemes,
   }
   if (changed.empty()) return absl::OkStatus();
 
-  RETURN_IF_ERROR(
-      InsertRows(tx, absl::StrCat("INSERT INTO success_health_entries (", kHealthEntryColumns, ")"),
-                 10, entry_rows, " ON DUPLICATE KEY UPDATE account = account"));
+  RETURN_IF_ERROR(mysql::InsertRows(
+      tx.connection(),
+      absl::StrCat("INSERT INTO success_health_entries (", kHealthEntryColumns, ")"), 10,
+      entry_rows, " ON DUPLICATE KEY UPDATE account = account"));
   std::vector<mysql::Value> head_rows;
   for (const TenantKey& key : changed) {
     const HealthHead& head = heads[key];
@@ -915,16 +892,17 @@ absl::Status ApplyHealth(mysql::Transaction& tx, const TenantSchemes& schemes,
                       head.state.churned, head.state.deleted});
     AppendSegment(head.state.segment, head_rows);
   }
-  return InsertRows(tx,
-                    "INSERT INTO success_health_accounts (tenant_id, account, max_cursor, "
-                    "last_time, last_cursor, scored, score, band, churned, deleted, tier, plan, "
-                    "owner)",
-                    13, head_rows,
-                    " ON DUPLICATE KEY UPDATE max_cursor = VALUES(max_cursor), last_time = "
-                    "VALUES(last_time), last_cursor = VALUES(last_cursor), scored = "
-                    "VALUES(scored), score = VALUES(score), band = VALUES(band), churned = "
-                    "VALUES(churned), deleted = VALUES(deleted), tier = VALUES(tier), plan = "
-                    "VALUES(plan), owner = VALUES(owner)");
+  return mysql::InsertRows(
+      tx.connection(),
+      "INSERT INTO success_health_accounts (tenant_id, account, max_cursor, "
+      "last_time, last_cursor, scored, score, band, churned, deleted, tier, plan, "
+      "owner)",
+      13, head_rows,
+      " ON DUPLICATE KEY UPDATE max_cursor = VALUES(max_cursor), last_time = "
+      "VALUES(last_time), last_cursor = VALUES(last_cursor), scored = "
+      "VALUES(scored), score = VALUES(score), band = VALUES(band), churned = "
+      "VALUES(churned), deleted = VALUES(deleted), tier = VALUES(tier), plan = "
+      "VALUES(plan), owner = VALUES(owner)");
 }
 
 // ---- Usage ----
@@ -1110,12 +1088,13 @@ absl::Status ApplyUsage(mysql::Transaction& tx, const TenantSchemes& schemes,
       AppendSegment(usage.segment, upserts);
     }
   }
-  return InsertRows(tx, absl::StrCat("INSERT INTO success_usage_days (", kUsageColumns, ")"), 10,
-                    upserts,
-                    " ON DUPLICATE KEY UPDATE applied_cursor = VALUES(applied_cursor), "
-                    "active_users = VALUES(active_users), seats = VALUES(seats), "
-                    "features = VALUES(features), tier = VALUES(tier), plan = "
-                    "VALUES(plan), owner = VALUES(owner)");
+  return mysql::InsertRows(tx.connection(),
+                           absl::StrCat("INSERT INTO success_usage_days (", kUsageColumns, ")"), 10,
+                           upserts,
+                           " ON DUPLICATE KEY UPDATE applied_cursor = VALUES(applied_cursor), "
+                           "active_users = VALUES(active_users), seats = VALUES(seats), "
+                           "features = VALUES(features), tier = VALUES(tier), plan = "
+                           "VALUES(plan), owner = VALUES(owner)");
 }
 
 // ---- Key features ----
@@ -1146,10 +1125,11 @@ absl::Status ApplyKeyFeatures(mysql::Transaction& tx, const std::vector<const Ev
   for (const auto& [tenant, announced] : latest) {
     params.insert(params.end(), {tenant, announced.first, JoinFeatures(announced.second)});
   }
-  return InsertRows(tx, "INSERT INTO success_key_features (tenant_id, applied_cursor, features)", 3,
-                    params,
-                    " ON DUPLICATE KEY UPDATE applied_cursor = VALUES(applied_cursor), "
-                    "features = VALUES(features)");
+  return mysql::InsertRows(tx.connection(),
+                           "INSERT INTO success_key_features (tenant_id, applied_cursor, features)",
+                           3, params,
+                           " ON DUPLICATE KEY UPDATE applied_cursor = VALUES(applied_cursor), "
+                           "features = VALUES(features)");
 }
 
 // ---- Recomputation ----

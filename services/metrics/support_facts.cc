@@ -8,9 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "common/logging.h"
+#include "common/mysql/insert_rows.h"
 #include "common/mysql/sql_params.h"
+#include "common/resources.h"
 #include "common/status.h"
+#include "services/metrics/event_parsing.h"
 #include "services/metrics/measures.h"
 #include "tandem/support/v1/article_events.pb.h"
 #include "tandem/support/v1/events.pb.h"
@@ -22,51 +24,39 @@ namespace sv1 = tandem::support::v1;
 using tandem::common::v1::Event;
 
 // Rows per multi-row statement. Statements are prepared and cached per
-// connection by their text, so batches are padded to a power of two (by
-// repeating a key or row, which changes nothing) to keep few variants.
+// connection by their text, so batches are padded (mysql::PaddedCount) to
+// keep few variants.
 constexpr size_t kMaxBatch = 512;
+constexpr mysql::InsertRowsOptions kPaddedInserts = {.max_rows = kMaxBatch,
+                                                     .pad_to_power_of_two = true};
 // Rows per read when adding every contribution of a tenant.
 constexpr int kScanPage = 2000;
 // Rows per DELETE when dropping a tenant's facts.
 constexpr int64_t kDeleteSlice = 20000;
 
-absl::Time Micros(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixMicros(t.seconds() * 1000000 + t.nanos() / 1000);
-}
-
 absl::Duration Millis(const google::protobuf::Duration& d) {
   return absl::Milliseconds(d.seconds() * 1000 + d.nanos() / 1000000);
 }
 
-size_t PaddedSize(size_t n) {
-  size_t padded = 1;
-  while (padded < n) padded *= 2;
-  return padded;
-}
-
-std::string IdOf(absl::string_view name) {
-  const size_t slash = name.rfind('/');
-  return std::string(slash == absl::string_view::npos ? name : name.substr(slash + 1));
-}
-
-template <typename Payload>
-bool Unpack(const Event& event, Payload& payload) {
-  if (event.payload().UnpackTo(&payload)) return true;
-  logging::Warn("support event payload does not parse; skipped",
-                {{"event_id", event.event_id()}, {"type", event.type()}});
-  return false;
-}
-
 TicketObservation Observe(const Event& event, sv1::Ticket ticket) {
   TicketObservation observation;
-  observation.ticket_id = IdOf(ticket.name().empty() ? event.subject() : ticket.name());
+  observation.ticket_id = ResourceIdOf(ticket.name().empty() ? event.subject() : ticket.name());
   observation.event_type = event.type();
-  observation.occur_time = Micros(event.occur_time());
+  observation.occur_time = StoredTime(event.occur_time());
   observation.order = {
-      ticket.has_update_time() ? Micros(ticket.update_time()) : observation.occur_time,
+      ticket.has_update_time() ? StoredTime(ticket.update_time()) : observation.occur_time,
       event.cursor()};
   observation.snapshot = std::move(ticket);
   return observation;
+}
+
+// Observes the ticket of an event whose payload carries it as `ticket`.
+template <typename Payload>
+void ObserveTicketOf(const Event& event, std::vector<TicketObservation>& out) {
+  Payload payload;
+  if (UnpackPayload(event, "support", payload)) {
+    out.push_back(Observe(event, std::move(*payload.mutable_ticket())));
+  }
 }
 
 template <typename T>
@@ -82,19 +72,19 @@ void KeepEarliest(std::map<int, absl::Time>& times, int cycle, absl::Time value)
 SlaTargetFact TargetOf(const sv1::SlaMetric& metric, const SnapshotOrder& order) {
   SlaTargetFact target;
   target.kind = metric.kind();
-  target.start_time = Micros(metric.start_time());
+  target.start_time = StoredTime(metric.start_time());
   target.seen = order;
   if (metric.has_due_time()) {
-    target.due_time = Micros(metric.due_time());
+    target.due_time = StoredTime(metric.due_time());
     target.due_seen = order;
   }
   if (metric.breached()) {
     target.result = SlaTargetFact::Result::kMissed;
     target.result_time =
-        Micros(metric.has_breach_time() ? metric.breach_time() : metric.due_time());
+        StoredTime(metric.has_breach_time() ? metric.breach_time() : metric.due_time());
   } else if (metric.stage() == sv1::SlaMetric::FULFILLED && metric.has_target()) {
     target.result = SlaTargetFact::Result::kMet;
-    target.result_time = Micros(metric.fulfill_time());
+    target.result_time = StoredTime(metric.fulfill_time());
   }
   return target;
 }
@@ -287,7 +277,7 @@ template <typename Found>
 absl::Status ReadTickets(mysql::Connection& db, const std::string& tenant, const std::vector<std::string>& ids,
                          bool lock, Found found) {
   if (ids.empty()) return absl::OkStatus();
-  const size_t padded = PaddedSize(ids.size());
+  const size_t padded = mysql::PaddedCount(ids.size());
   std::vector<mysql::Value> params;
   params.reserve(padded + 1);
   params.emplace_back(tenant);
@@ -329,23 +319,14 @@ absl::Status LoadTickets(mysql::Transaction& tx, std::map<TicketKey, TicketEntry
 // Records the solve and reopen times `after` has and `before` had not.
 absl::Status StoreActivity(mysql::Transaction& tx,
                            const std::vector<std::tuple<std::string, absl::Time, std::string>>& rows) {
-  for (size_t begin = 0; begin < rows.size(); begin += kMaxBatch) {
-    const size_t n = std::min(kMaxBatch, rows.size() - begin);
-    const size_t padded = PaddedSize(n);
-    std::vector<mysql::Value> params;
-    params.reserve(padded * 3);
-    for (size_t i = 0; i < padded; ++i) {
-      const auto& [tenant, at, id] = rows[begin + std::min(i, n - 1)];
-      params.insert(params.end(), {tenant, at, id});
-    }
-    // IGNORE: a time already recorded (or repeated as padding) is the same row.
-    RETURN_IF_ERROR(tx->Execute(absl::StrCat("INSERT IGNORE INTO support_ticket_activity "
-                                             "(tenant_id, activity_time, ticket_id) VALUES ",
-                                             mysql::ParameterRows(padded, 3)),
-                                params)
-                        .status());
-  }
-  return absl::OkStatus();
+  std::vector<mysql::Value> params;
+  params.reserve(rows.size() * 3);
+  for (const auto& [tenant, at, id] : rows) params.insert(params.end(), {tenant, at, id});
+  // IGNORE: a time already recorded (or repeated as padding) is the same row.
+  return mysql::InsertRows(tx.connection(),
+                           "INSERT IGNORE INTO support_ticket_activity (tenant_id, activity_time, "
+                           "ticket_id)",
+                           3, params, "", kPaddedInserts);
 }
 
 absl::Status StoreTickets(
@@ -355,23 +336,14 @@ absl::Status StoreTickets(
   for (size_t i = 2; i < kWidth; ++i) {
     updates.push_back(absl::StrCat(kColumns[i], " = VALUES(", kColumns[i], ")"));
   }
-  const std::string on_duplicate = absl::StrJoin(updates, ", ");
-  for (size_t begin = 0; begin < rows.size(); begin += kMaxBatch) {
-    const size_t n = std::min(kMaxBatch, rows.size() - begin);
-    const size_t padded = PaddedSize(n);
-    std::vector<mysql::Value> params;
-    params.reserve(padded * kWidth);
-    for (size_t i = 0; i < padded; ++i) {
-      const auto& [key, facts] = rows[begin + std::min(i, n - 1)];
-      AppendRow(key->first, key->second, *facts, params);
-    }
-    RETURN_IF_ERROR(tx->Execute(absl::StrCat("INSERT INTO support_ticket_facts (", ColumnList(),
-                                             ") VALUES ", mysql::ParameterRows(padded, kWidth),
-                                             " ON DUPLICATE KEY UPDATE ", on_duplicate),
-                                params)
-                        .status());
-  }
-  return absl::OkStatus();
+  std::vector<mysql::Value> params;
+  params.reserve(rows.size() * kWidth);
+  for (const auto& [key, facts] : rows) AppendRow(key->first, key->second, *facts, params);
+  // Every column is set to VALUES(...): a padding repeat writes the same row.
+  return mysql::InsertRows(
+      tx.connection(), absl::StrCat("INSERT INTO support_ticket_facts (", ColumnList(), ")"),
+      kWidth, params, absl::StrCat(" ON DUPLICATE KEY UPDATE ", absl::StrJoin(updates, ", ")),
+      kPaddedInserts);
 }
 
 // One article view: (tenant, article id, view count) names it.
@@ -394,7 +366,7 @@ absl::Status ApplyViews(mysql::Transaction& tx, const TenantSchemes& schemes,
   for (const auto& [key, view] : unique) pending.push_back(view);
   for (size_t begin = 0; begin < pending.size(); begin += kMaxBatch) {
     const size_t n = std::min(kMaxBatch, pending.size() - begin);
-    const size_t padded = PaddedSize(n);
+    const size_t padded = mysql::PaddedCount(n);
     std::vector<mysql::Value> params;
     params.reserve(padded * 3);
     for (size_t i = 0; i < padded; ++i) {
@@ -420,20 +392,17 @@ absl::Status ApplyViews(mysql::Transaction& tx, const TenantSchemes& schemes,
       }
     }
     if (fresh.empty()) continue;
-    const size_t fresh_padded = PaddedSize(fresh.size());
     params.clear();
-    for (size_t i = 0; i < fresh_padded; ++i) {
-      const ArticleView& view = *fresh[std::min(i, fresh.size() - 1)];
-      params.insert(params.end(), {view.tenant, view.article_id, view.view_count, view.view_time});
+    for (const ArticleView* view : fresh) {
+      params.insert(params.end(),
+                    {view->tenant, view->article_id, view->view_count, view->view_time});
     }
     // IGNORE only folds the padding's repeated rows: the read above holds
     // the locks, so no other writer adds one of these keys meanwhile.
-    RETURN_IF_ERROR(tx->Execute(absl::StrCat("INSERT IGNORE INTO support_article_views "
-                                             "(tenant_id, article_id, view_count, view_time) "
-                                             "VALUES ",
-                                             mysql::ParameterRows(fresh_padded, 4)),
-                                params)
-                        .status());
+    RETURN_IF_ERROR(mysql::InsertRows(tx.connection(),
+                                      "INSERT IGNORE INTO support_article_views (tenant_id, "
+                                      "article_id, view_count, view_time)",
+                                      4, params, "", kPaddedInserts));
     for (const ArticleView* view : fresh) {
       AddArticleViewContribution(view->view_time, view->tenant, schemes.For(view->tenant), 1,
                                  delta);
@@ -457,53 +426,46 @@ std::vector<TicketObservation> ObserveTickets(const Event& event) {
   std::vector<TicketObservation> out;
   const std::string& type = event.type();
   if (type == "TicketCreated") {
-    sv1::TicketCreated payload;
-    if (Unpack(event, payload)) out.push_back(Observe(event, std::move(*payload.mutable_ticket())));
+    ObserveTicketOf<sv1::TicketCreated>(event, out);
   } else if (type == "TicketUpdated") {
-    sv1::TicketUpdated payload;
-    if (Unpack(event, payload)) out.push_back(Observe(event, std::move(*payload.mutable_ticket())));
+    ObserveTicketOf<sv1::TicketUpdated>(event, out);
   } else if (type == "TicketSolved") {
-    sv1::TicketSolved payload;
-    if (Unpack(event, payload)) out.push_back(Observe(event, std::move(*payload.mutable_ticket())));
+    ObserveTicketOf<sv1::TicketSolved>(event, out);
   } else if (type == "TicketReopened") {
-    sv1::TicketReopened payload;
-    if (Unpack(event, payload)) out.push_back(Observe(event, std::move(*payload.mutable_ticket())));
+    ObserveTicketOf<sv1::TicketReopened>(event, out);
   } else if (type == "TicketClosed") {
-    sv1::TicketClosed payload;
-    if (Unpack(event, payload)) out.push_back(Observe(event, std::move(*payload.mutable_ticket())));
+    ObserveTicketOf<sv1::TicketClosed>(event, out);
   } else if (type == "TicketEscalated") {
-    sv1::TicketEscalated payload;
-    if (Unpack(event, payload)) out.push_back(Observe(event, std::move(*payload.mutable_ticket())));
+    ObserveTicketOf<sv1::TicketEscalated>(event, out);
   } else if (type == "SlaBreached") {
-    sv1::SlaBreached payload;
-    if (Unpack(event, payload)) out.push_back(Observe(event, std::move(*payload.mutable_ticket())));
+    ObserveTicketOf<sv1::SlaBreached>(event, out);
   } else if (type == "TicketReplied") {
     sv1::TicketReplied payload;
-    if (Unpack(event, payload)) {
+    if (UnpackPayload(event, "support", payload)) {
       const sv1::Message& message = payload.message();
       std::optional<absl::Time> reply;
       if (!message.internal() && message.author_type() == sv1::Message::AGENT) {
-        reply = Micros(message.has_create_time() ? message.create_time() : event.occur_time());
+        reply = StoredTime(message.has_create_time() ? message.create_time() : event.occur_time());
       }
       out.push_back(Observe(event, std::move(*payload.mutable_ticket())));
       out.back().public_agent_reply = reply;
     }
   } else if (type == "TicketRated") {
     sv1::TicketRated payload;
-    if (Unpack(event, payload)) {
+    if (UnpackPayload(event, "support", payload)) {
       std::optional<std::pair<absl::Time, int>> rating;
       if (payload.rating().score() > 0) {
-        rating =
-            std::make_pair(Micros(payload.rating().has_rate_time() ? payload.rating().rate_time()
-                                                                   : event.occur_time()),
-                           payload.rating().score());
+        rating = std::make_pair(
+            StoredTime(payload.rating().has_rate_time() ? payload.rating().rate_time()
+                                                        : event.occur_time()),
+            payload.rating().score());
       }
       out.push_back(Observe(event, std::move(*payload.mutable_ticket())));
       out.back().rating = rating;
     }
   } else if (type == "TicketMerged") {
     sv1::TicketMerged payload;
-    if (Unpack(event, payload)) {
+    if (UnpackPayload(event, "support", payload)) {
       out.push_back(Observe(event, std::move(*payload.mutable_source())));
       out.push_back(Observe(event, std::move(*payload.mutable_target())));
     }
@@ -513,7 +475,7 @@ std::vector<TicketObservation> ObserveTickets(const Event& event) {
 
 void FoldTicketObservation(TicketFacts& f, const TicketObservation& o) {
   const sv1::Ticket& t = o.snapshot;
-  const absl::Time created = t.has_create_time() ? Micros(t.create_time()) : o.occur_time;
+  const absl::Time created = t.has_create_time() ? StoredTime(t.create_time()) : o.occur_time;
   if (!f.known || created < f.create_time) f.create_time = created;
   if (!f.known || !(o.order < f.newest)) {
     f.newest = o.order;
@@ -529,15 +491,17 @@ void FoldTicketObservation(TicketFacts& f, const TicketObservation& o) {
   f.agent_replies = std::max(f.agent_replies, t.agent_reply_count());
   f.reopen_count = std::max(f.reopen_count, t.reopen_count());
 
-  if (t.has_first_response_time()) KeepEarliest(f.first_response, Micros(t.first_response_time()));
+  if (t.has_first_response_time()) {
+    KeepEarliest(f.first_response, StoredTime(t.first_response_time()));
+  }
   if (o.public_agent_reply.has_value()) KeepEarliest(f.first_response, *o.public_agent_reply);
   if (o.event_type == "TicketEscalated") KeepEarliest(f.first_escalation, o.occur_time);
-  if (t.has_close_time()) KeepEarliest(f.close_time, Micros(t.close_time()));
+  if (t.has_close_time()) KeepEarliest(f.close_time, StoredTime(t.close_time()));
   // Support clears solve_time on a reopen; a snapshot that is not solved or
   // closed says nothing about a solve in its cycle, whatever it carries.
   const bool resolved = t.status() == sv1::Ticket::SOLVED || t.status() == sv1::Ticket::CLOSED;
   if (t.has_solve_time() && resolved) {
-    KeepEarliest(f.solves, t.reopen_count(), Micros(t.solve_time()));
+    KeepEarliest(f.solves, t.reopen_count(), StoredTime(t.solve_time()));
   }
   if (o.event_type == "TicketReopened") KeepEarliest(f.reopens, t.reopen_count(), o.occur_time);
 
@@ -546,8 +510,9 @@ void FoldTicketObservation(TicketFacts& f, const TicketObservation& o) {
     if (!f.rating.has_value() || *f.rating < rating) f.rating = rating;
   };
   if (t.has_satisfaction() && t.satisfaction().score() > 0) {
-    rate({t.satisfaction().has_rate_time() ? Micros(t.satisfaction().rate_time()) : o.occur_time,
-          t.satisfaction().score()});
+    rate(
+        {t.satisfaction().has_rate_time() ? StoredTime(t.satisfaction().rate_time()) : o.occur_time,
+         t.satisfaction().score()});
   }
   if (o.rating.has_value()) rate(*o.rating);
 
@@ -811,10 +776,10 @@ absl::Status SupportFacts::ApplyPage(mysql::Transaction& tx, const TenantSchemes
     if (!Handles(*event)) continue;
     if (event->type() == "ArticleViewed") {
       sv1::ArticleViewed payload;
-      if (!Unpack(*event, payload)) continue;
+      if (!UnpackPayload(*event, "support", payload)) continue;
       views.push_back(
-          {event->tenant(), IdOf(payload.article()), payload.view_count(),
-           Micros(payload.has_view_time() ? payload.view_time() : event->occur_time())});
+          {event->tenant(), ResourceIdOf(payload.article()), payload.view_count(),
+           StoredTime(payload.has_view_time() ? payload.view_time() : event->occur_time())});
       continue;
     }
     for (TicketObservation& observation : ObserveTickets(*event)) {

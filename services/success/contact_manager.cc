@@ -218,8 +218,7 @@ absl::StatusOr<v1::ListContactsResponse> ContactManager::ListContacts(
   if (page.has_more && response.contacts_size() > 0) {
     const v1::Contact& last = response.contacts(response.contacts_size() - 1);
     response.set_next_page_token(NextPageToken(
-        *page_tokens_, plan,
-        {FromProtoTime(last.create_time()), last.name().substr(last.name().rfind('/') + 1)}));
+        *page_tokens_, plan, {FromProtoTime(last.create_time()), ResourceIdOf(last.name())}));
   }
   return response;
 }

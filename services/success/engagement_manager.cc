@@ -109,8 +109,6 @@ std::string NextToken(const PageTokenCodec& codec, const ListPlan& plan, absl::T
   return NextPageToken(codec, plan, {time, id});
 }
 
-std::string LastId(const std::string& name) { return name.substr(name.rfind('/') + 1); }
-
 // The scope a page token is bound to: the tenant, what is listed and under
 // which parent.
 std::string Scope(const std::string& tenant, absl::string_view what, absl::string_view parent) {
@@ -260,8 +258,8 @@ absl::StatusOr<v1::ListActivitiesResponse> EngagementManager::ListActivities(
   for (v1::Activity& activity : page.items) *response.add_activities() = std::move(activity);
   if (page.has_more && response.activities_size() > 0) {
     const v1::Activity& last = response.activities(response.activities_size() - 1);
-    response.set_next_page_token(
-        NextToken(*page_tokens_, plan, FromProtoTime(last.activity_time()), LastId(last.name())));
+    response.set_next_page_token(NextToken(*page_tokens_, plan, FromProtoTime(last.activity_time()),
+                                           ResourceIdOf(last.name())));
   }
   return response;
 }
@@ -358,8 +356,8 @@ absl::StatusOr<v1::ListTimelineResponse> EngagementManager::ListTimeline(
   for (v1::TimelineEntry& entry : page.items) *response.add_entries() = std::move(entry);
   if (page.has_more && response.entries_size() > 0) {
     const v1::TimelineEntry& last = response.entries(response.entries_size() - 1);
-    const std::string id =
-        last.has_activity() ? LastId(last.activity().name()) : last.support_event().event_id();
+    const std::string id = last.has_activity() ? ResourceIdOf(last.activity().name())
+                                               : last.support_event().event_id();
     response.set_next_page_token(NextToken(*page_tokens_, plan, FromProtoTime(last.time()), id));
   }
   return response;
@@ -455,8 +453,8 @@ absl::StatusOr<v1::ListNpsResponsesResponse> EngagementManager::ListNpsResponses
   for (v1::NpsResponse& item : page.items) *response.add_nps_responses() = std::move(item);
   if (page.has_more && response.nps_responses_size() > 0) {
     const v1::NpsResponse& last = response.nps_responses(response.nps_responses_size() - 1);
-    response.set_next_page_token(
-        NextToken(*page_tokens_, plan, FromProtoTime(last.response_time()), LastId(last.name())));
+    response.set_next_page_token(NextToken(*page_tokens_, plan, FromProtoTime(last.response_time()),
+                                           ResourceIdOf(last.name())));
   }
   return response;
 }
@@ -593,7 +591,7 @@ absl::StatusOr<v1::ListFeedbackResponse> EngagementManager::ListFeedback(
     const absl::Time key = order == FeedbackOrder::kRequestedArr
                                ? absl::FromUnixMicros(last.requested_arr_minor())
                                : FromProtoTime(last.create_time());
-    response.set_next_page_token(NextToken(*page_tokens_, plan, key, LastId(last.name())));
+    response.set_next_page_token(NextToken(*page_tokens_, plan, key, ResourceIdOf(last.name())));
   }
   return response;
 }

@@ -148,9 +148,8 @@ absl::StatusOr<v1::ListHealthHistoryResponse> HealthManager::ListHealthHistory(
   if (page.has_more && response.scorings_size() > 0) {
     const v1::AccountHealth& last = response.scorings(response.scorings_size() - 1);
     const std::string& name = last.name();
-    response.set_next_page_token(
-        NextPageToken(*page_tokens_, plan,
-                      {FromProtoTime(last.compute_time()), name.substr(name.rfind('/') + 1)}));
+    response.set_next_page_token(NextPageToken(
+        *page_tokens_, plan, {FromProtoTime(last.compute_time()), ResourceIdOf(name)}));
   }
   return response;
 }

@@ -26,9 +26,6 @@ std::string ContactName(const std::string& account_id, const std::string& id) {
   return absl::StrCat("accounts/", account_id, "/contacts/", id);
 }
 
-// Returns the contact id at the end of its resource name.
-std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
-
 // "CHAMPION,USER": the roles as stored (the contact's are already in enum
 // order without duplicates).
 std::string RolesText(const v1::Contact& contact) {
@@ -106,7 +103,7 @@ absl::StatusOr<v1::Contact> MysqlContactStore::Create(const std::string& tenant,
                                                       const std::string& account_id,
                                                       const v1::Contact& contact,
                                                       const CreateKey& key, absl::Time deadline) {
-  const std::string id = IdOf(contact.name());
+  const std::string id = ResourceIdOf(contact.name());
   v1::Contact created = contact;  // exactly what is stored
   created.set_etag(EtagFor(id, 1));
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
@@ -126,7 +123,9 @@ absl::StatusOr<v1::Contact> MysqlContactStore::Create(const std::string& tenant,
   };
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateContact", key,
                                                 contact.name(), insert));
-  if (name != contact.name()) return Get(tenant, std::string(kAnyAccount), IdOf(name), deadline);
+  if (name != contact.name()) {
+    return Get(tenant, std::string(kAnyAccount), ResourceIdOf(name), deadline);
+  }
   return created;
 }
 

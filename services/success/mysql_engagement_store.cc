@@ -40,9 +40,6 @@ std::string NpsName(const std::string& account_id, const std::string& id) {
   return absl::StrCat("accounts/", account_id, "/npsResponses/", id);
 }
 
-// The last path segment of a name this service made.
-std::string LastId(const std::string& name) { return name.substr(name.rfind('/') + 1); }
-
 // The account id of `accounts/{account}/...`.
 std::string AccountOf(const std::string& name) {
   std::vector<std::string> parts = absl::StrSplit(name, '/');
@@ -308,7 +305,7 @@ absl::Status InsertFeedback(mysql::Transaction& tx, feed::Outbox& outbox, const 
                             const v1::Feedback& feedback,
                             const std::vector<std::string>& account_ids,
                             const std::string& source_ticket) {
-  const std::string id = LastId(feedback.name());
+  const std::string id = ResourceIdOf(feedback.name());
   const absl::Time created = FromProtoTime(feedback.create_time());
   RETURN_IF_ERROR(
       tx->Execute("INSERT INTO feedback (tenant_id, id, title, description, source, status, "
@@ -339,7 +336,7 @@ absl::StatusOr<v1::Activity> MysqlEngagementStore::CreateActivity(const std::str
                                                                   const v1::Activity& activity,
                                                                   const CreateKey& key,
                                                                   absl::Time deadline) {
-  const std::string id = LastId(activity.name());
+  const std::string id = ResourceIdOf(activity.name());
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(AccountSnapshot account, LockAccount(tx.connection(), tenant, account_id));
     const absl::Time created = FromProtoTime(activity.create_time());
@@ -367,7 +364,9 @@ absl::StatusOr<v1::Activity> MysqlEngagementStore::CreateActivity(const std::str
   };
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateActivity", key,
                                                 activity.name(), insert));
-  if (name != activity.name()) return GetActivity(tenant, AccountOf(name), LastId(name), deadline);
+  if (name != activity.name()) {
+    return GetActivity(tenant, AccountOf(name), ResourceIdOf(name), deadline);
+  }
   v1::Activity created = activity;
   created.set_etag(EtagFor(id, 1));
   return created;
@@ -560,15 +559,16 @@ absl::StatusOr<EngagementPage<v1::TimelineEntry>> MysqlEngagementStore::ListTime
 absl::StatusOr<v1::NpsResponse> MysqlEngagementStore::RecordNpsResponse(
     const std::string& tenant, const std::string& account_id, const v1::NpsResponse& response,
     const CreateKey& key, absl::Time deadline) {
-  const std::string id = LastId(response.name());
+  const std::string id = ResourceIdOf(response.name());
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(AccountSnapshot account, LockAccount(tx.connection(), tenant, account_id));
     mysql::Value contact_id = nullptr;
     if (!response.contact().empty()) {
-      contact_id = LastId(response.contact());
-      ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT 1 FROM contacts WHERE tenant_id = ? AND "
-                                            "id = ? AND account_id = ? LOCK IN SHARE MODE",
-                                            {tenant, LastId(response.contact()), account_id}));
+      contact_id = ResourceIdOf(response.contact());
+      ASSIGN_OR_RETURN(auto rows,
+                       tx->Query("SELECT 1 FROM contacts WHERE tenant_id = ? AND "
+                                 "id = ? AND account_id = ? LOCK IN SHARE MODE",
+                                 {tenant, ResourceIdOf(response.contact()), account_id}));
       if (rows.empty()) {
         return InvalidField("nps_response.contact", "is not a contact of this account");
       }
@@ -598,7 +598,7 @@ absl::StatusOr<v1::NpsResponse> MysqlEngagementStore::RecordNpsResponse(
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "RecordNpsResponse", key,
                                                 response.name(), insert));
   if (name != response.name()) {
-    return GetNpsResponse(tenant, AccountOf(name), LastId(name), deadline);
+    return GetNpsResponse(tenant, AccountOf(name), ResourceIdOf(name), deadline);
   }
   return response;
 }
@@ -665,7 +665,7 @@ absl::StatusOr<v1::Feedback> MysqlEngagementStore::CreateFeedback(
   };
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateFeedback", key,
                                                 feedback.name(), insert));
-  return GetFeedback(tenant, LastId(name), deadline);
+  return GetFeedback(tenant, ResourceIdOf(name), deadline);
 }
 
 absl::StatusOr<v1::Feedback> MysqlEngagementStore::GetFeedback(const std::string& tenant,

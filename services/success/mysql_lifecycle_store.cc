@@ -24,8 +24,6 @@ namespace {
 
 using google::protobuf::util::MessageDifferencer;
 
-std::string LastId(const std::string& name) { return name.substr(name.rfind('/') + 1); }
-
 mysql::Value OptionalTime(const google::protobuf::Timestamp& time, bool present) {
   if (!present) return nullptr;
   return FromProtoTime(time);
@@ -103,7 +101,7 @@ std::vector<mysql::Value> IndexPlans(const std::string& tenant, const std::vecto
                                      std::map<std::string, Plan*>& by_id) {
   std::vector<mysql::Value> params = {tenant};
   for (Plan* plan : plans) {
-    const std::string id = LastId(plan->name());
+    const std::string id = ResourceIdOf(plan->name());
     by_id[id] = plan;
     params.emplace_back(id);
   }
@@ -408,7 +406,7 @@ absl::StatusOr<v1::Renewal> ReadRenewal(mysql::Connection& db, const std::string
 absl::StatusOr<v1::OnboardingTemplate> MysqlLifecycleStore::CreateTemplate(
     const std::string& tenant, const v1::OnboardingTemplate& tmpl, const CreateKey& key,
     absl::Time deadline) {
-  const std::string id = LastId(tmpl.name());
+  const std::string id = ResourceIdOf(tmpl.name());
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     RETURN_IF_ERROR(ExplainTemplateDuplicate(
         tx->Execute(
@@ -427,7 +425,7 @@ absl::StatusOr<v1::OnboardingTemplate> MysqlLifecycleStore::CreateTemplate(
   ASSIGN_OR_RETURN(
       std::string name,
       CreateOnce(*pool_, deadline, tenant, "CreateOnboardingTemplate", key, tmpl.name(), insert));
-  if (name != tmpl.name()) return GetTemplate(tenant, LastId(name), deadline);
+  if (name != tmpl.name()) return GetTemplate(tenant, ResourceIdOf(name), deadline);
   v1::OnboardingTemplate created = tmpl;
   created.set_etag(EtagFor(id, 1));
   return created;
@@ -515,7 +513,7 @@ absl::StatusOr<v1::OnboardingPlan> MysqlLifecycleStore::StartOnboarding(
     const std::string& tenant, const std::string& account_id, const std::string& name,
     const std::string& template_id, const PlanFromTemplate& build, const CreateKey& key,
     absl::Time now, absl::Time deadline) {
-  const std::string plan_id = LastId(name);
+  const std::string plan_id = ResourceIdOf(name);
   v1::OnboardingPlan result;
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(v1::LifecycleAccountSnapshot account,
@@ -561,7 +559,7 @@ absl::StatusOr<v1::OnboardingPlan> MysqlLifecycleStore::StartOnboarding(
                       "position, title, description, due_time, state, open_due_time, "
                       "complete_time, owner, first_value, version, update_time) VALUES "
                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 1, ?)",
-                      {tenant, LastId(milestone.name()), plan_id, account_id,
+                      {tenant, ResourceIdOf(milestone.name()), plan_id, account_id,
                        int64_t{milestone.position()}, milestone.title(), milestone.description(),
                        FromProtoTime(milestone.due_time()), int64_t{milestone.state()},
                        OpenDueTime(milestone), milestone.owner(), milestone.first_value(),
@@ -570,7 +568,7 @@ absl::StatusOr<v1::OnboardingPlan> MysqlLifecycleStore::StartOnboarding(
     }
     result.set_etag(EtagFor(plan_id, 1));
     for (v1::Milestone& milestone : *result.mutable_milestones()) {
-      milestone.set_etag(EtagFor(LastId(milestone.name()), 1));
+      milestone.set_etag(EtagFor(ResourceIdOf(milestone.name()), 1));
     }
     FillPlanProgress(result, now);
     v1::OnboardingStarted event;
@@ -581,7 +579,7 @@ absl::StatusOr<v1::OnboardingPlan> MysqlLifecycleStore::StartOnboarding(
   };
   ASSIGN_OR_RETURN(std::string created,
                    CreateOnce(*pool_, deadline, tenant, "StartOnboarding", key, name, insert));
-  if (created != name) return GetPlan(tenant, account_id, LastId(created), now, deadline);
+  if (created != name) return GetPlan(tenant, account_id, ResourceIdOf(created), now, deadline);
   return result;
 }
 
@@ -678,7 +676,7 @@ absl::StatusOr<v1::OnboardingPlan> MysqlLifecycleStore::UpdateMilestone(
                          ReadPlan(tx.connection(), tenant, account_id, plan_id, now));
         int index = -1;
         for (int i = 0; i < plan.milestones_size(); ++i) {
-          if (LastId(plan.milestones(i).name()) == milestone_id) index = i;
+          if (ResourceIdOf(plan.milestones(i).name()) == milestone_id) index = i;
         }
         if (index < 0) {
           return absl::NotFoundError(absl::StrCat("milestone ", plan.name(), "/milestones/",
@@ -752,7 +750,7 @@ absl::StatusOr<v1::OnboardingPlan> MysqlLifecycleStore::UpdateMilestone(
 absl::StatusOr<v1::SuccessPlan> MysqlLifecycleStore::CreateSuccessPlan(
     const std::string& tenant, const std::string& account_id, const std::string& name,
     const CreateFromAccount<v1::SuccessPlan>& build, const CreateKey& key, absl::Time deadline) {
-  const std::string plan_id = LastId(name);
+  const std::string plan_id = ResourceIdOf(name);
   v1::SuccessPlan result;
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(v1::LifecycleAccountSnapshot account,
@@ -777,7 +775,7 @@ absl::StatusOr<v1::SuccessPlan> MysqlLifecycleStore::CreateSuccessPlan(
   };
   ASSIGN_OR_RETURN(std::string created,
                    CreateOnce(*pool_, deadline, tenant, "CreateSuccessPlan", key, name, insert));
-  if (created != name) return GetSuccessPlan(tenant, account_id, LastId(created), deadline);
+  if (created != name) return GetSuccessPlan(tenant, account_id, ResourceIdOf(created), deadline);
   return result;
 }
 
@@ -897,7 +895,7 @@ absl::Status MysqlLifecycleStore::DeleteSuccessPlan(const std::string& tenant,
 absl::StatusOr<v1::Renewal> MysqlLifecycleStore::CreateRenewal(
     const std::string& tenant, const std::string& account_id, const std::string& name,
     const CreateFromAccount<v1::Renewal>& build, const CreateKey& key, absl::Time deadline) {
-  const std::string renewal_id = LastId(name);
+  const std::string renewal_id = ResourceIdOf(name);
   v1::Renewal result;
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(v1::LifecycleAccountSnapshot account,
@@ -925,7 +923,7 @@ absl::StatusOr<v1::Renewal> MysqlLifecycleStore::CreateRenewal(
   };
   ASSIGN_OR_RETURN(std::string created,
                    CreateOnce(*pool_, deadline, tenant, "CreateRenewal", key, name, insert));
-  if (created != name) return GetRenewal(tenant, account_id, LastId(created), deadline);
+  if (created != name) return GetRenewal(tenant, account_id, ResourceIdOf(created), deadline);
   return result;
 }
 

@@ -479,8 +479,8 @@ absl::StatusOr<std::string> ActOnOutreach(mysql::Transaction& tx, feed::Outbox& 
       absl::StrAppend(&roles, roles.empty() ? "" : ",",
                       v1::Contact::Role_Name(static_cast<v1::Contact::Role>(role)));
     }
-    contacts.push_back({contact.name().substr(contact.name().rfind('/') + 1),
-                        contact.display_name(), contact.email(), std::move(roles)});
+    contacts.push_back(
+        {ResourceIdOf(contact.name()), contact.display_name(), contact.email(), std::move(roles)});
   }
   v1::OutreachMessage message;
   message.set_name(ResourceName("outreachMessages", NewIdAt(now)));

@@ -18,8 +18,6 @@
 namespace tandem::success {
 namespace {
 
-std::string LastSegment(const std::string& name) { return name.substr(name.rfind('/') + 1); }
-
 std::string ChildName(const std::string& account_id, absl::string_view collection,
                       const std::string& id) {
   return absl::StrCat("accounts/", account_id, "/", collection, "/", id);
@@ -145,7 +143,7 @@ absl::Status RecordTierChange(mysql::Transaction& tx, feed::Outbox& outbox,
                               const std::string& tenant, const v1::Account& account_after,
                               v1::TouchTier from, absl::string_view reason, absl::string_view actor,
                               absl::Time change_time, absl::Time now) {
-  const std::string account_id = LastSegment(account_after.name());
+  const std::string account_id = ResourceIdOf(account_after.name());
   const std::string id = NewIdAt(now);
   v1::TierChanged event;
   *event.mutable_account() = account_after;
@@ -296,13 +294,13 @@ absl::StatusOr<v1::MrrMovement> RecordMrrMovementInTransaction(mysql::Transactio
   stored.set_mrr_after_minor(outcome.mrr_after_minor);
   stored.set_currency_code(before.currency_code());
   const std::string opportunity_id =
-      movement.opportunity().empty() ? "" : LastSegment(movement.opportunity());
+      movement.opportunity().empty() ? "" : ResourceIdOf(movement.opportunity());
   RETURN_IF_ERROR(
       tx->Execute("INSERT INTO mrr_movements (tenant_id, id, account_id, type, mrr_delta_minor, "
                   "mrr_before_minor, mrr_after_minor, currency_code, effective_time, reason, "
                   "opportunity_id, actor, create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                   "?, ?)",
-                  {tenant, LastSegment(movement.name()), account_id, int64_t{movement.type()},
+                  {tenant, ResourceIdOf(movement.name()), account_id, int64_t{movement.type()},
                    stored.mrr_delta_minor(), stored.mrr_before_minor(), stored.mrr_after_minor(),
                    stored.currency_code(), effective, movement.reason(), NullableId(opportunity_id),
                    movement.actor(), now})
@@ -358,7 +356,7 @@ absl::StatusOr<v1::MrrMovement> MysqlRevenueStore::RecordMovement(const std::str
     const std::string prefix = "accounts/";
     const std::string earlier_account =
         name.substr(prefix.size(), name.find('/', prefix.size()) - prefix.size());
-    return GetMovement(tenant, earlier_account, LastSegment(name), deadline);
+    return GetMovement(tenant, earlier_account, ResourceIdOf(name), deadline);
   }
   return stored;
 }
@@ -575,7 +573,7 @@ absl::StatusOr<v1::Opportunity> MysqlRevenueStore::CreateOpportunity(
     created = opportunity;
     created.set_currency_code(account.currency_code());
     if (created.owner().empty()) created.set_owner(account.owner());
-    const std::string id = LastSegment(created.name());
+    const std::string id = ResourceIdOf(created.name());
     created.set_etag(EtagFor(id, 1));
     RETURN_IF_ERROR(
         tx->Execute("INSERT INTO opportunities (tenant_id, id, account_id, display_name, kind, "
@@ -599,7 +597,7 @@ absl::StatusOr<v1::Opportunity> MysqlRevenueStore::CreateOpportunity(
     const std::string prefix = "accounts/";
     const std::string earlier_account =
         name.substr(prefix.size(), name.find('/', prefix.size()) - prefix.size());
-    return GetOpportunity(tenant, earlier_account, LastSegment(name), deadline);
+    return GetOpportunity(tenant, earlier_account, ResourceIdOf(name), deadline);
   }
   return created;
 }
@@ -677,18 +675,19 @@ absl::StatusOr<v1::Opportunity> MysqlRevenueStore::UpdateOpportunity(
           after.set_mrr_movement(recorded.name());
         }
         RETURN_IF_ERROR(
-            tx->Execute("UPDATE opportunities SET display_name = ?, kind = ?, stage = ?, "
-                        "mrr_delta_minor = ?, expected_close_time = ?, owner = ?, close_time = ?, "
-                        "close_reason = ?, movement_id = ?, version = ?, update_time = ? "
-                        "WHERE tenant_id = ? AND id = ?",
-                        {after.display_name(), int64_t{after.kind()}, int64_t{after.stage()},
-                         after.mrr_delta_minor(),
-                         OptionalTime(after.has_expected_close_time(), after.expected_close_time()),
-                         after.owner(), OptionalTime(after.has_close_time(), after.close_time()),
-                         after.close_reason(),
-                         NullableId(
-                             after.mrr_movement().empty() ? "" : LastSegment(after.mrr_movement())),
-                         version + 1, FromProtoTime(after.update_time()), tenant, id})
+            tx->Execute(
+                  "UPDATE opportunities SET display_name = ?, kind = ?, stage = ?, "
+                  "mrr_delta_minor = ?, expected_close_time = ?, owner = ?, close_time = ?, "
+                  "close_reason = ?, movement_id = ?, version = ?, update_time = ? "
+                  "WHERE tenant_id = ? AND id = ?",
+                  {after.display_name(), int64_t{after.kind()}, int64_t{after.stage()},
+                   after.mrr_delta_minor(),
+                   OptionalTime(after.has_expected_close_time(), after.expected_close_time()),
+                   after.owner(), OptionalTime(after.has_close_time(), after.close_time()),
+                   after.close_reason(),
+                   NullableId(after.mrr_movement().empty() ? ""
+                                                           : ResourceIdOf(after.mrr_movement())),
+                   version + 1, FromProtoTime(after.update_time()), tenant, id})
                 .status());
         ASSIGN_OR_RETURN(v1::Account account, LockAccount(tx, tenant, account_id));
         v1::OpportunityUpdated event;

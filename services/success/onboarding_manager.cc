@@ -39,8 +39,6 @@ void CopyTemplateField(const v1::OnboardingTemplate& from, const std::string& fi
   }
 }
 
-std::string LastId(const std::string& name) { return name.substr(name.rfind('/') + 1); }
-
 }  // namespace
 
 absl::StatusOr<v1::OnboardingTemplate> OnboardingManager::CreateTemplate(
@@ -93,7 +91,7 @@ absl::StatusOr<v1::ListOnboardingTemplatesResponse> OnboardingManager::ListTempl
   if (page.has_more && response.onboarding_templates_size() > 0) {
     const auto& last = response.onboarding_templates(response.onboarding_templates_size() - 1);
     response.set_next_page_token(NextPageToken(
-        *page_tokens_, plan, {FromProtoTime(last.create_time()), LastId(last.name())}));
+        *page_tokens_, plan, {FromProtoTime(last.create_time()), ResourceIdOf(last.name())}));
   }
   return response;
 }
@@ -221,7 +219,7 @@ absl::StatusOr<v1::ListOnboardingPlansResponse> OnboardingManager::ListPlans(
   if (page.has_more && response.onboarding_plans_size() > 0) {
     const auto& last = response.onboarding_plans(response.onboarding_plans_size() - 1);
     response.set_next_page_token(NextPageToken(
-        *page_tokens_, plan, {FromProtoTime(last.create_time()), LastId(last.name())}));
+        *page_tokens_, plan, {FromProtoTime(last.create_time()), ResourceIdOf(last.name())}));
   }
   return response;
 }

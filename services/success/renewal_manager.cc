@@ -19,8 +19,6 @@ using google::protobuf::util::MessageDifferencer;
 
 constexpr int kMaxDueWithinDays = 3650;
 
-std::string LastId(const std::string& name) { return name.substr(name.rfind('/') + 1); }
-
 // Copies `field` of `from` into `to`, as it is stored.
 void CopyRenewalField(const v1::Renewal& from, const std::string& field, v1::Renewal& to) {
   if (field == "due_time") {
@@ -133,7 +131,8 @@ absl::StatusOr<v1::ListRenewalsResponse> RenewalManager::ListRenewals(
     const v1::Renewal& last = response.renewals(response.renewals_size() - 1);
     const absl::Time key = order == RenewalOrder::kDueTime ? FromProtoTime(last.due_time())
                                                            : FromProtoTime(last.create_time());
-    response.set_next_page_token(NextPageToken(*page_tokens_, plan, {key, LastId(last.name())}));
+    response.set_next_page_token(
+        NextPageToken(*page_tokens_, plan, {key, ResourceIdOf(last.name())}));
   }
   return response;
 }

@@ -147,8 +147,7 @@ absl::StatusOr<v1::ListMrrMovementsResponse> RevenueManager::ListMrrMovements(
   if (page.has_more && response.mrr_movements_size() > 0) {
     const v1::MrrMovement& last = response.mrr_movements(response.mrr_movements_size() - 1);
     response.set_next_page_token(NextPageToken(
-        *page_tokens_, plan,
-        {FromProtoTime(last.effective_time()), last.name().substr(last.name().rfind('/') + 1)}));
+        *page_tokens_, plan, {FromProtoTime(last.effective_time()), ResourceIdOf(last.name())}));
   }
   return response;
 }
@@ -255,8 +254,7 @@ absl::StatusOr<v1::ListTierChangesResponse> RevenueManager::ListTierChanges(
   if (page.has_more && response.tier_changes_size() > 0) {
     const v1::TierChange& last = response.tier_changes(response.tier_changes_size() - 1);
     response.set_next_page_token(NextPageToken(
-        *page_tokens_, plan,
-        {FromProtoTime(last.change_time()), last.name().substr(last.name().rfind('/') + 1)}));
+        *page_tokens_, plan, {FromProtoTime(last.change_time()), ResourceIdOf(last.name())}));
   }
   return response;
 }
@@ -321,8 +319,7 @@ absl::StatusOr<v1::ListOpportunitiesResponse> RevenueManager::ListOpportunities(
   if (page.has_more && response.opportunities_size() > 0) {
     const v1::Opportunity& last = response.opportunities(response.opportunities_size() - 1);
     response.set_next_page_token(NextPageToken(
-        *page_tokens_, plan,
-        {FromProtoTime(last.create_time()), last.name().substr(last.name().rfind('/') + 1)}));
+        *page_tokens_, plan, {FromProtoTime(last.create_time()), ResourceIdOf(last.name())}));
   }
   return response;
 }

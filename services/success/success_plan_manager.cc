@@ -18,8 +18,6 @@ namespace {
 
 using google::protobuf::util::MessageDifferencer;
 
-std::string LastId(const std::string& name) { return name.substr(name.rfind('/') + 1); }
-
 // Copies `field` of `from` into `to`, trimmed as it is stored.
 void CopyPlanField(const v1::SuccessPlan& from, const std::string& field, v1::SuccessPlan& to) {
   if (field == "title") {
@@ -102,7 +100,7 @@ absl::StatusOr<v1::ListSuccessPlansResponse> SuccessPlanManager::ListSuccessPlan
   if (page.has_more && response.success_plans_size() > 0) {
     const auto& last = response.success_plans(response.success_plans_size() - 1);
     response.set_next_page_token(NextPageToken(
-        *page_tokens_, plan, {FromProtoTime(last.create_time()), LastId(last.name())}));
+        *page_tokens_, plan, {FromProtoTime(last.create_time()), ResourceIdOf(last.name())}));
   }
   return response;
 }

@@ -25,11 +25,6 @@ constexpr absl::string_view kSupportSource = "tandem.support.v1";
 constexpr size_t kMaxSummary = 500;
 constexpr size_t kMaxSubject = 250;
 
-std::string IdOf(absl::string_view name) {
-  const size_t slash = name.rfind('/');
-  return std::string(slash == absl::string_view::npos ? name : name.substr(slash + 1));
-}
-
 // Cuts `text` to at most `max_bytes` without splitting a UTF-8 character.
 std::string ClipUtf8(absl::string_view text, size_t max_bytes) {
   if (text.size() <= max_bytes) return std::string(text);
@@ -202,7 +197,7 @@ TicketEffects PlanTicketEvent(const std::optional<SupportTicketState>& before,
                               const SupportTicketEvent& event) {
   const sv1::Ticket& ticket = event.ticket;
   TicketEffects effects;
-  effects.ticket_id = IdOf(ticket.name());
+  effects.ticket_id = ResourceIdOf(ticket.name());
   effects.account_id = TicketAccountId(ticket);
   if (effects.account_id.empty()) {
     if (before.has_value()) {
@@ -279,7 +274,7 @@ absl::Status SupportSignalApplier::Apply(mysql::Transaction& tx,
 absl::Status SupportSignalApplier::ApplyTicketEvent(mysql::Transaction& tx,
                                                     const std::string& tenant,
                                                     const SupportTicketEvent& event) {
-  const std::string ticket_id = IdOf(event.ticket.name());
+  const std::string ticket_id = ResourceIdOf(event.ticket.name());
   if (ticket_id.empty()) return absl::OkStatus();
   std::string account_id = TicketAccountId(event.ticket);
   if (!account_id.empty()) {

@@ -80,11 +80,9 @@ v1::Article ArticleFromRow(const mysql::Row& row) {
   return article;
 }
 
-std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
-
 mysql::Value CategoryValue(const v1::Article& article) {
   if (article.category().empty()) return nullptr;
-  return IdOf(article.category());
+  return ResourceIdOf(article.category());
 }
 
 mysql::Value PublishTimeValue(const v1::Article& article) {
@@ -107,7 +105,7 @@ absl::Status CheckCategoryExists(mysql::Transaction& tx, const std::string& tena
   if (article.category().empty()) return absl::OkStatus();
   ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT 1 FROM kb_categories WHERE tenant_id = ? AND "
                                         "id = ? LOCK IN SHARE MODE",
-                                        {tenant, IdOf(article.category())}));
+                                        {tenant, ResourceIdOf(article.category())}));
   if (rows.empty()) return InvalidField("article.category", "does not exist");
   return absl::OkStatus();
 }
@@ -208,7 +206,7 @@ absl::StatusOr<v1::Category> MysqlArticleStore::CreateCategory(const std::string
         ->Execute(
             "INSERT INTO kb_categories (tenant_id, id, display_name, description, "
             "version, create_time, update_time) VALUES (?, ?, ?, ?, 1, ?, ?)",
-            {tenant, IdOf(category.name()), category.display_name(), category.description(),
+            {tenant, ResourceIdOf(category.name()), category.display_name(), category.description(),
              FromProtoTime(category.create_time()), FromProtoTime(category.update_time())})
         .status();
   };
@@ -219,9 +217,9 @@ absl::StatusOr<v1::Category> MysqlArticleStore::CreateCategory(const std::string
         absl::StrCat("a category named \"", category.display_name(), "\" already exists"));
   }
   if (!name.ok()) return name.status();
-  if (*name != category.name()) return GetCategory(tenant, IdOf(*name), deadline);
+  if (*name != category.name()) return GetCategory(tenant, ResourceIdOf(*name), deadline);
   v1::Category created = category;
-  created.set_etag(EtagFor(IdOf(category.name()), 1));
+  created.set_etag(EtagFor(ResourceIdOf(category.name()), 1));
   return created;
 }
 
@@ -413,7 +411,7 @@ absl::StatusOr<v1::Article> MysqlArticleStore::CreateArticle(const std::string& 
                                                              const v1::Article& article,
                                                              const CreateKey& key,
                                                              absl::Time deadline) {
-  const std::string id = IdOf(article.name());
+  const std::string id = ResourceIdOf(article.name());
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     RETURN_IF_ERROR(CheckCategoryExists(tx, tenant, article));
     const absl::Time created = FromProtoTime(article.create_time());
@@ -434,7 +432,7 @@ absl::StatusOr<v1::Article> MysqlArticleStore::CreateArticle(const std::string& 
   };
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateArticle", key,
                                                 article.name(), insert));
-  if (name != article.name()) return GetArticle(tenant, IdOf(name), deadline);
+  if (name != article.name()) return GetArticle(tenant, ResourceIdOf(name), deadline);
   v1::Article created = article;
   created.set_etag(EtagFor(id, 1));
   return created;

@@ -48,7 +48,7 @@ mysql::Value IdOrNull(const std::string& name) {
 // account is the ticket's account_id).
 mysql::Value ContactIdOrNull(const std::string& name) {
   if (name.empty()) return nullptr;
-  return name.substr(name.rfind('/') + 1);
+  return ResourceIdOf(name);
 }
 
 // The id of a resource name, or "" for an empty name.
@@ -173,11 +173,12 @@ v1::Message MessageFromRow(const std::string& ticket_id, const mysql::Row& row) 
 absl::Status InsertMessage(mysql::Transaction& tx, const std::string& tenant,
                            const std::string& ticket_id, const v1::Message& message) {
   return tx
-      ->Execute("INSERT INTO messages (tenant_id, ticket_id, id, author_type, author, "
-                "author_email, internal, body, create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                {tenant, ticket_id, message.name().substr(message.name().rfind('/') + 1),
-                 int64_t{message.author_type()}, message.author(), message.author_email(),
-                 message.internal(), message.body(), FromProtoTime(message.create_time())})
+      ->Execute(
+          "INSERT INTO messages (tenant_id, ticket_id, id, author_type, author, "
+          "author_email, internal, body, create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {tenant, ticket_id, ResourceIdOf(message.name()), int64_t{message.author_type()},
+           message.author(), message.author_email(), message.internal(), message.body(),
+           FromProtoTime(message.create_time())})
       .status();
 }
 
@@ -533,10 +534,10 @@ absl::StatusOr<v1::Message> MysqlTicketStore::AddMessage(const std::string& tena
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateMessage", key,
                                                 message_name, insert));
   ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
-  ASSIGN_OR_RETURN(auto rows,
-                   db->Query(absl::StrCat(kMessageColumns, "WHERE tenant_id = ? AND ticket_id = ? "
-                                                           "AND id = ?"),
-                             {tenant, ticket_id, name.substr(name.rfind('/') + 1)}));
+  ASSIGN_OR_RETURN(auto rows, db->Query(absl::StrCat(kMessageColumns,
+                                                     "WHERE tenant_id = ? AND ticket_id = ? "
+                                                     "AND id = ?"),
+                                        {tenant, ticket_id, ResourceIdOf(name)}));
   if (rows.empty()) return absl::NotFoundError(absl::StrCat("message ", name, " does not exist"));
   return MessageFromRow(ticket_id, rows[0]);
 }

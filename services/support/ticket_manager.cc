@@ -466,8 +466,7 @@ absl::StatusOr<v1::ListMessagesResponse> TicketManager::ListMessages(
   for (v1::Message& message : page.messages) *response.add_messages() = std::move(message);
   if (page.has_more && response.messages_size() > 0) {
     const std::string& last = response.messages(response.messages_size() - 1).name();
-    response.set_next_page_token(
-        page_tokens_->Encode(fingerprint, {last.substr(last.rfind('/') + 1)}));
+    response.set_next_page_token(page_tokens_->Encode(fingerprint, {ResourceIdOf(last)}));
   }
   return response;
 }
@@ -489,8 +488,7 @@ absl::StatusOr<v1::ListTicketChangesResponse> TicketManager::ListTicketChanges(
   for (v1::TicketChange& change : page.changes) *response.add_changes() = std::move(change);
   if (page.has_more && response.changes_size() > 0) {
     const std::string& last = response.changes(response.changes_size() - 1).name();
-    response.set_next_page_token(
-        page_tokens_->Encode(fingerprint, {last.substr(last.rfind('/') + 1)}));
+    response.set_next_page_token(page_tokens_->Encode(fingerprint, {ResourceIdOf(last)}));
   }
   return response;
 }

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
+#include "common/resources.h"
 #include "services/success/account_reviewer.h"
 #include "tandem/success/v1/health.pb.h"
 #include "tandem/success/v1/revenue.grpc.pb.h"
@@ -25,8 +26,8 @@
 namespace tandem::success {
 namespace {
 
+using ::tandem::ResourceIdOf;
 using ::tandem::testing::Authorize;
-using ::tandem::testing::IdOf;
 using ::tandem::testing::TestToken;
 
 constexpr char kTenant[] = "review";
@@ -67,7 +68,7 @@ class AccountReviewTest : public ::testing::Test {
     for (int user = 0; user < 4; ++user) {
       for (const char* feature : {"reports", "alerts"}) {
         v1::UsageEvent& event = *ingest.add_events();
-        event.set_event_id(absl::StrCat(IdOf(account.name()), "-", user, "-", feature));
+        event.set_event_id(absl::StrCat(ResourceIdOf(account.name()), "-", user, "-", feature));
         event.set_account(account.name());
         event.set_feature(feature);
         event.set_user(absl::StrCat("user-", user));
@@ -163,7 +164,7 @@ TEST_F(AccountReviewTest, DailyPassQueuesLiveAccountsOnly) {
   EXPECT_EQ(queued, 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM account_reviews WHERE tenant_id = ? AND account_id = ? "
                   "AND reason = 'daily'",
-                  {kTenant, IdOf(live.name())}),
+                  {kTenant, ResourceIdOf(live.name())}),
             1);
   ASSERT_OK_AND_ASSIGN(int reviewed, reviewer_.ReviewDue(100, absl::Now() + absl::Seconds(30)));
   EXPECT_EQ(reviewed, 1);
@@ -234,7 +235,7 @@ TEST_F(AccountReviewTest, NewAccountWithoutUsageIsNotScoredRed) {
   EXPECT_EQ(reviewed, 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM accounts WHERE tenant_id = ? AND id = ? AND "
                   "health_band = ?",
-                  {kTenant, IdOf(account.name()), int64_t{v1::RED}}),
+                  {kTenant, ResourceIdOf(account.name()), int64_t{v1::RED}}),
             0);
   if (Count("SELECT COUNT(*) FROM outbox WHERE tenant_id = ? AND event_type = 'HealthChanged'",
             {kTenant}) > 0) {

@@ -35,8 +35,8 @@
 namespace tandem::support {
 namespace {
 
+using ::tandem::ResourceIdOf;
 using ::tandem::testing::CountRows;
-using ::tandem::testing::IdOf;
 using ::tandem::testing::StatusIs;
 using ::tandem::testing::TestDatabase;
 using ::tandem::testing::TestToken;
@@ -131,7 +131,8 @@ TEST_F(AgentStoreTest, CreateAgentThenGetRoundTrips) {
   v1::Agent agent = NewAgent("ada@example.com", {billing.name(), tier2.name()}, 5);
   agent.set_user("user-ada");
   ASSERT_OK_AND_ASSIGN(v1::Agent created, store_.CreateAgent("acme", agent, {}, kForever));
-  ASSERT_OK_AND_ASSIGN(v1::Agent read, store_.GetAgent("acme", IdOf(agent.name()), kForever));
+  ASSERT_OK_AND_ASSIGN(v1::Agent read,
+                       store_.GetAgent("acme", ResourceIdOf(agent.name()), kForever));
   EXPECT_EQ(read.name(), agent.name());
   EXPECT_EQ(read.email(), "ada@example.com");
   EXPECT_EQ(read.user(), "user-ada");
@@ -144,7 +145,8 @@ TEST_F(AgentStoreTest, CreateAgentThenGetRoundTrips) {
   EXPECT_FALSE(read.has_last_assignment_time());
   EXPECT_EQ(read.etag(), created.etag());
   EXPECT_FALSE(read.etag().empty());
-  ASSERT_OK_AND_ASSIGN(v1::Group group, store_.GetGroup("acme", IdOf(billing.name()), kForever));
+  ASSERT_OK_AND_ASSIGN(v1::Group group,
+                       store_.GetGroup("acme", ResourceIdOf(billing.name()), kForever));
   EXPECT_EQ(group.member_count(), 1);
 }
 
@@ -203,16 +205,17 @@ TEST_F(AgentStoreTest, CreateAgentIsIdempotentByRequestId) {
 TEST_F(AgentStoreTest, OtherTenantsAgentsAndGroupsAreNotFound) {
   const v1::Agent agent = MakeAgent("acme", "ada@example.com");
   const v1::Group group = MakeGroup("acme", "Billing");
-  EXPECT_THAT(store_.GetAgent("globex", IdOf(agent.name()), kForever),
+  EXPECT_THAT(store_.GetAgent("globex", ResourceIdOf(agent.name()), kForever),
               StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_THAT(store_.GetGroup("globex", IdOf(group.name()), kForever),
+  EXPECT_THAT(store_.GetGroup("globex", ResourceIdOf(group.name()), kForever),
               StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_THAT(store_.DeleteAgent("globex", IdOf(agent.name()), "", kForever),
+  EXPECT_THAT(store_.DeleteAgent("globex", ResourceIdOf(agent.name()), "", kForever),
               StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_THAT(store_.DeleteGroup("globex", IdOf(group.name()), "", true, absl::Now(), kForever),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      store_.DeleteGroup("globex", ResourceIdOf(group.name()), "", true, absl::Now(), kForever),
+      StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(store_.UpdateAgent(
-                  "globex", IdOf(agent.name()),
+                  "globex", ResourceIdOf(agent.name()),
                   [](const v1::Agent& current, const std::string&) -> absl::StatusOr<AgentUpdate> {
                     return AgentUpdate{.agent = current, .changed = true};
                   },
@@ -226,7 +229,7 @@ TEST_F(AgentStoreTest, OtherTenantsAgentsAndGroupsAreNotFound) {
 // the agent's own tenant.
 TEST_F(AgentStoreTest, LoadCountsUnsolvedAssignedTickets) {
   const v1::Agent agent = MakeAgent("acme", "ada@example.com");
-  const std::string id = IdOf(agent.name());
+  const std::string id = ResourceIdOf(agent.name());
   for (v1::Ticket::Status status : {v1::Ticket::NEW, v1::Ticket::OPEN, v1::Ticket::PENDING,
                                     v1::Ticket::ON_HOLD, v1::Ticket::SOLVED, v1::Ticket::CLOSED}) {
     ASSERT_OK(InsertTicket(database_.pool(), "acme", id, status));
@@ -262,9 +265,9 @@ TEST_F(AgentStoreTest, ListAgentsFiltersAndPages) {
     return out;
   };
   EXPECT_THAT(names({}), ElementsAre("ada@example.com", "bob@example.com", "carol@example.com"));
-  EXPECT_THAT(names({{AgentField::kGroup, FilterOp::kEq, IdOf(billing.name())}}),
+  EXPECT_THAT(names({{AgentField::kGroup, FilterOp::kEq, ResourceIdOf(billing.name())}}),
               ElementsAre("ada@example.com", "bob@example.com"));
-  EXPECT_THAT(names({{AgentField::kGroup, FilterOp::kNe, IdOf(billing.name())}}),
+  EXPECT_THAT(names({{AgentField::kGroup, FilterOp::kNe, ResourceIdOf(billing.name())}}),
               ElementsAre("carol@example.com"));
   EXPECT_THAT(names({{AgentField::kAvailability, FilterOp::kEq, "2"}}),
               ElementsAre("carol@example.com"));
@@ -277,8 +280,8 @@ TEST_F(AgentStoreTest, ListAgentsFiltersAndPages) {
   EXPECT_TRUE(first.has_more);
   ASSERT_EQ(first.agents.size(), 2u);
   ListPlan next = FirstPage(2);
-  next.after =
-      KeysetPosition{FromProtoTime(first.agents[1].create_time()), IdOf(first.agents[1].name())};
+  next.after = KeysetPosition{FromProtoTime(first.agents[1].create_time()),
+                              ResourceIdOf(first.agents[1].name())};
   ASSERT_OK_AND_ASSIGN(AgentPage second, store_.ListAgents("acme", {}, next, kForever));
   EXPECT_FALSE(second.has_more);
   ASSERT_EQ(second.agents.size(), 1u);
@@ -292,7 +295,7 @@ TEST_F(AgentStoreTest, UpdateAgentRewritesGroupsAndEtag) {
   const v1::Group billing = MakeGroup("acme", "Billing");
   const v1::Group tier2 = MakeGroup("acme", "Tier 2");
   const v1::Agent agent = MakeAgent("acme", "ada@example.com", {billing.name()});
-  const std::string id = IdOf(agent.name());
+  const std::string id = ResourceIdOf(agent.name());
   std::string promised;
   ASSERT_OK_AND_ASSIGN(v1::Agent updated,
                        store_.UpdateAgent(
@@ -354,13 +357,13 @@ TEST_F(AgentStoreTest, DeleteAgentOnlyWhenNoTicketNamesIt) {
   const v1::Group billing = MakeGroup("acme", "Billing");
   const v1::Agent busy = MakeAgent("acme", "ada@example.com", {billing.name()});
   const v1::Agent idle = MakeAgent("acme", "bob@example.com", {billing.name()});
-  ASSERT_OK(InsertTicket(database_.pool(), "acme", IdOf(busy.name()), v1::Ticket::CLOSED));
-  EXPECT_THAT(store_.DeleteAgent("acme", IdOf(busy.name()), "", kForever),
+  ASSERT_OK(InsertTicket(database_.pool(), "acme", ResourceIdOf(busy.name()), v1::Ticket::CLOSED));
+  EXPECT_THAT(store_.DeleteAgent("acme", ResourceIdOf(busy.name()), "", kForever),
               StatusIs(absl::StatusCode::kFailedPrecondition));
-  EXPECT_THAT(store_.DeleteAgent("acme", IdOf(idle.name()), "stale-etag", kForever),
+  EXPECT_THAT(store_.DeleteAgent("acme", ResourceIdOf(idle.name()), "stale-etag", kForever),
               StatusIs(absl::StatusCode::kAborted));
-  EXPECT_OK(store_.DeleteAgent("acme", IdOf(idle.name()), idle.etag(), kForever));
-  EXPECT_THAT(store_.GetAgent("acme", IdOf(idle.name()), kForever),
+  EXPECT_OK(store_.DeleteAgent("acme", ResourceIdOf(idle.name()), idle.etag(), kForever));
+  EXPECT_THAT(store_.GetAgent("acme", ResourceIdOf(idle.name()), kForever),
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM agents"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM agent_group_members"), 1);
@@ -374,7 +377,7 @@ TEST_F(AgentStoreTest, GroupsCreateUpdateAndList) {
   const v1::Group tier2 = MakeGroup("acme", "Tier 2");
   MakeGroup("globex", "Billing");
   EXPECT_THAT(store_.UpdateGroup(
-                  "acme", IdOf(tier2.name()),
+                  "acme", ResourceIdOf(tier2.name()),
                   [](const v1::Group& current, const std::string&) -> absl::StatusOr<GroupUpdate> {
                     GroupUpdate update{.group = current, .changed = true};
                     update.group.set_display_name("BILLING");
@@ -385,7 +388,7 @@ TEST_F(AgentStoreTest, GroupsCreateUpdateAndList) {
   ASSERT_OK_AND_ASSIGN(
       v1::Group renamed,
       store_.UpdateGroup(
-          "acme", IdOf(tier2.name()),
+          "acme", ResourceIdOf(tier2.name()),
           [](const v1::Group& current, const std::string&) -> absl::StatusOr<GroupUpdate> {
             GroupUpdate update{.group = current, .changed = true};
             update.group.set_description("Harder cases");
@@ -393,7 +396,8 @@ TEST_F(AgentStoreTest, GroupsCreateUpdateAndList) {
           },
           kForever));
   EXPECT_NE(renamed.etag(), tier2.etag());
-  ASSERT_OK_AND_ASSIGN(v1::Group read, store_.GetGroup("acme", IdOf(tier2.name()), kForever));
+  ASSERT_OK_AND_ASSIGN(v1::Group read,
+                       store_.GetGroup("acme", ResourceIdOf(tier2.name()), kForever));
   EXPECT_EQ(read.description(), "Harder cases");
   EXPECT_EQ(read.etag(), renamed.etag());
   ASSERT_OK_AND_ASSIGN(GroupPage all, store_.ListGroups("acme", {}, FirstPage(10), kForever));
@@ -412,7 +416,7 @@ TEST_F(AgentStoreTest, GroupsCreateUpdateAndList) {
 // hold it.
 TEST_F(AgentStoreTest, DeleteGroupRules) {
   const v1::Group billing = MakeGroup("acme", "Billing");
-  const std::string group_id = IdOf(billing.name());
+  const std::string group_id = ResourceIdOf(billing.name());
   const v1::Agent ada = MakeAgent("acme", "ada@example.com", {billing.name()});
   ASSERT_OK(InsertTicket(database_.pool(), "acme", "", v1::Ticket::PENDING, group_id));
   ASSERT_OK(InsertTicket(database_.pool(), "acme", "", v1::Ticket::SOLVED, group_id));
@@ -427,7 +431,7 @@ TEST_F(AgentStoreTest, DeleteGroupRules) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM agent_groups"), 1);
   EXPECT_OK(store_.DeleteGroup("acme", group_id, billing.etag(), true, absl::Now(), kForever));
   EXPECT_THAT(store_.GetGroup("acme", group_id, kForever), StatusIs(absl::StatusCode::kNotFound));
-  ASSERT_OK_AND_ASSIGN(v1::Agent read, store_.GetAgent("acme", IdOf(ada.name()), kForever));
+  ASSERT_OK_AND_ASSIGN(v1::Agent read, store_.GetAgent("acme", ResourceIdOf(ada.name()), kForever));
   EXPECT_EQ(read.groups_size(), 0);
   EXPECT_NE(read.etag(), ada.etag());
 }
@@ -445,7 +449,7 @@ class RoutingStoreTest : public AgentStoreTest {
   v1::Agent SetAvailability(const v1::Agent& agent, v1::Agent::Availability availability,
                             bool deactivated = false) {
     auto updated = store_.UpdateAgent(
-        "acme", IdOf(agent.name()),
+        "acme", ResourceIdOf(agent.name()),
         [&](const v1::Agent& current, const std::string&) -> absl::StatusOr<AgentUpdate> {
           AgentUpdate update{.agent = current, .changed = true};
           update.agent.set_availability(availability);
@@ -468,22 +472,22 @@ TEST_F(RoutingStoreTest, CandidatesAreAvailableActiveMembersWithLoads) {
   const v1::Agent gone = MakeAgent("acme", "carol@example.com", {billing.name()});
   SetAvailability(gone, v1::Agent::AVAILABLE, /*deactivated=*/true);
   MakeAgent("acme", "dan@example.com", {other.name()});
-  ASSERT_OK(InsertTicket(database_.pool(), "acme", IdOf(ada.name()), v1::Ticket::OPEN));
-  ASSERT_OK(InsertTicket(database_.pool(), "acme", IdOf(ada.name()), v1::Ticket::SOLVED));
+  ASSERT_OK(InsertTicket(database_.pool(), "acme", ResourceIdOf(ada.name()), v1::Ticket::OPEN));
+  ASSERT_OK(InsertTicket(database_.pool(), "acme", ResourceIdOf(ada.name()), v1::Ticket::SOLVED));
 
   std::vector<RoutingCandidate> candidates;
   ASSERT_OK(InTransaction([&](mysql::Connection& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(candidates, LockRoutingCandidates(tx, "acme", IdOf(billing.name())));
+    ASSIGN_OR_RETURN(candidates, LockRoutingCandidates(tx, "acme", ResourceIdOf(billing.name())));
     return absl::OkStatus();
   }));
   ASSERT_EQ(candidates.size(), 1u);
-  EXPECT_EQ(candidates[0].agent_id, IdOf(ada.name()));
+  EXPECT_EQ(candidates[0].agent_id, ResourceIdOf(ada.name()));
   EXPECT_EQ(candidates[0].load, 1);
   EXPECT_EQ(candidates[0].capacity, 3);
   EXPECT_EQ(candidates[0].availability, v1::Agent::AVAILABLE);
   // Another tenant sees nobody in this group.
   ASSERT_OK(InTransaction([&](mysql::Connection& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(candidates, LockRoutingCandidates(tx, "globex", IdOf(billing.name())));
+    ASSIGN_OR_RETURN(candidates, LockRoutingCandidates(tx, "globex", ResourceIdOf(billing.name())));
     return absl::OkStatus();
   }));
   EXPECT_TRUE(candidates.empty());
@@ -495,30 +499,30 @@ TEST_F(RoutingStoreTest, AutoAssignPicksLeastLoadedAndRecordsIt) {
   const v1::Group billing = MakeGroup("acme", "Billing");
   const v1::Agent ada = MakeAgent("acme", "ada@example.com", {billing.name()}, 1);
   const v1::Agent bob = MakeAgent("acme", "bob@example.com", {billing.name()}, 1);
-  ASSERT_OK(InsertTicket(database_.pool(), "acme", IdOf(ada.name()), v1::Ticket::NEW));
+  ASSERT_OK(InsertTicket(database_.pool(), "acme", ResourceIdOf(ada.name()), v1::Ticket::NEW));
   const absl::Time at = absl::FromUnixSeconds(1'790'000'000);
   std::optional<std::string> chosen;
   ASSERT_OK(InTransaction([&](mysql::Connection& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(chosen, AutoAssign(tx, "acme", IdOf(billing.name()), at));
+    ASSIGN_OR_RETURN(chosen, AutoAssign(tx, "acme", ResourceIdOf(billing.name()), at));
     return InsertTicket(tx, "acme", NewId(), chosen.value_or(""), v1::Ticket::NEW,
-                        IdOf(billing.name()));
+                        ResourceIdOf(billing.name()));
   }));
-  EXPECT_EQ(chosen, IdOf(bob.name()));
-  ASSERT_OK_AND_ASSIGN(v1::Agent read, store_.GetAgent("acme", IdOf(bob.name()), kForever));
+  EXPECT_EQ(chosen, ResourceIdOf(bob.name()));
+  ASSERT_OK_AND_ASSIGN(v1::Agent read, store_.GetAgent("acme", ResourceIdOf(bob.name()), kForever));
   EXPECT_EQ(FromProtoTime(read.last_assignment_time()), at);
   EXPECT_EQ(read.etag(), bob.etag());
   EXPECT_EQ(read.load(), 1);
   // Both at capacity now.
   ASSERT_OK(InTransaction([&](mysql::Connection& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(chosen, AutoAssign(tx, "acme", IdOf(billing.name()), at));
+    ASSIGN_OR_RETURN(chosen, AutoAssign(tx, "acme", ResourceIdOf(billing.name()), at));
     return absl::OkStatus();
   }));
   EXPECT_EQ(chosen, std::nullopt);
   // RecordAssignment on its own stamps the time too.
   ASSERT_OK(InTransaction([&](mysql::Connection& tx) {
-    return RecordAssignment(tx, "acme", IdOf(ada.name()), at + absl::Seconds(1));
+    return RecordAssignment(tx, "acme", ResourceIdOf(ada.name()), at + absl::Seconds(1));
   }));
-  ASSERT_OK_AND_ASSIGN(read, store_.GetAgent("acme", IdOf(ada.name()), kForever));
+  ASSERT_OK_AND_ASSIGN(read, store_.GetAgent("acme", ResourceIdOf(ada.name()), kForever));
   EXPECT_EQ(FromProtoTime(read.last_assignment_time()), at + absl::Seconds(1));
 }
 
@@ -533,16 +537,17 @@ TEST_F(RoutingStoreTest, AssigneeAndGroupChecks) {
   SetAvailability(gone, v1::Agent::AVAILABLE, /*deactivated=*/true);
   const v1::Agent foreign = MakeAgent("globex", "carol@example.com");
   ASSERT_OK(InTransaction([&](mysql::Connection& tx) -> absl::Status {
-    EXPECT_OK(CheckAssignableAgent(tx, "acme", IdOf(away.name()), "ticket.assignee"));
+    EXPECT_OK(CheckAssignableAgent(tx, "acme", ResourceIdOf(away.name()), "ticket.assignee"));
     absl::Status missing =
-        CheckAssignableAgent(tx, "acme", IdOf(foreign.name()), "ticket.assignee");
+        CheckAssignableAgent(tx, "acme", ResourceIdOf(foreign.name()), "ticket.assignee");
     EXPECT_THAT(missing, StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(FieldViolationsOf(missing), ::testing::SizeIs(1));
     EXPECT_EQ(FieldViolationsOf(missing).at(0).field, "ticket.assignee");
-    EXPECT_THAT(CheckAssignableAgent(tx, "acme", IdOf(gone.name()), "ticket.assignee"),
+    EXPECT_THAT(CheckAssignableAgent(tx, "acme", ResourceIdOf(gone.name()), "ticket.assignee"),
                 StatusIs(absl::StatusCode::kFailedPrecondition));
-    EXPECT_OK(CheckGroupExists(tx, "acme", IdOf(billing.name()), "ticket.group"));
-    absl::Status no_group = CheckGroupExists(tx, "globex", IdOf(billing.name()), "ticket.group");
+    EXPECT_OK(CheckGroupExists(tx, "acme", ResourceIdOf(billing.name()), "ticket.group"));
+    absl::Status no_group =
+        CheckGroupExists(tx, "globex", ResourceIdOf(billing.name()), "ticket.group");
     EXPECT_THAT(no_group, StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_EQ(FieldViolationsOf(no_group).at(0).field, "ticket.group");
     return absl::OkStatus();
@@ -558,7 +563,7 @@ TEST_F(RoutingStoreTest, ConcurrentAutoAssignmentNeverExceedsCapacity) {
   const v1::Agent b = MakeAgent("acme", "b@example.com", {g1.name(), g2.name()}, 3);
   const v1::Agent c = MakeAgent("acme", "c@example.com", {g2.name()}, 1);
   const std::map<std::string, int> capacity = {
-      {IdOf(a.name()), 2}, {IdOf(b.name()), 3}, {IdOf(c.name()), 1}};
+      {ResourceIdOf(a.name()), 2}, {ResourceIdOf(b.name()), 3}, {ResourceIdOf(c.name()), 1}};
   constexpr int kThreads = 6;
   constexpr int kTicketsPerThread = 5;
   std::atomic<int> failures = 0;
@@ -566,7 +571,7 @@ TEST_F(RoutingStoreTest, ConcurrentAutoAssignmentNeverExceedsCapacity) {
   const absl::Time start = absl::Now();
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      const std::string group = IdOf(t % 2 == 0 ? g1.name() : g2.name());
+      const std::string group = ResourceIdOf(t % 2 == 0 ? g1.name() : g2.name());
       for (int i = 0; i < kTicketsPerThread; ++i) {
         // What the ticket transaction does: lock the candidates, choose,
         // write the ticket with its assignee, commit.
@@ -1097,8 +1102,8 @@ TEST_F(AgentServiceTest, ConflictsEtagsAndRetries) {
 // agent with tickets cannot be deleted through the API either.
 TEST_F(AgentServiceTest, LoadIsShownAndAssignedAgentsAreKept) {
   const v1::Agent ada = CreateAgent("ada@example.com");
-  ASSERT_OK(InsertTicket(database_.pool(), "acme", IdOf(ada.name()), v1::Ticket::OPEN));
-  ASSERT_OK(InsertTicket(database_.pool(), "acme", IdOf(ada.name()), v1::Ticket::SOLVED));
+  ASSERT_OK(InsertTicket(database_.pool(), "acme", ResourceIdOf(ada.name()), v1::Ticket::OPEN));
+  ASSERT_OK(InsertTicket(database_.pool(), "acme", ResourceIdOf(ada.name()), v1::Ticket::SOLVED));
   v1::GetAgentRequest get;
   get.set_name(ada.name());
   v1::Agent agent;

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/mysql/transaction.h"
 #include "common/proto_time.h"
+#include "common/resources.h"
 #include "services/success/mysql_health_store.h"
 #include "services/success/usage_rules.h"
 #include "tandem/success/v1/health.grpc.pb.h"
@@ -29,8 +30,8 @@
 namespace tandem::success {
 namespace {
 
+using ::tandem::ResourceIdOf;
 using ::tandem::testing::Authorize;
-using ::tandem::testing::IdOf;
 using ::tandem::testing::TestToken;
 using ::tandem::testing::ViolatedFields;
 using ::testing::Contains;
@@ -75,7 +76,7 @@ class HealthTest : public ::testing::Test {
                                      request, &account, TestToken(tenant, {"csm"}));
     EXPECT_TRUE(status.ok()) << status.error_message();
     EXPECT_EQ(Execute("UPDATE accounts SET seats_licensed = ? WHERE id = ?",
-                      {int64_t{seats}, IdOf(account.name())}),
+                      {int64_t{seats}, ResourceIdOf(account.name())}),
               1);
     return account;
   }
@@ -147,7 +148,7 @@ class HealthTest : public ::testing::Test {
     AccountSignals signals;
     signals.as_of = as_of;
     signals.account.tenant = "acme";
-    signals.account.account_id = IdOf(account.name());
+    signals.account.account_id = ResourceIdOf(account.name());
     signals.support = support;
     HealthChange change;
     absl::Status status = mysql::RunInTransaction(
@@ -245,9 +246,9 @@ TEST_F(HealthTest, IngestRollsUpPerFeatureAndDayAndCountsEachEventIdOnce) {
   EXPECT_EQ(latest.owner(), "csm-ann");
   EXPECT_EQ(latest.seats_licensed(), 10);
   // And a review for the account.
-  EXPECT_EQ(
-      Count("SELECT COUNT(*) FROM account_reviews WHERE account_id = ?", {IdOf(account.name())}),
-      1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM account_reviews WHERE account_id = ?",
+                  {ResourceIdOf(account.name())}),
+            1);
 }
 
 TEST_F(HealthTest, ConcurrentIngestsOfTheSameEventsCountThemOnce) {
@@ -401,12 +402,14 @@ TEST_F(HealthTest, ComplaintAndSlaBreachTakeAPerfectAccountFromGreenWithSupportT
   v1::Account stored;
   ASSERT_TRUE(
       Call(accounts_.get(), &v1::SuccessService::Stub::GetAccount, get_account, &stored).ok());
-  EXPECT_EQ(Count("SELECT health_score FROM accounts WHERE id = ?", {IdOf(account.name())}), 61);
-  EXPECT_EQ(Count("SELECT health_band FROM accounts WHERE id = ?", {IdOf(account.name())}),
+  EXPECT_EQ(Count("SELECT health_score FROM accounts WHERE id = ?", {ResourceIdOf(account.name())}),
+            61);
+  EXPECT_EQ(Count("SELECT health_band FROM accounts WHERE id = ?", {ResourceIdOf(account.name())}),
             int64_t{v1::YELLOW});
-  EXPECT_EQ(Count("SELECT health_trend FROM accounts WHERE id = ?", {IdOf(account.name())}),
+  EXPECT_EQ(Count("SELECT health_trend FROM accounts WHERE id = ?", {ResourceIdOf(account.name())}),
             int64_t{v1::DECLINING});
-  EXPECT_EQ(Count("SELECT seats_active FROM accounts WHERE id = ?", {IdOf(account.name())}), 2);
+  EXPECT_EQ(Count("SELECT seats_active FROM accounts WHERE id = ?", {ResourceIdOf(account.name())}),
+            2);
 
   v1::GetAccountHealthRequest get;
   get.set_name(absl::StrCat(account.name(), "/health"));
@@ -537,7 +540,7 @@ TEST_F(HealthTest, RecomputeQueuesTheAccountsReview) {
           .ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM account_reviews WHERE account_id = ? AND "
                   "reason = 'recompute'",
-                  {IdOf(account.name())}),
+                  {ResourceIdOf(account.name())}),
             1);
   // Viewers may not ask.
   ExpectRefused(health_.get(), &v1::HealthService::Stub::RecomputeAccountHealth, request,

@@ -26,8 +26,8 @@
 namespace tandem {
 namespace {
 
+using ::tandem::ResourceIdOf;
 using ::tandem::testing::CountRows;
-using ::tandem::testing::IdOf;
 using ::tandem::testing::StatusIs;
 using ::tandem::testing::TestDatabase;
 using ::tandem::testing::TestToken;
@@ -114,7 +114,7 @@ class KbStoreTest : public ::testing::Test {
     *ticket.mutable_create_time() = ToProtoTime(now);
     *ticket.mutable_update_time() = ToProtoTime(now);
     EXPECT_OK(tickets_.Create(tenant, "agent-1", ticket, {}, kForever));
-    return IdOf(ticket.name());
+    return ResourceIdOf(ticket.name());
   }
 
   int64_t Events(const std::string& type) { return testing::CountEvents(database_.pool(), type); }
@@ -143,10 +143,10 @@ TEST_F(KbStoreTest, CategoryLifecycle) {
       store_.CreateCategory("acme", NewCategory("Shipping", t0 + absl::Seconds(1)), {}, kForever));
 
   ASSERT_OK_AND_ASSIGN(sv1::Category read,
-                       store_.GetCategory("acme", IdOf(billing.name()), kForever));
+                       store_.GetCategory("acme", ResourceIdOf(billing.name()), kForever));
   EXPECT_EQ(read.display_name(), "Billing");
   EXPECT_EQ(read.etag(), billing.etag());
-  EXPECT_THAT(store_.GetCategory("globex", IdOf(billing.name()), kForever),
+  EXPECT_THAT(store_.GetCategory("globex", ResourceIdOf(billing.name()), kForever),
               StatusIs(absl::StatusCode::kNotFound));
 
   ListPlan plan;
@@ -156,7 +156,8 @@ TEST_F(KbStoreTest, CategoryLifecycle) {
   ASSERT_EQ(first.items.size(), 1u);
   EXPECT_EQ(first.items[0].display_name(), "Billing");
   EXPECT_TRUE(first.has_more);
-  plan.after = KeysetPosition{FromProtoTime(first.items[0].create_time()), IdOf(billing.name())};
+  plan.after =
+      KeysetPosition{FromProtoTime(first.items[0].create_time()), ResourceIdOf(billing.name())};
   ASSERT_OK_AND_ASSIGN(auto second, store_.ListCategories("acme", plan, kForever));
   ASSERT_EQ(second.items.size(), 1u);
   EXPECT_EQ(second.items[0].display_name(), "Shipping");
@@ -170,25 +171,26 @@ TEST_F(KbStoreTest, CategoryLifecycle) {
     };
   };
   ASSERT_OK_AND_ASSIGN(sv1::Category renamed,
-                       store_.UpdateCategory("acme", IdOf(billing.name()), rename("Payments"),
-                                             absl::Now(), kForever));
+                       store_.UpdateCategory("acme", ResourceIdOf(billing.name()),
+                                             rename("Payments"), absl::Now(), kForever));
   EXPECT_NE(renamed.etag(), billing.etag());
-  EXPECT_THAT(store_.UpdateCategory("acme", IdOf(billing.name()), rename("Shipping"), absl::Now(),
-                                    kForever),
+  EXPECT_THAT(store_.UpdateCategory("acme", ResourceIdOf(billing.name()), rename("Shipping"),
+                                    absl::Now(), kForever),
               StatusIs(absl::StatusCode::kAlreadyExists));
-  EXPECT_THAT(
-      store_.UpdateCategory("globex", IdOf(shipping.name()), rename("X"), absl::Now(), kForever),
-      StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store_.UpdateCategory("globex", ResourceIdOf(shipping.name()), rename("X"),
+                                    absl::Now(), kForever),
+              StatusIs(absl::StatusCode::kNotFound));
 
   sv1::Article article = NewArticle("請求書の再発行", "");
   article.set_category(billing.name());
   Create(article);
-  EXPECT_THAT(store_.DeleteCategory("acme", IdOf(billing.name()), billing.etag(), kForever),
+  EXPECT_THAT(store_.DeleteCategory("acme", ResourceIdOf(billing.name()), billing.etag(), kForever),
               StatusIs(absl::StatusCode::kAborted));
-  EXPECT_THAT(store_.DeleteCategory("acme", IdOf(billing.name()), "", kForever),
+  EXPECT_THAT(store_.DeleteCategory("acme", ResourceIdOf(billing.name()), "", kForever),
               StatusIs(absl::StatusCode::kFailedPrecondition));
-  EXPECT_OK(store_.DeleteCategory("acme", IdOf(shipping.name()), shipping.etag(), kForever));
-  EXPECT_THAT(store_.GetCategory("acme", IdOf(shipping.name()), kForever),
+  EXPECT_OK(
+      store_.DeleteCategory("acme", ResourceIdOf(shipping.name()), shipping.etag(), kForever));
+  EXPECT_THAT(store_.GetCategory("acme", ResourceIdOf(shipping.name()), kForever),
               StatusIs(absl::StatusCode::kNotFound));
 }
 
@@ -199,7 +201,7 @@ TEST_F(KbStoreTest, CreateArticleRoundTripsAndChecksCategory) {
   article.add_tags("login");
   sv1::Article created = Create(article);
   ASSERT_OK_AND_ASSIGN(sv1::Article read,
-                       store_.GetArticle("acme", IdOf(created.name()), kForever));
+                       store_.GetArticle("acme", ResourceIdOf(created.name()), kForever));
   EXPECT_EQ(read.title(), "Reset your password");
   EXPECT_EQ(read.body(), "Open the sign-in page.");
   EXPECT_THAT(read.tags(), ElementsAre("account", "login"));
@@ -207,7 +209,7 @@ TEST_F(KbStoreTest, CreateArticleRoundTripsAndChecksCategory) {
   EXPECT_EQ(read.etag(), created.etag());
   EXPECT_EQ(read.author(), "agent-1");
   EXPECT_TRUE(read.has_publish_time());
-  EXPECT_THAT(store_.GetArticle("globex", IdOf(created.name()), kForever),
+  EXPECT_THAT(store_.GetArticle("globex", ResourceIdOf(created.name()), kForever),
               StatusIs(absl::StatusCode::kNotFound));
 
   const int64_t before = KnowledgeBaseRows(database_.pool());
@@ -224,7 +226,7 @@ TEST_F(KbStoreTest, CreateArticleRoundTripsAndChecksCategory) {
 // no new version; both change the etag.
 TEST_F(KbStoreTest, UpdateArticleKeepsVersionsAndReindexes) {
   sv1::Article created = Create(NewArticle("配送について", "通常三日でお届けします。"));
-  const std::string id = IdOf(created.name());
+  const std::string id = ResourceIdOf(created.name());
   auto set_body = [](const std::string& body) {
     return [body](const sv1::Article& current) -> absl::StatusOr<sv1::Article> {
       sv1::Article after = current;
@@ -303,7 +305,7 @@ TEST_F(KbStoreTest, ListArticlesFiltersAndPages) {
   EXPECT_THAT(titles({{ArticleField::kLocale, FilterOp::kEq, "ja"}}), ElementsAre("C", "A"));
   EXPECT_THAT(titles({{ArticleField::kState, FilterOp::kEq, "2"}}), ElementsAre("B", "A"));
   EXPECT_THAT(titles({{ArticleField::kTag, FilterOp::kEq, "refund"}}), ElementsAre("A"));
-  EXPECT_THAT(titles({{ArticleField::kCategory, FilterOp::kEq, IdOf(category.name())}}),
+  EXPECT_THAT(titles({{ArticleField::kCategory, FilterOp::kEq, ResourceIdOf(category.name())}}),
               ElementsAre("A"));
   EXPECT_THAT(titles({{ArticleField::kCreateTime, FilterOp::kGt, mysql::FormatDatetime(t0)}}),
               ElementsAre("C", "B"));
@@ -313,7 +315,7 @@ TEST_F(KbStoreTest, ListArticlesFiltersAndPages) {
   ASSERT_OK_AND_ASSIGN(auto first, store_.ListArticles("acme", {}, plan, kForever));
   EXPECT_TRUE(first.has_more);
   const sv1::Article& last = first.items.back();
-  plan.after = KeysetPosition{FromProtoTime(last.create_time()), IdOf(last.name())};
+  plan.after = KeysetPosition{FromProtoTime(last.create_time()), ResourceIdOf(last.name())};
   ASSERT_OK_AND_ASSIGN(auto second, store_.ListArticles("acme", {}, plan, kForever));
   ASSERT_EQ(second.items.size(), 1u);
   EXPECT_EQ(second.items[0].title(), "A");
@@ -427,7 +429,7 @@ TEST_F(KbStoreTest, CountMatchingForReadersLeavesDraftsOut) {
 // each change is an ArticleVoted event. Drafts take no votes.
 TEST_F(KbStoreTest, VoteReplacesEarlierVote) {
   sv1::Article article = Create(NewArticle("返品", ""));
-  const std::string id = IdOf(article.name());
+  const std::string id = ResourceIdOf(article.name());
   ASSERT_OK_AND_ASSIGN(auto voted, store_.Vote("acme", id, "u1", true, absl::Now(), kForever));
   EXPECT_EQ(voted.helpful_votes(), 1);
   EXPECT_EQ(voted.etag(), article.etag());  // counts do not change the etag
@@ -443,7 +445,7 @@ TEST_F(KbStoreTest, VoteReplacesEarlierVote) {
   EXPECT_THAT(store_.Vote("globex", id, "u1", true, absl::Now(), kForever),
               StatusIs(absl::StatusCode::kNotFound));
   sv1::Article draft = Create(NewArticle("下書き", "", "ja", sv1::Article::DRAFT));
-  EXPECT_THAT(store_.Vote("acme", IdOf(draft.name()), "u1", true, absl::Now(), kForever),
+  EXPECT_THAT(store_.Vote("acme", ResourceIdOf(draft.name()), "u1", true, absl::Now(), kForever),
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
@@ -451,7 +453,7 @@ TEST_F(KbStoreTest, VoteReplacesEarlierVote) {
 // count none.
 TEST_F(KbStoreTest, RecordViewCountsOncePerKey) {
   sv1::Article article = Create(NewArticle("返品", ""));
-  const std::string id = IdOf(article.name());
+  const std::string id = ResourceIdOf(article.name());
   const CreateKey key{"view-1", "fp"};
   ASSERT_OK_AND_ASSIGN(auto once, store_.RecordView("acme", id, "u1", key, absl::Now(), kForever));
   EXPECT_EQ(once.view_count(), 1);
@@ -461,8 +463,9 @@ TEST_F(KbStoreTest, RecordViewCountsOncePerKey) {
   EXPECT_EQ(twice.view_count(), 2);
   EXPECT_EQ(Events("ArticleViewed"), 2);
   sv1::Article draft = Create(NewArticle("下書き", "", "ja", sv1::Article::DRAFT));
-  EXPECT_THAT(store_.RecordView("acme", IdOf(draft.name()), "u1", {}, absl::Now(), kForever),
-              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(
+      store_.RecordView("acme", ResourceIdOf(draft.name()), "u1", {}, absl::Now(), kForever),
+      StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(store_.RecordView("globex", id, "u1", {}, absl::Now(), kForever),
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(Events("ArticleViewed"), 2);
@@ -476,17 +479,17 @@ TEST_F(KbStoreTest, LinkUnlinkAndListTicketArticles) {
   sv1::Article a = Create(NewArticle("返品", ""));
   sv1::Article draft = Create(NewArticle("下書き", "", "ja", sv1::Article::DRAFT));
   const absl::Time t0 = absl::Now();
-  ASSERT_OK_AND_ASSIGN(auto link,
-                       store_.Link("acme", ticket, IdOf(a.name()), "agent-1", t0, kForever));
+  ASSERT_OK_AND_ASSIGN(
+      auto link, store_.Link("acme", ticket, ResourceIdOf(a.name()), "agent-1", t0, kForever));
   EXPECT_EQ(link.article_title(), "返品");
-  ASSERT_OK_AND_ASSIGN(auto again, store_.Link("acme", ticket, IdOf(a.name()), "agent-2",
+  ASSERT_OK_AND_ASSIGN(auto again, store_.Link("acme", ticket, ResourceIdOf(a.name()), "agent-2",
                                                t0 + absl::Seconds(1), kForever));
   EXPECT_EQ(again.actor(), "agent-1");
-  ASSERT_OK(
-      store_.Link("acme", ticket, IdOf(draft.name()), "agent-1", t0 + absl::Seconds(2), kForever));
-  EXPECT_THAT(store_.Link("acme", other_ticket, IdOf(a.name()), "agent-1", t0, kForever),
+  ASSERT_OK(store_.Link("acme", ticket, ResourceIdOf(draft.name()), "agent-1",
+                        t0 + absl::Seconds(2), kForever));
+  EXPECT_THAT(store_.Link("acme", other_ticket, ResourceIdOf(a.name()), "agent-1", t0, kForever),
               StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_THAT(store_.Link("globex", other_ticket, IdOf(a.name()), "agent-1", t0, kForever),
+  EXPECT_THAT(store_.Link("globex", other_ticket, ResourceIdOf(a.name()), "agent-1", t0, kForever),
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(Events("ArticleLinked"), 2);
 
@@ -494,11 +497,11 @@ TEST_F(KbStoreTest, LinkUnlinkAndListTicketArticles) {
   ASSERT_EQ(all.items.size(), 1u);
   EXPECT_EQ(all.items[0].article(), a.name());
   EXPECT_TRUE(all.has_more);
-  ASSERT_OK_AND_ASSIGN(
-      auto rest,
-      store_.ListLinks("acme", ticket,
-                       KeysetPosition{FromProtoTime(all.items[0].link_time()), IdOf(a.name())}, 5,
-                       true, kForever));
+  ASSERT_OK_AND_ASSIGN(auto rest,
+                       store_.ListLinks("acme", ticket,
+                                        KeysetPosition{FromProtoTime(all.items[0].link_time()),
+                                                       ResourceIdOf(a.name())},
+                                        5, true, kForever));
   ASSERT_EQ(rest.items.size(), 1u);
   EXPECT_EQ(rest.items[0].article(), draft.name());
   ASSERT_OK_AND_ASSIGN(auto published,
@@ -507,9 +510,11 @@ TEST_F(KbStoreTest, LinkUnlinkAndListTicketArticles) {
   EXPECT_THAT(store_.ListLinks("acme", other_ticket, std::nullopt, 5, true, kForever),
               StatusIs(absl::StatusCode::kNotFound));
 
-  ASSERT_OK(store_.Unlink("acme", ticket, IdOf(a.name()), "agent-1", absl::Now(), kForever));
-  EXPECT_THAT(store_.Unlink("acme", ticket, IdOf(a.name()), "agent-1", absl::Now(), kForever),
-              StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_OK(
+      store_.Unlink("acme", ticket, ResourceIdOf(a.name()), "agent-1", absl::Now(), kForever));
+  EXPECT_THAT(
+      store_.Unlink("acme", ticket, ResourceIdOf(a.name()), "agent-1", absl::Now(), kForever),
+      StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(Events("ArticleLinked"), 3);
 }
 
@@ -526,7 +531,7 @@ TEST_F(KbStoreTest, TicketTextIsTenantScoped) {
 TEST_F(KbStoreTest, DeleteArticleRemovesEverything) {
   const std::string ticket = CreateTicket("acme", "x");
   sv1::Article article = Create(NewArticle("返品", "返品の方法"));
-  const std::string id = IdOf(article.name());
+  const std::string id = ResourceIdOf(article.name());
   ASSERT_OK(store_.Vote("acme", id, "u1", true, absl::Now(), kForever));
   ASSERT_OK(store_.Link("acme", ticket, id, "agent-1", absl::Now(), kForever));
   EXPECT_THAT(store_.DeleteArticle("globex", id, "", kForever),

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/mysql/transaction.h"
 #include "common/proto_time.h"
+#include "common/resources.h"
 #include "services/success/mysql_lifecycle_store.h"
 #include "tandem/success/v1/lifecycle.grpc.pb.h"
 #include "tandem/success/v1/success_service.grpc.pb.h"
@@ -21,8 +22,8 @@
 namespace tandem::success {
 namespace {
 
+using ::tandem::ResourceIdOf;
 using ::tandem::testing::Authorize;
-using ::tandem::testing::IdOf;
 using ::tandem::testing::TestToken;
 using ::testing::Contains;
 using ::testing::ElementsAre;
@@ -152,7 +153,7 @@ TEST_F(LifecycleTest, OnboardingFromThePastHasDatedAndOverdueMilestones) {
   EXPECT_FALSE(plan.milestones(2).overdue());
   EXPECT_EQ(Events("OnboardingStarted"), 1);
   EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM account_reviews WHERE account_id = '",
-                               IdOf(account), "'")),
+                               ResourceIdOf(account), "'")),
             1);
 
   v1::GetOnboardingPlanRequest get;
@@ -479,7 +480,7 @@ TEST_F(LifecycleTest, CancelledPlanEndsAndAllowsANewStart) {
 // of the ACTIVE plan and the earliest open renewal.
 TEST_F(LifecycleTest, LoadLifecycleSignalsReadsProgressOverdueAndNextRenewal) {
   const std::string account = NewAccount("acme");
-  const std::string account_id = IdOf(account);
+  const std::string account_id = ResourceIdOf(account);
   auto load = [&] {
     LifecycleSignals signals;
     EXPECT_OK(mysql::RunInTransaction(
@@ -605,15 +606,16 @@ TEST_F(LifecycleTest, ChurnedAccountsAndReadersAreRefusedWrites) {
   v1::ListOnboardingPlansResponse listed;
   EXPECT_TRUE(Call(&Stub::ListOnboardingPlans, list, &listed, viewer).ok());
 
-  ASSERT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM accounts WHERE id = '", IdOf(account), "'")),
-            1);
+  ASSERT_EQ(
+      Count(absl::StrCat("SELECT COUNT(*) FROM accounts WHERE id = '", ResourceIdOf(account), "'")),
+      1);
   {
     auto db = server_.database.pool().Acquire(absl::Now() + absl::Seconds(5));
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(
-        (*db)
-            ->Execute("UPDATE accounts SET lifecycle_stage = 5 WHERE id = ?", {IdOf(account)})
-            .ok());
+    ASSERT_TRUE((*db)
+                    ->Execute("UPDATE accounts SET lifecycle_stage = 5 WHERE id = ?",
+                              {ResourceIdOf(account)})
+                    .ok());
   }
   const int64_t before = WrittenRows();
   ExpectRefused(&Stub::StartOnboarding, start, grpc::StatusCode::FAILED_PRECONDITION, "");

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
+#include "common/resources.h"
 #include "tandem/metrics/v1/metrics_service.pb.h"
 #include "tandem/success/v1/revenue.grpc.pb.h"
 #include "tandem/success/v1/success_service.grpc.pb.h"
@@ -153,7 +154,7 @@ TEST_F(MetricsWorkedExampleTest, MarchFiguresMatchKpisMd) {
       harness_.manager().GetDashboard(harness_.Caller(kTenant), request, harness_.Deadline()));
   int found = 0;
   for (const mv1::MetricValue& value : dashboard.success()) {
-    const std::string kpi = value.metric().substr(value.metric().rfind('/') + 1);
+    const std::string kpi = ResourceIdOf(value.metric());
     auto it = expected.find(kpi);
     if (it == expected.end()) continue;
     SCOPED_TRACE(absl::StrCat("dashboard ", kpi));

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/mysql/insert_rows.h"
 #include "common/mysql/transaction.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
@@ -105,6 +106,43 @@ TEST_F(MysqlTest, UncommittedTransactionRollsBack) {
   ASSERT_OK_AND_ASSIGN(auto rows, db->Query("SELECT id FROM items ORDER BY id"));
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].Int(0), 8);
+}
+
+// Rows beyond max_rows go in further statements; padding gives every
+// statement a power-of-two shape, so the connection prepares fewer.
+TEST_F(MysqlTest, InsertRowsCutsStatementsAndPadsToFewShapes) {
+  ASSERT_OK_AND_ASSIGN(auto db, database_.pool().Acquire());
+  auto prepared = [&]() -> int64_t {
+    auto rows = db->Query("SHOW SESSION STATUS LIKE 'Com_stmt_prepare'");
+    EXPECT_TRUE(rows.ok() && rows->size() == 1) << rows.status();
+    return rows.ok() && rows->size() == 1 ? std::stoll((*rows)[0].String(1)) : -1;
+  };
+  auto numbered = [](int64_t first, int64_t last) {
+    std::vector<Value> params;
+    for (int64_t id = first; id <= last; ++id)
+      params.insert(params.end(), {id, absl::StrCat("row ", id)});
+    return params;
+  };
+  prepared();  // the status query is prepared once, then cached
+
+  int64_t before = prepared();
+  ASSERT_OK(InsertRows(*db, "INSERT IGNORE INTO items (id, label)", 2, numbered(1, 7), "",
+                       {.max_rows = 4, .pad_to_power_of_two = true}));
+  EXPECT_EQ(prepared() - before, 1) << "4 rows, then 3 padded to 4: one shape";
+
+  before = prepared();
+  ASSERT_OK(
+      InsertRows(*db, "INSERT INTO items (id, label)", 2, numbered(11, 17), "", {.max_rows = 4}));
+  EXPECT_EQ(prepared() - before, 2) << "4 rows, then 3: two shapes";
+
+  ASSERT_OK_AND_ASSIGN(auto rows, db->Query("SELECT id, label FROM items ORDER BY id"));
+  ASSERT_EQ(rows.size(), 14u);
+  for (const Row& row : rows) EXPECT_EQ(row.String(1), absl::StrCat("row ", row.Int(0)));
+
+  ASSERT_OK(InsertRows(*db, "INSERT INTO items (id, label)", 2, {}));  // no rows, no statement
+  const absl::Status half_row = InsertRows(*db, "INSERT INTO items (id, label)", 2, {int64_t{99}});
+  EXPECT_THAT(half_row, StatusIs(absl::StatusCode::kInternal));
+  EXPECT_THAT(std::string(half_row.message()), HasSubstr("not whole rows"));
 }
 
 // When every connection is busy, a checkout waits, then fails UNAVAILABLE.

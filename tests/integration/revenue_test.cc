@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/proto_time.h"
+#include "common/resources.h"
 #include "tandem/success/v1/revenue.grpc.pb.h"
 #include "tandem/success/v1/success_service.grpc.pb.h"
 #include "tests/testing/grpc_calls.h"
@@ -24,8 +25,8 @@
 namespace tandem {
 namespace {
 
+using ::tandem::ResourceIdOf;
 using ::tandem::testing::Authorize;
-using ::tandem::testing::IdOf;
 using ::tandem::testing::TestToken;
 using ::tandem::testing::ViolatedFields;
 using ::testing::ElementsAre;
@@ -666,7 +667,7 @@ TEST_F(RevenueTest, BadInputToEveryRpcIsRefusedAndWritesNothing) {
     ExpectRefused(&Stub::GetMrrMovement, r, kInvalid, "name");
     r.set_name(absl::StrCat(account.name(), "/mrrMovements/../../x"));
     ExpectRefused(&Stub::GetMrrMovement, r, kInvalid, "name");
-    r.set_name(absl::StrCat(missing_account, "/mrrMovements/", IdOf(movement.name())));
+    r.set_name(absl::StrCat(missing_account, "/mrrMovements/", ResourceIdOf(movement.name())));
     ExpectRefused(&Stub::GetMrrMovement, r, kNotFound, "");
   }
   {  // ListMrrMovements
@@ -779,7 +780,7 @@ TEST_F(RevenueTest, BadInputToEveryRpcIsRefusedAndWritesNothing) {
     ExpectRefused(&Stub::GetOpportunity, r, kInvalid, "name");
     r.set_name(movement.name());  // a movement, not an opportunity
     ExpectRefused(&Stub::GetOpportunity, r, kInvalid, "name");
-    r.set_name(absl::StrCat(missing_account, "/opportunities/", IdOf(opportunity.name())));
+    r.set_name(absl::StrCat(missing_account, "/opportunities/", ResourceIdOf(opportunity.name())));
     ExpectRefused(&Stub::GetOpportunity, r, kNotFound, "");
   }
   {  // ListOpportunities

@@ -9,6 +9,7 @@
 #include "common/feed/outbox.h"
 #include "common/peer.h"
 #include "common/proto_time.h"
+#include "common/resources.h"
 #include "common/server.h"
 #include "common/status.h"
 #include "common_migrations.h"
@@ -1045,9 +1046,7 @@ class RequesterContactTest : public ServicesTest {
     return names;
   }
 
-  static std::string ContactId(const cv1::Contact& contact) {
-    return contact.name().substr(contact.name().rfind('/') + 1);
-  }
+  static std::string ContactId(const cv1::Contact& contact) { return ResourceIdOf(contact.name()); }
 
   const std::string agent_ = TestToken("acme", {"agent"});
 };

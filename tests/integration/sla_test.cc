@@ -25,7 +25,7 @@
 namespace tandem {
 namespace {
 
-using ::tandem::testing::IdOf;
+using ::tandem::ResourceIdOf;
 using ::tandem::testing::StatusIs;
 using ::tandem::testing::TestDatabase;
 using ::tandem::testing::TestToken;
@@ -85,7 +85,7 @@ TEST_F(SlaStoreTest, CreateCalendarThenGetRoundTrips) {
                        store_.CreateCalendar("acme", calendar, {}, kNoDeadline));
   EXPECT_FALSE(created.etag().empty());
   ASSERT_OK_AND_ASSIGN(sv1::BusinessCalendar read,
-                       store_.GetCalendar("acme", IdOf(calendar.name()), kNoDeadline));
+                       store_.GetCalendar("acme", ResourceIdOf(calendar.name()), kNoDeadline));
   EXPECT_EQ(read.time_zone(), "Asia/Tokyo");
   ASSERT_EQ(read.business_hours_size(), 2);
   EXPECT_EQ(read.business_hours(1).start_time(), "13:00");
@@ -94,7 +94,7 @@ TEST_F(SlaStoreTest, CreateCalendarThenGetRoundTrips) {
   EXPECT_EQ(read.holidays(0).description(), "みどりの日");
   EXPECT_EQ(read.etag(), created.etag());
   EXPECT_EQ(read.create_time().seconds(), calendar.create_time().seconds());
-  EXPECT_THAT(store_.GetCalendar("globex", IdOf(calendar.name()), kNoDeadline),
+  EXPECT_THAT(store_.GetCalendar("globex", ResourceIdOf(calendar.name()), kNoDeadline),
               StatusIs(absl::StatusCode::kNotFound));
 }
 
@@ -131,7 +131,8 @@ TEST_F(SlaStoreTest, ListCalendarsPagesAndFilters) {
   ASSERT_EQ(first.calendars.size(), 2u);
   EXPECT_TRUE(first.has_more);
   EXPECT_EQ(first.calendars[0].name(), names[0]);
-  plan.after = KeysetPosition{FromProtoTime(first.calendars[1].create_time()), IdOf(names[1])};
+  plan.after =
+      KeysetPosition{FromProtoTime(first.calendars[1].create_time()), ResourceIdOf(names[1])};
   ASSERT_OK_AND_ASSIGN(support::CalendarPage second,
                        store_.ListCalendars("acme", {}, plan, kNoDeadline));
   ASSERT_EQ(second.calendars.size(), 1u);
@@ -153,7 +154,7 @@ TEST_F(SlaStoreTest, ListCalendarsPagesAndFilters) {
 TEST_F(SlaStoreTest, UpdateCalendarStoresDecisionOrNothing) {
   ASSERT_OK_AND_ASSIGN(auto created,
                        store_.CreateCalendar("acme", TokyoCalendar(), {}, kNoDeadline));
-  const std::string id = IdOf(created.name());
+  const std::string id = ResourceIdOf(created.name());
   ASSERT_OK_AND_ASSIGN(auto updated, store_.UpdateCalendar(
                                          "acme", id,
                                          [](const sv1::BusinessCalendar& current) {
@@ -188,7 +189,7 @@ TEST_F(SlaStoreTest, UpdateCalendarStoresDecisionOrNothing) {
 TEST_F(SlaStoreTest, DeleteCalendarRefusesWhileInUse) {
   ASSERT_OK_AND_ASSIGN(auto calendar,
                        store_.CreateCalendar("acme", TokyoCalendar(), {}, kNoDeadline));
-  const std::string id = IdOf(calendar.name());
+  const std::string id = ResourceIdOf(calendar.name());
   ASSERT_OK_AND_ASSIGN(
       auto policy,
       store_.CreatePolicy("acme", NewPolicy("VIP", 1, calendar.name()), {}, kNoDeadline));
@@ -198,7 +199,7 @@ TEST_F(SlaStoreTest, DeleteCalendarRefusesWhileInUse) {
               StatusIs(absl::StatusCode::kAborted));
   EXPECT_THAT(store_.DeleteCalendar("globex", id, "", kNoDeadline),
               StatusIs(absl::StatusCode::kNotFound));
-  ASSERT_OK(store_.DeletePolicy("acme", IdOf(policy.name()), policy.etag(), kNoDeadline));
+  ASSERT_OK(store_.DeletePolicy("acme", ResourceIdOf(policy.name()), policy.etag(), kNoDeadline));
   ASSERT_OK(store_.DeleteCalendar("acme", id, calendar.etag(), kNoDeadline));
   EXPECT_THAT(store_.GetCalendar("acme", id, kNoDeadline), StatusIs(absl::StatusCode::kNotFound));
 }
@@ -213,14 +214,15 @@ TEST_F(SlaStoreTest, CreatePolicyNeedsItsCalendarInTheTenant) {
   EXPECT_EQ(FieldViolationsOf(refused).at(0).field, "sla_policy.calendar");
   ASSERT_OK_AND_ASSIGN(auto policy,
                        store_.CreatePolicy("acme", NewPolicy("24x7", 1), {}, kNoDeadline));
-  ASSERT_OK_AND_ASSIGN(auto read, store_.GetPolicy("acme", IdOf(policy.name()), kNoDeadline));
+  ASSERT_OK_AND_ASSIGN(auto read,
+                       store_.GetPolicy("acme", ResourceIdOf(policy.name()), kNoDeadline));
   EXPECT_EQ(read.calendar(), "");
   EXPECT_THAT(read.priorities(), ElementsAre(sv1::Ticket::HIGH));
   EXPECT_THAT(read.account_tiers(), ElementsAre(success::v1::HIGH_TOUCH));
   EXPECT_EQ(read.first_response_target().seconds(), 3600);
   EXPECT_FALSE(read.has_next_response_target());
   EXPECT_EQ(read.resolution_target().seconds(), 8 * 3600);
-  EXPECT_THAT(store_.GetPolicy("globex", IdOf(policy.name()), kNoDeadline),
+  EXPECT_THAT(store_.GetPolicy("globex", ResourceIdOf(policy.name()), kNoDeadline),
               StatusIs(absl::StatusCode::kNotFound));
 }
 
@@ -247,7 +249,7 @@ TEST_F(SlaStoreTest, ListPoliciesInOrderPagedAndByCalendar) {
     if (!got.has_more) break;
     const sv1::SlaPolicy& last = got.policies.back();
     after = support::PolicyPosition{last.position(), FromProtoTime(last.create_time()),
-                                    IdOf(last.name())};
+                                    ResourceIdOf(last.name())};
   }
   EXPECT_THAT(order, ElementsAre("a", "b", "c", "d"));
 
@@ -260,8 +262,8 @@ TEST_F(SlaStoreTest, ListPoliciesInOrderPagedAndByCalendar) {
     }
     return found;
   };
-  EXPECT_THAT(names({FilterOp::kEq, IdOf(calendar.name())}), ElementsAre("a"));
-  EXPECT_THAT(names({FilterOp::kNe, IdOf(calendar.name())}), ElementsAre("b", "c", "d"));
+  EXPECT_THAT(names({FilterOp::kEq, ResourceIdOf(calendar.name())}), ElementsAre("a"));
+  EXPECT_THAT(names({FilterOp::kNe, ResourceIdOf(calendar.name())}), ElementsAre("b", "c", "d"));
   EXPECT_THAT(names({FilterOp::kEq, ""}), ElementsAre("b", "c", "d"));
   EXPECT_THAT(names({FilterOp::kNe, ""}), ElementsAre("a"));
 }
@@ -271,7 +273,7 @@ TEST_F(SlaStoreTest, ListPoliciesInOrderPagedAndByCalendar) {
 TEST_F(SlaStoreTest, UpdatePolicyChecksANewCalendar) {
   ASSERT_OK_AND_ASSIGN(auto policy,
                        store_.CreatePolicy("acme", NewPolicy("VIP", 1), {}, kNoDeadline));
-  const std::string id = IdOf(policy.name());
+  const std::string id = ResourceIdOf(policy.name());
   auto point_at = [&](const std::string& calendar) {
     return store_.UpdatePolicy(
         "acme", id,
@@ -301,7 +303,7 @@ TEST_F(SlaStoreTest, UpdatePolicyChecksANewCalendar) {
 TEST_F(SlaStoreTest, DeletePolicyChecksEtagAndTenant) {
   ASSERT_OK_AND_ASSIGN(auto policy,
                        store_.CreatePolicy("acme", NewPolicy("VIP", 1), {}, kNoDeadline));
-  const std::string id = IdOf(policy.name());
+  const std::string id = ResourceIdOf(policy.name());
   EXPECT_THAT(store_.DeletePolicy("acme", id, "stale", kNoDeadline),
               StatusIs(absl::StatusCode::kAborted));
   EXPECT_THAT(store_.DeletePolicy("globex", id, "", kNoDeadline),
@@ -668,7 +670,7 @@ TEST_F(SlaServiceTest, BadInputIsInvalidArgumentForEveryRpc) {
   cases.push_back({"delete bad name",
                    [&] {
                      sv1::DeleteBusinessCalendarRequest request;
-                     request.set_name("slaPolicies/" + IdOf(calendar.name()));
+                     request.set_name("slaPolicies/" + ResourceIdOf(calendar.name()));
                      return Call(&Stub::DeleteBusinessCalendar, request, &empty);
                    },
                    "name"});

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/mysql/transaction.h"
 #include "common/proto_time.h"
+#include "common/resources.h"
 #include "services/success/mysql_account_store.h"
 #include "services/success/mysql_contact_store.h"
 #include "tandem/success/v1/events.pb.h"
@@ -28,7 +29,7 @@
 namespace tandem {
 namespace {
 
-using ::tandem::testing::IdOf;
+using ::tandem::ResourceIdOf;
 using ::tandem::testing::StatusIs;
 using ::tandem::testing::TestToken;
 using ::testing::ElementsAre;
@@ -155,9 +156,9 @@ TEST_F(SuccessAccountsTest, CreateStoresContractFieldsAndEmitsThemInAccountCreat
   EXPECT_TRUE(event.account().has_renewal_time());
   // Its history starts with ONBOARDING, and a first review is queued.
   EXPECT_EQ(Count("SELECT COUNT(*) FROM stage_changes WHERE to_stage = 1"), 1);
-  EXPECT_EQ(
-      Count("SELECT COUNT(*) FROM account_reviews WHERE account_id = ?", {IdOf(created.name())}),
-      1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM account_reviews WHERE account_id = ?",
+                  {ResourceIdOf(created.name())}),
+            1);
 }
 
 // A tier given at create is a manual tier change from none: a
@@ -177,10 +178,11 @@ TEST_F(SuccessAccountsTest, ManualTierAtCreateIsRecordedAsATierChange) {
   EXPECT_EQ(event.change().source(), v1::Account::MANUAL);
   EXPECT_FALSE(event.change().actor().empty());
   EXPECT_EQ(event.change().change_time().seconds(), created.create_time().seconds());
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM tier_changes WHERE account_id = ? AND to_tier = ? AND "
-                  "source = ?",
-                  {IdOf(created.name()), int64_t{v1::HIGH_TOUCH}, int64_t{v1::Account::MANUAL}}),
-            1);
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM tier_changes WHERE account_id = ? AND to_tier = ? AND "
+            "source = ?",
+            {ResourceIdOf(created.name()), int64_t{v1::HIGH_TOUCH}, int64_t{v1::Account::MANUAL}}),
+      1);
 
   request.mutable_account()->set_display_name("Globex");
   request.mutable_account()->clear_touch_tier();
@@ -194,7 +196,8 @@ TEST_F(SuccessAccountsTest, ManualTierAtCreateIsRecordedAsATierChange) {
 // are read back derived.
 TEST_F(SuccessAccountsTest, ServiceTokenReadsAccountWithArr) {
   const v1::Account account = CreateAccount("Acme");
-  ASSERT_OK(Sql("UPDATE accounts SET mrr_minor = 10000 WHERE id = ?", {IdOf(account.name())}));
+  ASSERT_OK(
+      Sql("UPDATE accounts SET mrr_minor = 10000 WHERE id = ?", {ResourceIdOf(account.name())}));
   v1::GetAccountRequest get;
   get.set_name(account.name());
   v1::Account read;
@@ -312,7 +315,7 @@ TEST_F(SuccessAccountsTest, ChurnedAccountRefusesStageCurrencyAndDelete) {
   ASSERT_OK(
       Sql("UPDATE accounts SET lifecycle_stage = 5, churn_time = UTC_TIMESTAMP(6), "
           "churn_reason = 'budget' WHERE id = ?",
-          {IdOf(account.name())}));
+          {ResourceIdOf(account.name())}));
   const int64_t before = WrittenRows();
   v1::UpdateAccountRequest request;
   request.mutable_account()->set_name(account.name());
@@ -413,8 +416,9 @@ TEST_F(SuccessAccountsTest, ListFiltersByRenewalWindowAndOrdersByRenewalAndMrr) 
   EXPECT_THAT(all, ElementsAre("in 200", "in 60", "in 30", "in -2", "in -1"));
 
   ASSERT_OK(Sql("UPDATE accounts SET mrr_minor = 500, health_band = 1 WHERE id = ?",
-                {IdOf(accounts[0].name())}));
-  ASSERT_OK(Sql("UPDATE accounts SET mrr_minor = 900 WHERE id = ?", {IdOf(accounts[3].name())}));
+                {ResourceIdOf(accounts[0].name())}));
+  ASSERT_OK(
+      Sql("UPDATE accounts SET mrr_minor = 900 WHERE id = ?", {ResourceIdOf(accounts[3].name())}));
   request = {};
   request.set_order_by("mrr_minor desc");
   request.set_page_size(2);
@@ -457,11 +461,11 @@ TEST_F(SuccessAccountsTest, ContactsLifecycle) {
   EXPECT_EQ(contacts.contacts_size(), 2);
 
   v1::GetContactRequest get;
-  get.set_name(absl::StrCat("accounts/-/contacts/", IdOf(ada.name())));
+  get.set_name(absl::StrCat("accounts/-/contacts/", ResourceIdOf(ada.name())));
   v1::Contact read;
   ASSERT_TRUE(Call(&Stub::GetContact, get, &read).ok());
   EXPECT_EQ(read.name(), ada.name());
-  get.set_name(absl::StrCat(initech.name(), "/contacts/", IdOf(ada.name())));
+  get.set_name(absl::StrCat(initech.name(), "/contacts/", ResourceIdOf(ada.name())));
   ExpectRefused(&Stub::GetContact, get, kNotFound, "");
 
   v1::UpdateContactRequest update;
@@ -481,7 +485,7 @@ TEST_F(SuccessAccountsTest, ContactsLifecycle) {
     auto tx = mysql::Transaction::Begin(server_.database.pool(), absl::InfiniteFuture());
     ASSERT_OK(tx.status());
     ASSERT_OK_AND_ASSIGN(auto sponsors,
-                         success::LoadAccountContacts(*tx, "acme", IdOf(acme.name()),
+                         success::LoadAccountContacts(*tx, "acme", ResourceIdOf(acme.name()),
                                                       {v1::Contact::EXECUTIVE_SPONSOR}));
     ASSERT_EQ(sponsors.size(), 1u);
     EXPECT_EQ(sponsors[0].email(), "ada@acme.test");
@@ -498,7 +502,8 @@ TEST_F(SuccessAccountsTest, ContactsLifecycle) {
   v1::DeleteAccountRequest delete_account;
   delete_account.set_name(acme.name());
   ASSERT_TRUE(Call(&Stub::DeleteAccount, delete_account, &empty).ok());
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM contacts WHERE account_id = ?", {IdOf(acme.name())}), 0);
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM contacts WHERE account_id = ?", {ResourceIdOf(acme.name())}), 0);
   EXPECT_EQ(EventTypes(acme.name()).back(), "AccountDeleted");
   v1::GetAccountRequest get_account;
   get_account.set_name(acme.name());
@@ -517,12 +522,12 @@ TEST_F(SuccessAccountsTest, LoadAccountFactsReadsTheRow) {
   auto tx = mysql::Transaction::Begin(server_.database.pool(), absl::InfiniteFuture());
   ASSERT_OK(tx.status());
   success::AccountFacts facts;
-  ASSERT_OK(success::LoadAccountFacts(*tx, "acme", IdOf(account.name()), facts));
+  ASSERT_OK(success::LoadAccountFacts(*tx, "acme", ResourceIdOf(account.name()), facts));
   EXPECT_EQ(facts.owner, "csm-9");
   EXPECT_EQ(facts.seats_licensed, 12);
   EXPECT_EQ(facts.tier, v1::TECH_TOUCH);
   EXPECT_TRUE(facts.renewal_time.has_value());
-  EXPECT_THAT(success::LoadAccountFacts(*tx, "globex", IdOf(account.name()), facts),
+  EXPECT_THAT(success::LoadAccountFacts(*tx, "globex", ResourceIdOf(account.name()), facts),
               StatusIs(absl::StatusCode::kNotFound));
 }
 
@@ -694,7 +699,7 @@ TEST_F(SuccessAccountsTest, BadInputToEveryRpcIsRefusedAndWritesNothing) {
   {  // DeleteContact
     v1::DeleteContactRequest r;
     ExpectRefused(&Stub::DeleteContact, r, kInvalid, "name");
-    r.set_name(absl::StrCat(theirs.name(), "/contacts/", IdOf(contact.name())));
+    r.set_name(absl::StrCat(theirs.name(), "/contacts/", ResourceIdOf(contact.name())));
     ExpectRefused(&Stub::DeleteContact, r, kNotFound, "");
     r.set_name(contact.name());
     r.set_etag("stale");

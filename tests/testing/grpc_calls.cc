@@ -19,6 +19,4 @@ std::vector<std::string> ViolatedFields(const grpc::Status& status) {
   return fields;
 }
 
-std::string IdOf(absl::string_view name) { return std::string(name.substr(name.rfind('/') + 1)); }
-
 }  // namespace tandem::testing

@@ -26,10 +26,6 @@ using UnaryMethod = grpc::Status (Stub::*)(grpc::ClientContext*, const Request&,
 // rich error details of `status` (empty when it carries none).
 std::vector<std::string> ViolatedFields(const grpc::Status& status);
 
-// The last segment of a resource name: "accounts/A" -> "A",
-// "accounts/A/renewals/R" -> "R".
-std::string IdOf(absl::string_view name);
-
 // Calls `method` of `stub` with a fresh context carrying `token` (see
 // Authorize) and returns the status; the answer goes to `response`.
 template <typename Stub, typename Request, typename Response>
