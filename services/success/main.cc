@@ -120,9 +120,16 @@ int main(int argc, char** argv) {
     return reviewer.QueueAllIfDue("daily", daily, absl::Now() + absl::Minutes(10)).status();
   });
   daily_review.Start();
-  process.OnShutdown([&review, &daily_review] {
+  // Finishes re-segmentations that a policy update left unfinished.
+  PeriodicTask reapply("segmentation-reapply", absl::Seconds(10), [&revenue_store, &process] {
+    return revenue_store.ResumeReapplies(process.clock().Now(), absl::Now() + absl::Minutes(5))
+        .status();
+  });
+  reapply.Start();
+  process.OnShutdown([&review, &daily_review, &reapply] {
     review.Stop();
     daily_review.Stop();
+    reapply.Stop();
   });
   return process.Serve({&lifecycle_service, &usage_service, &health_service, &engagement_service,
                         &playbook_service, &revenue_service, &service});

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
+#include "common/logging.h"
 #include "common/mysql/keyset.h"
 #include "common/proto_time.h"
 #include "common/resources.h"
@@ -97,8 +98,8 @@ v1::SegmentationPolicy PolicyFromRow(const mysql::Row& row) {
 
 constexpr absl::string_view kPolicyColumns =
     "SELECT basis, high_touch_min_minor, low_touch_min_minor, gross_margin_bps, "
-    "monthly_churn_bps, version, update_time, reapply_after_id FROM segmentation_policies "
-    "WHERE tenant_id = ?";
+    "monthly_churn_bps, version, update_time, reapply_after_id, reapply_actor "
+    "FROM segmentation_policies WHERE tenant_id = ?";
 
 v1::SegmentationPolicy DefaultWithEtag() {
   v1::SegmentationPolicy policy = DefaultSegmentationPolicy();
@@ -426,16 +427,17 @@ absl::StatusOr<v1::SegmentationPolicy> MysqlRevenueStore::UpdatePolicy(
             tx->Execute(
                   "INSERT INTO segmentation_policies (tenant_id, basis, high_touch_min_minor, "
                   "low_touch_min_minor, gross_margin_bps, monthly_churn_bps, reapply_after_id, "
-                  "version, update_time) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?) "
+                  "reapply_actor, version, update_time) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?) "
                   "ON DUPLICATE KEY UPDATE basis = VALUES(basis), "
                   "high_touch_min_minor = VALUES(high_touch_min_minor), "
                   "low_touch_min_minor = VALUES(low_touch_min_minor), "
                   "gross_margin_bps = VALUES(gross_margin_bps), "
                   "monthly_churn_bps = VALUES(monthly_churn_bps), reapply_after_id = '', "
-                  "version = VALUES(version), update_time = VALUES(update_time)",
+                  "reapply_actor = VALUES(reapply_actor), version = VALUES(version), "
+                  "update_time = VALUES(update_time)",
                   {tenant, int64_t{next.basis()}, next.high_touch_min_minor(),
                    next.low_touch_min_minor(), int64_t{next.gross_margin_bps()},
-                   int64_t{next.monthly_churn_bps()}, version + 1, now})
+                   int64_t{next.monthly_churn_bps()}, actor, version + 1, now})
                 .status());
         result = next;
         result.set_name(kSegmentationPolicyName);
@@ -448,17 +450,40 @@ absl::StatusOr<v1::SegmentationPolicy> MysqlRevenueStore::UpdatePolicy(
         event.set_actor(actor);
         return outbox_->Append(tx, tenant, kSegmentationPolicyName, event, now);
       }));
-  // Re-segment in batches, each its own transaction; progress is kept in
-  // the policy row, so a run cut short resumes with the next update.
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, ReapplyBatch(tenant, actor, now, deadline));
-    if (!more) break;
+  // Re-segment in batches, each its own transaction, while the call has
+  // time. The policy is committed whatever happens here: progress is kept
+  // in its row and ResumeReapplies finishes what is left.
+  const absl::Time budget = deadline - kReapplyReserve;
+  while (absl::Now() < budget) {
+    absl::StatusOr<bool> more = ReapplyBatch(tenant, now, budget);
+    if (!more.ok()) {
+      logging::Warn("re-segmenting after a policy change stopped; the background pass finishes it",
+                    {{"tenant", tenant}, {"error", more.status().ToString()}});
+      break;
+    }
+    if (!*more) break;
   }
   return result;
 }
 
-absl::StatusOr<bool> MysqlRevenueStore::ReapplyBatch(const std::string& tenant,
-                                                     const std::string& actor, absl::Time now,
+absl::StatusOr<int> MysqlRevenueStore::ResumeReapplies(absl::Time now, absl::Time deadline) {
+  std::vector<std::string> tenants;
+  {
+    ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
+    ASSIGN_OR_RETURN(auto rows, db->Query("SELECT tenant_id FROM segmentation_policies "
+                                          "WHERE reapply_after_id IS NOT NULL ORDER BY tenant_id"));
+    for (const mysql::Row& row : rows) tenants.push_back(row.String(0));
+  }
+  for (const std::string& tenant : tenants) {
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, ReapplyBatch(tenant, now, deadline));
+      if (!more) break;
+    }
+  }
+  return static_cast<int>(tenants.size());
+}
+
+absl::StatusOr<bool> MysqlRevenueStore::ReapplyBatch(const std::string& tenant, absl::Time now,
                                                      absl::Time deadline) {
   bool more = false;
   RETURN_IF_ERROR(
@@ -469,6 +494,7 @@ absl::StatusOr<bool> MysqlRevenueStore::ReapplyBatch(const std::string& tenant,
         if (rows.empty() || rows[0].IsNull(7)) return absl::OkStatus();
         const v1::SegmentationPolicy policy = PolicyFromRow(rows[0]);
         const std::string after_id = rows[0].String(7);
+        const std::string actor = rows[0].String(8);
         ASSIGN_OR_RETURN(
             auto accounts,
             tx->Query("SELECT id, touch_tier, tier_source, mrr_minor FROM accounts "

@@ -20,10 +20,20 @@ namespace tandem::success {
 
 class MysqlRevenueStore final : public RevenueStore {
  public:
+  // How long before its deadline UpdatePolicy stops re-segmenting and
+  // answers; ResumeReapplies finishes the rest.
+  static constexpr absl::Duration kReapplyReserve = absl::Seconds(1);
+
   // `reapply_batch` is how many accounts one transaction of a policy
   // change re-segments.
   MysqlRevenueStore(mysql::Pool* pool, feed::Outbox* outbox, int reapply_batch = 200)
       : pool_(pool), outbox_(outbox), reapply_batch_(reapply_batch) {}
+
+  // Finishes every tenant's re-segmentation that its policy update could
+  // not finish within its call (it ran out of time, or the process
+  // stopped), recording the tier changes at `now` by whoever changed the
+  // policy. For a periodic task; returns how many tenants it finished.
+  absl::StatusOr<int> ResumeReapplies(absl::Time now, absl::Time deadline);
 
   absl::StatusOr<v1::MrrMovement> RecordMovement(const std::string& tenant,
                                                  const std::string& account_id,
@@ -70,10 +80,10 @@ class MysqlRevenueStore final : public RevenueStore {
                                                     absl::Time deadline) override;
 
  private:
-  // Re-segments one batch of the tenant's accounts after a policy change;
-  // returns false once every account is done.
-  absl::StatusOr<bool> ReapplyBatch(const std::string& tenant, const std::string& actor,
-                                    absl::Time now, absl::Time deadline);
+  // Re-segments one batch of the tenant's accounts after a policy change,
+  // recording tier changes by the policy's changer at `now`; returns false
+  // once every account is done.
+  absl::StatusOr<bool> ReapplyBatch(const std::string& tenant, absl::Time now, absl::Time deadline);
 
   mysql::Pool* pool_;
   feed::Outbox* outbox_;

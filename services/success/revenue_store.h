@@ -124,8 +124,10 @@ class RevenueStore {
 
   // Locks the tenant's policy, runs `decide` and stores the result, then
   // re-applies it to every account without a manual tier in batches (one
-  // transaction each), recording tier changes by `actor` at `now`. A batch
-  // run cut short is resumed by the next update.
+  // transaction each), recording tier changes by `actor` at `now`, while
+  // the call has time. The answer does not wait for a large tenant's last
+  // batch: progress is kept with the policy and a background pass finishes
+  // it.
   virtual absl::StatusOr<v1::SegmentationPolicy> UpdatePolicy(const std::string& tenant,
                                                               const PolicyUpdateDecision& decide,
                                                               const std::string& actor,

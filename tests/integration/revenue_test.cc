@@ -373,6 +373,54 @@ TEST_F(RevenueTest, PolicyChangeResegmentsInBatches) {
   EXPECT_TRUE(read.default_policy());
 }
 
+// A policy update whose call has no time left to re-segment still answers
+// with the new policy; the background pass finishes the accounts, by the
+// policy's changer, and a second pass has nothing to do.
+TEST_F(RevenueTest, PolicyChangeOutOfTimeIsFinishedInTheBackground) {
+  std::vector<v1::Account> accounts;
+  for (int i = 0; i < 5; ++i) {
+    accounts.push_back(CreateAccount("acme", absl::StrCat("Account ", i)));
+    ASSERT_TRUE(Record(accounts.back().name(), Type::NEW, 1'000 * (i + 1), DaysAgo(5)).ok());
+  }
+  success::MysqlRevenueStore store(&server_.database.pool(), &server_.outbox, 2);
+  // Inside the reserve: time for the policy's commit, none for re-segmenting.
+  const absl::Time deadline =
+      absl::Now() + success::MysqlRevenueStore::kReapplyReserve - absl::Milliseconds(100);
+  auto policy = store.UpdatePolicy(
+      "acme",
+      [](const v1::SegmentationPolicy& current) -> absl::StatusOr<v1::SegmentationPolicy> {
+        v1::SegmentationPolicy next = current;
+        next.set_high_touch_min_minor(48'000);
+        next.set_low_touch_min_minor(24'000);
+        return next;
+      },
+      "csm-ana", absl::Now(), deadline);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  EXPECT_EQ(policy->high_touch_min_minor(), 48'000);
+  for (const auto& account : accounts) {
+    EXPECT_EQ(GetAccount(account.name()).touch_tier(), v1::TECH_TOUCH);  // not yet
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM segmentation_policies WHERE reapply_after_id = ''"), 1);
+
+  const absl::Time resumed_at = absl::Now();
+  auto finished = store.ResumeReapplies(resumed_at, absl::Now() + absl::Seconds(30));
+  ASSERT_TRUE(finished.ok()) << finished.status();
+  EXPECT_EQ(*finished, 1);
+  std::vector<v1::TouchTier> tiers;
+  for (const auto& account : accounts) tiers.push_back(GetAccount(account.name()).touch_tier());
+  EXPECT_THAT(tiers, ElementsAre(v1::TECH_TOUCH, v1::LOW_TOUCH, v1::LOW_TOUCH, v1::HIGH_TOUCH,
+                                 v1::HIGH_TOUCH));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tier_changes WHERE actor = 'csm-ana' AND "
+                  "reason = 'segmentation policy changed'"),
+            4);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM segmentation_policies WHERE reapply_after_id IS NULL"), 1);
+
+  finished = store.ResumeReapplies(absl::Now(), absl::Now() + absl::Seconds(30));
+  ASSERT_TRUE(finished.ok()) << finished.status();
+  EXPECT_EQ(*finished, 0);
+  EXPECT_EQ(Events("TierChanged"), 4);
+}
+
 // A stale etag is refused with ABORTED on every update that takes one.
 TEST_F(RevenueTest, StaleEtagIsAborted) {
   const v1::SegmentationPolicy policy = SetPolicy(100'000, 10'000);
