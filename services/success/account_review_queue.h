@@ -6,6 +6,7 @@
 #define TANDEM_SERVICES_SUCCESS_ACCOUNT_REVIEW_QUEUE_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -21,6 +22,13 @@ namespace tandem::success {
 absl::Status QueueAccountReview(mysql::Transaction& tx, absl::string_view tenant,
                                 absl::string_view account_id, absl::string_view reason,
                                 absl::Time due_time);
+
+// Queues every account of `account_ids` as QueueAccountReview does, with
+// a few multi-row statements instead of one each: for changes that touch
+// a whole tenant (a new scorecard, new key features).
+absl::Status QueueAccountReviews(mysql::Transaction& tx, absl::string_view tenant,
+                                 const std::vector<std::string>& account_ids,
+                                 absl::string_view reason, absl::Time due_time);
 
 }  // namespace tandem::success
 

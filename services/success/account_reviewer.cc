@@ -119,8 +119,14 @@ absl::StatusOr<int> AccountReviewer::QueueAll(absl::string_view reason, absl::Ti
                                              int64_t{kChurnedStage}, kBatch}));
       batch = static_cast<int64_t>(rows.size());
       const absl::Time now = clock_->Now();
-      for (const mysql::Row& row : rows) {
-        RETURN_IF_ERROR(QueueAccountReview(tx, row.String(0), row.String(1), reason, now));
+      // The rows come in tenant order: one multi-row queueing per tenant.
+      for (size_t i = 0; i < rows.size();) {
+        const std::string tenant = rows[i].String(0);
+        std::vector<std::string> account_ids;
+        for (; i < rows.size() && rows[i].String(0) == tenant; ++i) {
+          account_ids.push_back(rows[i].String(1));
+        }
+        RETURN_IF_ERROR(QueueAccountReviews(tx, tenant, account_ids, reason, now));
       }
       if (!rows.empty()) {
         after_tenant = rows.back().String(0);

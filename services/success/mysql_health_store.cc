@@ -149,9 +149,9 @@ absl::StatusOr<v1::Scorecard> MysqlHealthStore::UpdateScorecard(const std::strin
         ASSIGN_OR_RETURN(auto accounts, tx->Query("SELECT id FROM accounts WHERE tenant_id = ? AND "
                                                   "lifecycle_stage <> ?",
                                                   {tenant, int64_t{v1::Account::CHURNED}}));
-        for (const mysql::Row& row : accounts) {
-          RETURN_IF_ERROR(QueueAccountReview(tx, tenant, row.String(0), "scorecard", now));
-        }
+        std::vector<std::string> account_ids;
+        for (const mysql::Row& row : accounts) account_ids.push_back(row.String(0));
+        RETURN_IF_ERROR(QueueAccountReviews(tx, tenant, account_ids, "scorecard", now));
         result = next;
         result.set_etag(EtagFor(kScorecardName, version));
         *result.mutable_update_time() = ToProtoTime(now);

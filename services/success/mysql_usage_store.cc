@@ -328,9 +328,9 @@ absl::StatusOr<v1::KeyFeatures> MysqlUsageStore::UpdateKeyFeatures(
                          tx->Query("SELECT DISTINCT account_id FROM usage_account_days WHERE "
                                    "tenant_id = ? AND day_start >= ?",
                                    {tenant, WindowStart(now)}));
-        for (const mysql::Row& row : active) {
-          RETURN_IF_ERROR(QueueAccountReview(tx, tenant, row.String(0), "key_features", now));
-        }
+        std::vector<std::string> account_ids;
+        for (const mysql::Row& row : active) account_ids.push_back(row.String(0));
+        RETURN_IF_ERROR(QueueAccountReviews(tx, tenant, account_ids, "key_features", now));
         result = KeyFeaturesOf(features, version, now);
         // Metrics measures adoption against these features.
         v1::KeyFeaturesUpdated event;
