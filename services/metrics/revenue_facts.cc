@@ -395,6 +395,8 @@ std::optional<RevenueEvent> RevenueEventOf(const tandem::common::v1::Event& even
     if (!UnpackPayload(event, "revenue", payload)) return std::nullopt;
     out.account_id = AccountIdOf(payload.account().name());
     entry.key = event.event_id();
+    // Dated as the health facts date it: when the tier changed.
+    if (payload.change().has_change_time()) entry.time = StoredTime(payload.change().change_time());
     SetSegment(payload.account(), entry);
   } else if (event.type() == kAccountUpdated) {
     sv1::AccountUpdated payload;

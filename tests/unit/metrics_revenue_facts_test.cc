@@ -16,6 +16,7 @@
 #include "common/proto_time.h"
 #include "services/metrics/measures.h"
 #include "tandem/success/v1/events.pb.h"
+#include "tandem/success/v1/revenue.pb.h"
 #include "tests/testing/metrics_revenue_oracle.h"
 
 namespace tandem::metrics {
@@ -367,7 +368,8 @@ TEST(RevenueContributionsTest, CustomWindowHasOnlyWindowMeasures) {
 }
 
 // Events: a movement carries its account's segment; an account update adds
-// an entry only when the tier, plan or owner changed.
+// an entry only when the tier, plan or owner changed; a tier change is
+// dated by its change time.
 TEST(RevenueEventOfTest, ReadsMovementsAndSegmentChanges) {
   sv1::MrrMovementRecorded recorded;
   sv1::MrrMovement& movement = *recorded.mutable_movement();
@@ -411,6 +413,21 @@ TEST(RevenueEventOfTest, ReadsMovementsAndSegmentChanges) {
   updated.mutable_changed_fields()->add_paths("seats_licensed");
   event.mutable_payload()->PackFrom(updated);
   EXPECT_FALSE(RevenueEventOf(event).has_value());
+
+  // A tier change is dated when it happened, not when it was announced.
+  sv1::TierChanged tiered;
+  tiered.mutable_account()->set_name("accounts/A1");
+  tiered.mutable_account()->set_touch_tier(sv1::HIGH_TOUCH);
+  *tiered.mutable_change()->mutable_change_time() = ToProtoTime(At(2026, 3, 1));
+  event.set_type("TierChanged");
+  *event.mutable_occur_time() = ToProtoTime(At(2026, 3, 9));
+  event.mutable_payload()->PackFrom(tiered);
+  ASSERT_TRUE(RevenueEventOf(event).has_value());
+  EXPECT_EQ(RevenueEventOf(event)->entry.tier, "HIGH_TOUCH");
+  EXPECT_EQ(RevenueEventOf(event)->entry.time, At(2026, 3, 1));
+  tiered.mutable_change()->clear_change_time();
+  event.mutable_payload()->PackFrom(tiered);
+  EXPECT_EQ(RevenueEventOf(event)->entry.time, At(2026, 3, 9));  // the event's time without one
 
   event.set_source("tandem.support.v1");
   EXPECT_FALSE(RevenueEventOf(event).has_value());
