@@ -220,8 +220,6 @@ absl::StatusOr<std::vector<AccountCondition>> AccountConditions(
   return conditions;
 }
 
-std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
-
 constexpr absl::string_view kNullKey = "null";
 
 }  // namespace
@@ -418,7 +416,7 @@ std::string NextAccountPageToken(const PageTokenCodec& codec, const AccountQuery
       key = absl::StrCat(last.mrr_minor());
       break;
   }
-  return codec.Encode(query.fingerprint, {key, IdOf(last.name())});
+  return codec.Encode(query.fingerprint, {key, ResourceIdOf(last.name())});
 }
 
 absl::StatusOr<v1::Account> AccountManager::CreateAccount(const Principal& caller,
@@ -479,7 +477,7 @@ absl::StatusOr<v1::Account> AccountManager::UpdateAccount(const Principal& calle
                                                           absl::Time deadline) {
   const absl::Time now = clock_->Now();
   ASSIGN_OR_RETURN(std::set<std::string> paths, ValidateUpdateAccount(request, now));
-  const std::string id = IdOf(request.account().name());
+  const std::string id = ResourceIdOf(request.account().name());
   return store_->Update(
       caller.tenant, id,
       [&](const v1::Account& current, const std::string& next_etag) {

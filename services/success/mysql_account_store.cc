@@ -78,8 +78,6 @@ const char* ColumnOf(AccountField field) {
   return "id";
 }
 
-std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
-
 // Turns a duplicate external id into a message naming it (the database's
 // own text names keys the caller need not see).
 absl::Status ExplainDuplicate(absl::Status status, const v1::Account& account) {
@@ -249,7 +247,7 @@ absl::Status RecordStageChange(mysql::Transaction& tx, feed::Outbox& outbox,
                                const std::string& tenant, const v1::Account& account_after,
                                v1::Account::LifecycleStage from, absl::string_view actor,
                                absl::string_view reason, absl::Time change_time, absl::Time now) {
-  const std::string account_id = IdOf(account_after.name());
+  const std::string account_id = ResourceIdOf(account_after.name());
   const std::string change_id = NewIdAt(now);
   RETURN_IF_ERROR(InsertStageChange(tx, tenant, change_id, account_id, from,
                                     account_after.lifecycle_stage(), actor, reason, change_time,
@@ -273,7 +271,7 @@ absl::StatusOr<v1::Account> MysqlAccountStore::Create(const std::string& tenant,
                                                       const CreateKey& key,
                                                       const std::string& actor,
                                                       absl::Time deadline) {
-  const std::string id = IdOf(account.name());
+  const std::string id = ResourceIdOf(account.name());
   v1::Account created = account;  // exactly what is stored
   created.set_etag(EtagFor(id, 1));
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
@@ -307,7 +305,9 @@ absl::StatusOr<v1::Account> MysqlAccountStore::Create(const std::string& tenant,
   };
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateAccount", key,
                                                 account.name(), insert));
-  if (name != account.name()) return Get(tenant, IdOf(name), deadline);  // an earlier request's
+  if (name != account.name()) {
+    return Get(tenant, ResourceIdOf(name), deadline);  // an earlier request's
+  }
   return created;
 }
 

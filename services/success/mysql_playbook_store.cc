@@ -20,8 +20,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
-
 // ---- Playbooks ------------------------------------------------------------
 
 constexpr absl::string_view kPlaybookColumns =
@@ -72,21 +70,22 @@ absl::Status InsertPlaybook(mysql::Transaction& tx, feed::Outbox& outbox, const 
   const v1::Playbook::Trigger& trigger = playbook.trigger();
   const v1::Playbook::CtaAction& cta = playbook.high_touch();
   RETURN_IF_ERROR(
-      tx->Execute("INSERT INTO playbooks (tenant_id, id, display_name, description, trigger_type, "
-                  "threshold_percent, within_days, cta_type, cta_priority, cta_due_in_days, "
-                  "enrolment_program, outreach_template, disabled, built_in, version, "
-                  "create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                  "1, ?, ?)",
-                  {tenant, IdOf(playbook.name()), playbook.display_name(), playbook.description(),
-                   int64_t{trigger.type()}, int64_t{trigger.threshold_percent()},
-                   int64_t{trigger.within_days()}, int64_t{cta.type()}, int64_t{cta.priority()},
-                   int64_t{cta.due_in_days()}, playbook.low_touch().program(),
-                   playbook.tech_touch().template_id(), playbook.disabled(), playbook.built_in(),
-                   FromProtoTime(playbook.create_time()), FromProtoTime(playbook.update_time())})
+      tx->Execute(
+            "INSERT INTO playbooks (tenant_id, id, display_name, description, trigger_type, "
+            "threshold_percent, within_days, cta_type, cta_priority, cta_due_in_days, "
+            "enrolment_program, outreach_template, disabled, built_in, version, "
+            "create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "1, ?, ?)",
+            {tenant, ResourceIdOf(playbook.name()), playbook.display_name(), playbook.description(),
+             int64_t{trigger.type()}, int64_t{trigger.threshold_percent()},
+             int64_t{trigger.within_days()}, int64_t{cta.type()}, int64_t{cta.priority()},
+             int64_t{cta.due_in_days()}, playbook.low_touch().program(),
+             playbook.tech_touch().template_id(), playbook.disabled(), playbook.built_in(),
+             FromProtoTime(playbook.create_time()), FromProtoTime(playbook.update_time())})
           .status());
   v1::PlaybookChanged event;
   *event.mutable_playbook() = playbook;
-  event.mutable_playbook()->set_etag(EtagFor(IdOf(playbook.name()), 1));
+  event.mutable_playbook()->set_etag(EtagFor(ResourceIdOf(playbook.name()), 1));
   event.set_change(v1::PlaybookChanged::CREATED);
   return outbox.Append(tx, tenant, playbook.name(), event, FromProtoTime(playbook.create_time()));
 }
@@ -177,8 +176,8 @@ absl::Status InsertCta(mysql::Transaction& tx, const std::string& tenant, const 
           "INSERT INTO ctas (tenant_id, id, account_id, type, title, reasons, owner, "
           "priority, due_time, status, snooze_until, version, create_time, update_time) "
           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 1, ?, ?)",
-          {tenant, IdOf(cta.name()), IdOf(cta.account()), int64_t{cta.type()}, cta.title(),
-           ReasonsToJson(cta).dump(), cta.owner(), int64_t{cta.priority()},
+          {tenant, ResourceIdOf(cta.name()), ResourceIdOf(cta.account()), int64_t{cta.type()},
+           cta.title(), ReasonsToJson(cta).dump(), cta.owner(), int64_t{cta.priority()},
            OptionalTime(cta.has_due_time(), cta.due_time()), int64_t{cta.status()},
            FromProtoTime(cta.create_time()), FromProtoTime(cta.update_time())})
       .status();
@@ -196,7 +195,7 @@ absl::Status WriteCta(mysql::Connection& tx, const std::string& tenant, const v1
            OptionalTime(cta.has_due_time(), cta.due_time()), int64_t{cta.status()},
            OptionalTime(cta.has_snooze_until(), cta.snooze_until()), cta.close_note(),
            OptionalTime(cta.has_close_time(), cta.close_time()), cta.closed_by(), version,
-           FromProtoTime(cta.update_time()), tenant, IdOf(cta.name())})
+           FromProtoTime(cta.update_time()), tenant, ResourceIdOf(cta.name())})
       .status();
 }
 
@@ -405,7 +404,7 @@ absl::StatusOr<std::string> ActOnCta(mysql::Transaction& tx, feed::Outbox& outbo
     }
     *cta.mutable_update_time() = ToProtoTime(now);
     RETURN_IF_ERROR(WriteCta(tx.connection(), tenant, cta, version + 1));
-    cta.set_etag(EtagFor(IdOf(cta.name()), version + 1));
+    cta.set_etag(EtagFor(ResourceIdOf(cta.name()), version + 1));
     *event.mutable_cta() = cta;
     *event.mutable_account() = account;
     RETURN_IF_ERROR(outbox.Append(tx, tenant, cta.name(), event, now));
@@ -424,7 +423,7 @@ absl::StatusOr<std::string> ActOnCta(mysql::Transaction& tx, feed::Outbox& outbo
   *cta.mutable_create_time() = ToProtoTime(now);
   *cta.mutable_update_time() = ToProtoTime(now);
   RETURN_IF_ERROR(InsertCta(tx, tenant, cta));
-  cta.set_etag(EtagFor(IdOf(cta.name()), 1));
+  cta.set_etag(EtagFor(ResourceIdOf(cta.name()), 1));
   v1::CtaOpened event;
   *event.mutable_cta() = cta;
   *event.mutable_account() = account;
@@ -453,8 +452,8 @@ absl::StatusOr<std::string> ActOnEnrolment(mysql::Transaction& tx, feed::Outbox&
       tx->Execute("INSERT IGNORE INTO enrolments (tenant_id, id, account_id, "
                   "program, playbook_id, reason, create_time) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                  {tenant, IdOf(enrolment.name()), signals.account.account_id, enrolment.program(),
-                   IdOf(firing.playbook), enrolment.reason(), now}));
+                  {tenant, ResourceIdOf(enrolment.name()), signals.account.account_id,
+                   enrolment.program(), ResourceIdOf(firing.playbook), enrolment.reason(), now}));
   if (inserted == 0) return std::string();
   v1::AccountEnrolled event;
   *event.mutable_enrolment() = enrolment;
@@ -506,9 +505,9 @@ absl::StatusOr<std::string> ActOnOutreach(mysql::Transaction& tx, feed::Outbox& 
   RETURN_IF_ERROR(tx->Execute("INSERT INTO outreach_messages (tenant_id, id, account_id, "
                               "template_id, recipients, variables, playbook_id, reason, "
                               "create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                              {tenant, IdOf(message.name()), signals.account.account_id,
+                              {tenant, ResourceIdOf(message.name()), signals.account.account_id,
                                message.template_id(), recipients.dump(), variables.dump(),
-                               IdOf(firing.playbook), message.reason(), now})
+                               ResourceIdOf(firing.playbook), message.reason(), now})
                       .status());
   v1::OutreachRequested event;
   *event.mutable_message() = message;
@@ -532,9 +531,9 @@ absl::StatusOr<v1::Playbook> MysqlPlaybookStore::CreatePlaybook(const std::strin
   };
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreatePlaybook", key,
                                                 playbook.name(), insert));
-  if (name != playbook.name()) return GetPlaybook(tenant, IdOf(name), deadline);
+  if (name != playbook.name()) return GetPlaybook(tenant, ResourceIdOf(name), deadline);
   v1::Playbook created = playbook;
-  created.set_etag(EtagFor(IdOf(playbook.name()), 1));
+  created.set_etag(EtagFor(ResourceIdOf(playbook.name()), 1));
   return created;
 }
 
@@ -626,7 +625,7 @@ absl::StatusOr<v1::Cta> MysqlPlaybookStore::CreateCta(const std::string& tenant,
   v1::Cta stored;
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     stored = cta;
-    const std::string account_id = IdOf(cta.account());
+    const std::string account_id = ResourceIdOf(cta.account());
     absl::StatusOr<v1::CtaAccountSnapshot> account =
         ReadAccount(tx.connection(), tenant, account_id, /*lock=*/true);
     if (absl::IsNotFound(account.status())) {
@@ -641,7 +640,7 @@ absl::StatusOr<v1::Cta> MysqlPlaybookStore::CreateCta(const std::string& tenant,
     }
     if (stored.owner().empty()) stored.set_owner(account->owner());
     RETURN_IF_ERROR(InsertCta(tx, tenant, stored));
-    stored.set_etag(EtagFor(IdOf(stored.name()), 1));
+    stored.set_etag(EtagFor(ResourceIdOf(stored.name()), 1));
     v1::CtaOpened event;
     *event.mutable_cta() = stored;
     *event.mutable_account() = *account;
@@ -650,7 +649,7 @@ absl::StatusOr<v1::Cta> MysqlPlaybookStore::CreateCta(const std::string& tenant,
   };
   ASSIGN_OR_RETURN(std::string name,
                    CreateOnce(*pool_, deadline, tenant, "CreateCta", key, cta.name(), insert));
-  if (name != cta.name()) return GetCta(tenant, IdOf(name), deadline);
+  if (name != cta.name()) return GetCta(tenant, ResourceIdOf(name), deadline);
   return stored;
 }
 
@@ -692,8 +691,9 @@ absl::StatusOr<v1::Cta> MysqlPlaybookStore::UpdateCta(const std::string& tenant,
         RETURN_IF_ERROR(WriteCta(tx.connection(), tenant, update.cta, version + 1));
         result = update.cta;
         result.set_etag(EtagFor(id, version + 1));
-        ASSIGN_OR_RETURN(v1::CtaAccountSnapshot account,
-                         ReadAccount(tx.connection(), tenant, IdOf(result.account()), false));
+        ASSIGN_OR_RETURN(
+            v1::CtaAccountSnapshot account,
+            ReadAccount(tx.connection(), tenant, ResourceIdOf(result.account()), false));
         if (update.closed) {
           v1::CtaClosed event;
           *event.mutable_cta() = result;
@@ -748,7 +748,7 @@ absl::Status RunPlaybooks(mysql::Transaction& tx, feed::Outbox& outbox,
   if (firings.empty()) return absl::OkStatus();
   const v1::CtaAccountSnapshot account = SnapshotOf(signals.account);
   for (const PlaybookFiring& firing : firings) {
-    const std::string playbook_id = IdOf(firing.playbook);
+    const std::string playbook_id = ResourceIdOf(firing.playbook);
     ASSIGN_OR_RETURN(int64_t first,
                      tx->Execute("INSERT IGNORE INTO playbook_firings (tenant_id, account_id, "
                                  "playbook_id, occurrence_key, touch_tier, fire_time) "

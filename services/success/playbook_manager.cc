@@ -29,8 +29,6 @@ constexpr int64_t kEarliestSeconds = 946684800;
 constexpr absl::Duration kLatestDue = absl::Hours(24 * 365 * 5);
 constexpr absl::Duration kLongestSnooze = absl::Hours(24 * 365);
 
-std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
-
 bool ValidTimestamp(const google::protobuf::Timestamp& t) {
   return t.nanos() >= 0 && t.nanos() < 1'000'000'000 && t.seconds() >= kEarliestSeconds &&
          t.seconds() < 253402300800;  // year 10000
@@ -132,7 +130,7 @@ void FillPage(const PageTokenCodec& codec, const ListPlan& plan, PlaybookPage<It
   if (page.has_more && !out->empty()) {
     const Item& last = out->at(out->size() - 1);
     response.set_next_page_token(
-        NextPageToken(codec, plan, {FromProtoTime(last.create_time()), IdOf(last.name())}));
+        NextPageToken(codec, plan, {FromProtoTime(last.create_time()), ResourceIdOf(last.name())}));
   }
 }
 

@@ -136,9 +136,6 @@ void CopyAgentField(const v1::Agent& from, absl::string_view field, v1::Agent& t
   }
 }
 
-// Returns the id in `name`, a resource name the service made itself.
-std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
-
 // Turns agent filter terms into store conditions, or INVALID_ARGUMENT on
 // `filter`.
 absl::StatusOr<std::vector<AgentCondition>> AgentConditions(const std::vector<FilterTerm>& terms) {
@@ -234,7 +231,7 @@ absl::Status InRequestOrder(absl::Status status,
 // Returns the token for the page after `last_name` created at `created`.
 std::string NextToken(const PageTokenCodec& codec, const ListPlan& plan,
                       const google::protobuf::Timestamp& created, const std::string& last_name) {
-  return NextPageToken(codec, plan, {FromProtoTime(created), IdOf(last_name)});
+  return NextPageToken(codec, plan, {FromProtoTime(created), ResourceIdOf(last_name)});
 }
 
 }  // namespace

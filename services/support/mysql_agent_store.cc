@@ -84,8 +84,6 @@ v1::Group GroupFromRow(const mysql::Row& row) {
   return group;
 }
 
-std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
-
 absl::Status AgentNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("agent agents/", id, " does not exist"));
 }
@@ -125,8 +123,8 @@ absl::Status InsertMemberships(mysql::Connection& tx, const std::string& tenant,
                                const v1::Agent& agent) {
   FieldViolations missing;
   for (int i = 0; i < agent.groups_size(); ++i) {
-    absl::Status exists =
-        CheckGroupExists(tx, tenant, IdOf(agent.groups(i)), absl::StrCat("agent.groups[", i, "]"));
+    absl::Status exists = CheckGroupExists(tx, tenant, ResourceIdOf(agent.groups(i)),
+                                           absl::StrCat("agent.groups[", i, "]"));
     if (exists.code() == absl::StatusCode::kInvalidArgument) {
       for (const FieldViolation& violation : FieldViolationsOf(exists)) {
         missing.Add(violation.field, violation.description);
@@ -136,11 +134,11 @@ absl::Status InsertMemberships(mysql::Connection& tx, const std::string& tenant,
     }
   }
   RETURN_IF_ERROR(missing.ToStatus());
-  const std::string agent_id = IdOf(agent.name());
+  const std::string agent_id = ResourceIdOf(agent.name());
   for (const std::string& group : agent.groups()) {
     RETURN_IF_ERROR(tx.Execute("INSERT INTO agent_group_members (tenant_id, group_id, agent_id) "
                                "VALUES (?, ?, ?)",
-                               {tenant, IdOf(group), agent_id})
+                               {tenant, ResourceIdOf(group), agent_id})
                         .status());
   }
   return absl::OkStatus();
@@ -224,7 +222,7 @@ const char* ColumnOf(GroupField field) {
 absl::StatusOr<v1::Agent> MysqlAgentStore::CreateAgent(const std::string& tenant,
                                                        const v1::Agent& agent, const CreateKey& key,
                                                        absl::Time deadline) {
-  const std::string id = IdOf(agent.name());
+  const std::string id = ResourceIdOf(agent.name());
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     RETURN_IF_ERROR(ExplainDuplicate(
         tx->Execute("INSERT INTO agents (tenant_id, id, display_name, email, user_subject, "
@@ -239,7 +237,9 @@ absl::StatusOr<v1::Agent> MysqlAgentStore::CreateAgent(const std::string& tenant
   };
   ASSIGN_OR_RETURN(std::string name,
                    CreateOnce(*pool_, deadline, tenant, "CreateAgent", key, agent.name(), insert));
-  if (name != agent.name()) return GetAgent(tenant, IdOf(name), deadline);  // an earlier request's
+  if (name != agent.name()) {
+    return GetAgent(tenant, ResourceIdOf(name), deadline);  // an earlier request's
+  }
   v1::Agent created = agent;  // exactly what was stored
   created.set_etag(EtagFor(id, 1));
   created.set_load(0);
@@ -348,7 +348,7 @@ absl::Status MysqlAgentStore::DeleteAgent(const std::string& tenant, const std::
 absl::StatusOr<v1::Group> MysqlAgentStore::CreateGroup(const std::string& tenant,
                                                        const v1::Group& group, const CreateKey& key,
                                                        absl::Time deadline) {
-  const std::string id = IdOf(group.name());
+  const std::string id = ResourceIdOf(group.name());
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     return ExplainDuplicate(
         tx->Execute("INSERT INTO agent_groups (tenant_id, id, display_name, description, "
@@ -360,7 +360,7 @@ absl::StatusOr<v1::Group> MysqlAgentStore::CreateGroup(const std::string& tenant
   };
   ASSIGN_OR_RETURN(std::string name,
                    CreateOnce(*pool_, deadline, tenant, "CreateGroup", key, group.name(), insert));
-  if (name != group.name()) return GetGroup(tenant, IdOf(name), deadline);
+  if (name != group.name()) return GetGroup(tenant, ResourceIdOf(name), deadline);
   v1::Group created = group;
   created.set_etag(EtagFor(id, 1));
   created.set_member_count(0);

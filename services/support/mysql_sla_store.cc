@@ -25,8 +25,6 @@ constexpr absl::string_view kPolicyColumns =
     "p.version, p.create_time, p.update_time";
 constexpr int kPolicyColumnCount = 14;
 
-std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
-
 nlohmann::json ParseJson(const std::string& text) {
   return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
@@ -131,7 +129,7 @@ mysql::Value TargetSeconds(bool set, const google::protobuf::Duration& target) {
 // The values of a policy's columns from display_name to resolution_seconds.
 std::vector<mysql::Value> PolicyValues(const v1::SlaPolicy& policy) {
   mysql::Value calendar = nullptr;
-  if (!policy.calendar().empty()) calendar = IdOf(policy.calendar());
+  if (!policy.calendar().empty()) calendar = ResourceIdOf(policy.calendar());
   return {policy.display_name(),
           int64_t{policy.position()},
           NumbersJson(policy.priorities()),
@@ -168,7 +166,7 @@ absl::Status CheckCalendarExists(mysql::Transaction& tx, const std::string& tena
   if (policy.calendar().empty()) return absl::OkStatus();
   ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT id FROM sla_calendars WHERE tenant_id = ? AND "
                                         "id = ? LOCK IN SHARE MODE",
-                                        {tenant, IdOf(policy.calendar())}));
+                                        {tenant, ResourceIdOf(policy.calendar())}));
   if (rows.empty()) return InvalidField("sla_policy.calendar", "does not exist");
   return absl::OkStatus();
 }
@@ -189,7 +187,7 @@ absl::StatusOr<int64_t> LockVersion(mysql::Transaction& tx, absl::string_view ta
 absl::StatusOr<v1::BusinessCalendar> MysqlSlaStore::CreateCalendar(
     const std::string& tenant, const v1::BusinessCalendar& calendar, const CreateKey& key,
     absl::Time deadline) {
-  const std::string id = IdOf(calendar.name());
+  const std::string id = ResourceIdOf(calendar.name());
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     RETURN_IF_ERROR(CheckQuota(tx, "sla_calendars", tenant, kMaxCalendarsPerTenant, "calendars"));
     return tx
@@ -204,7 +202,7 @@ absl::StatusOr<v1::BusinessCalendar> MysqlSlaStore::CreateCalendar(
   };
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateBusinessCalendar",
                                                 key, calendar.name(), insert));
-  if (name != calendar.name()) return GetCalendar(tenant, IdOf(name), deadline);
+  if (name != calendar.name()) return GetCalendar(tenant, ResourceIdOf(name), deadline);
   v1::BusinessCalendar created = calendar;
   created.set_etag(EtagFor(id, 1));
   return created;
@@ -305,7 +303,7 @@ absl::StatusOr<v1::SlaPolicy> MysqlSlaStore::CreatePolicy(const std::string& ten
                                                           const v1::SlaPolicy& policy,
                                                           const CreateKey& key,
                                                           absl::Time deadline) {
-  const std::string id = IdOf(policy.name());
+  const std::string id = ResourceIdOf(policy.name());
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     RETURN_IF_ERROR(CheckQuota(tx, "sla_policies", tenant, kMaxPoliciesPerTenant, "SLA policies"));
     RETURN_IF_ERROR(CheckCalendarExists(tx, tenant, policy));
@@ -324,7 +322,7 @@ absl::StatusOr<v1::SlaPolicy> MysqlSlaStore::CreatePolicy(const std::string& ten
   };
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateSlaPolicy", key,
                                                 policy.name(), insert));
-  if (name != policy.name()) return GetPolicy(tenant, IdOf(name), deadline);
+  if (name != policy.name()) return GetPolicy(tenant, ResourceIdOf(name), deadline);
   v1::SlaPolicy created = policy;
   created.set_etag(EtagFor(id, 1));
   return created;

@@ -255,8 +255,6 @@ const char* ColumnOf(TicketField field) {
   return "id";
 }
 
-std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
-
 }  // namespace
 
 absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
@@ -267,7 +265,7 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     const absl::Time created = FromProtoTime(ticket.create_time());
     stored = ticket;
-    stored.set_etag(EtagFor(IdOf(ticket.name()), 1));
+    stored.set_etag(EtagFor(ResourceIdOf(ticket.name()), 1));
     ASSIGN_OR_RETURN(bool auto_assigned, Route(tx, tenant, nullptr, stored, true));
     ASSIGN_OR_RETURN(SlaRuleCache::Rules rules, LoadRules(tx.connection(), tenant));
     StartTicketSla(stored, *rules, created);
@@ -277,14 +275,14 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
     creation.set_field("ticket");
     creation.set_new_value("created");
     *creation.mutable_change_time() = ticket.create_time();
-    RETURN_IF_ERROR(InsertChange(tx, tenant, IdOf(ticket.name()), creation));
+    RETURN_IF_ERROR(InsertChange(tx, tenant, ResourceIdOf(ticket.name()), creation));
     if (auto_assigned) {
       v1::TicketChange assignment;
       assignment.set_actor(std::string(kRoutingActor));
       assignment.set_field("assignee");
       assignment.set_new_value(stored.assignee());
       *assignment.mutable_change_time() = ticket.create_time();
-      RETURN_IF_ERROR(InsertChange(tx, tenant, IdOf(ticket.name()), assignment));
+      RETURN_IF_ERROR(InsertChange(tx, tenant, ResourceIdOf(ticket.name()), assignment));
     }
     v1::TicketCreated event;
     *event.mutable_ticket() = stored;
@@ -292,7 +290,9 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Create(const std::string& tenant,
   };
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateTicket", key,
                                                 ticket.name(), insert));
-  if (name != ticket.name()) return Get(tenant, IdOf(name), deadline);  // an earlier request's
+  if (name != ticket.name()) {
+    return Get(tenant, ResourceIdOf(name), deadline);  // an earlier request's
+  }
   return stored;  // exactly what was stored
 }
 
@@ -302,11 +302,12 @@ absl::StatusOr<bool> MysqlTicketStore::Route(mysql::Transaction& tx, const std::
   const bool group_changed = before == nullptr || before->group() != after.group();
   const bool assignee_changed = before == nullptr || before->assignee() != after.assignee();
   if (!after.group().empty() && group_changed) {
-    RETURN_IF_ERROR(CheckGroupExists(tx.connection(), tenant, IdOf(after.group()), "ticket.group"));
+    RETURN_IF_ERROR(
+        CheckGroupExists(tx.connection(), tenant, ResourceIdOf(after.group()), "ticket.group"));
   }
   const absl::Time now = FromProtoTime(after.update_time());
   if (!after.assignee().empty() && assignee_changed) {
-    const std::string agent_id = IdOf(after.assignee());
+    const std::string agent_id = ResourceIdOf(after.assignee());
     absl::Status assignable =
         CheckAssignableAgent(tx.connection(), tenant, agent_id, "ticket.assignee");
     // History may name agents who have left since (deactivated); live
@@ -324,7 +325,7 @@ absl::StatusOr<bool> MysqlTicketStore::Route(mysql::Transaction& tx, const std::
     return false;
   }
   ASSIGN_OR_RETURN(std::optional<std::string> chosen,
-                   AutoAssign(tx.connection(), tenant, IdOf(after.group()), now));
+                   AutoAssign(tx.connection(), tenant, ResourceIdOf(after.group()), now));
   if (!chosen.has_value()) return false;
   after.set_assignee(ResourceName("agents", *chosen));
   return true;
@@ -340,7 +341,7 @@ absl::StatusOr<bool> MysqlTicketStore::Settle(mysql::Transaction& tx, const std:
   if (!Unsolved(before.status()) && Unsolved(after.status()) && !after.group().empty() &&
       after.group() == before.group()) {
     absl::Status exists =
-        CheckGroupExists(tx.connection(), tenant, IdOf(after.group()), "ticket.group");
+        CheckGroupExists(tx.connection(), tenant, ResourceIdOf(after.group()), "ticket.group");
     if (exists.code() == absl::StatusCode::kInvalidArgument) {
       group_dropped = true;
       after.clear_group();
@@ -398,25 +399,44 @@ absl::Status MysqlTicketStore::InsertTicket(mysql::Transaction& tx, const std::s
           "first_response_time, agent_reply_count, csat_score, csat_comment, csat_time, "
           "csat_agent, group_id, custom_status_id, imported, external_id, sla, sla_next_due, "
           "sla_breached, requester_contact_id, version, create_time, update_time) VALUES (?, ?, ?, "
-          "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, "
+          "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+          "?, 1, "
           "?, ?)",
-          {tenant, IdOf(ticket.name()), IdOrNull(ticket.account()), ticket.requester_email(),
-           ticket.subject(), ticket.description(), int64_t{ticket.channel()},
-           int64_t{ticket.type()}, int64_t{ticket.priority()}, int64_t{ticket.status()},
-           JsonStrings(ticket.tags()), int64_t{ticket.account_tier()},
-           int64_t{ticket.account_check()}, int64_t{ticket.escalation_tier()},
-           ticket.escalation_reason(), IdOrEmpty(ticket.assignee()),
+          {tenant,
+           ResourceIdOf(ticket.name()),
+           IdOrNull(ticket.account()),
+           ticket.requester_email(),
+           ticket.subject(),
+           ticket.description(),
+           int64_t{ticket.channel()},
+           int64_t{ticket.type()},
+           int64_t{ticket.priority()},
+           int64_t{ticket.status()},
+           JsonStrings(ticket.tags()),
+           int64_t{ticket.account_tier()},
+           int64_t{ticket.account_check()},
+           int64_t{ticket.escalation_tier()},
+           ticket.escalation_reason(),
+           IdOrEmpty(ticket.assignee()),
            int64_t{ticket.reopen_count()},
            OptionalTime(ticket.has_solve_time(), ticket.solve_time()),
            OptionalTime(ticket.has_close_time(), ticket.close_time()),
            OptionalTime(ticket.has_first_response_time(), ticket.first_response_time()),
            int64_t{ticket.agent_reply_count()},
-           rating[0], rating[1], rating[2], rating[3],
-           IdOrNull(ticket.group()), IdOrNull(ticket.custom_status()), ticket.imported(),
+           rating[0],
+           rating[1],
+           rating[2],
+           rating[3],
+           IdOrNull(ticket.group()),
+           IdOrNull(ticket.custom_status()),
+           ticket.imported(),
            ticket.external_id().empty() ? mysql::Value{nullptr}
                                         : mysql::Value{ticket.external_id()},
-           sla[0], sla[1], sla[2],
-           ContactIdOrNull(ticket.requester_contact()), FromProtoTime(ticket.create_time()),
+           sla[0],
+           sla[1],
+           sla[2],
+           ContactIdOrNull(ticket.requester_contact()),
+           FromProtoTime(ticket.create_time()),
            FromProtoTime(ticket.update_time())})
       .status();
 }
@@ -668,7 +688,7 @@ absl::StatusOr<std::optional<v1::Ticket>> MysqlTicketStore::FindCreated(
   ASSIGN_OR_RETURN(std::optional<std::string> name,
                    tandem::FindCreated(*pool_, deadline, tenant, "CreateTicket", key));
   if (!name.has_value()) return std::nullopt;
-  return Get(tenant, IdOf(*name), deadline);
+  return Get(tenant, ResourceIdOf(*name), deadline);
 }
 
 absl::StatusOr<v1::Ticket> MysqlTicketStore::Get(const std::string& tenant, const std::string& id,
@@ -721,8 +741,8 @@ absl::StatusOr<std::pair<v1::Ticket, v1::Ticket>> MysqlTicketStore::Merge(
                                 EtagFor(target_id, target_version + 1)));
         for (const v1::Message& note : outcome.notes) {
           const std::string& name = note.name();
-          RETURN_IF_ERROR(InsertMessage(tx, tenant, IdOf(name.substr(0, name.find("/messages/"))),
-                                        note));
+          RETURN_IF_ERROR(InsertMessage(
+              tx, tenant, ResourceIdOf(name.substr(0, name.find("/messages/"))), note));
         }
         RETURN_IF_ERROR(Settle(tx, tenant, source, outcome.source, PostedMessage::kNone,
                                FromProtoTime(outcome.source.ticket.update_time()))
@@ -749,7 +769,7 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Import(const std::string& tenant,
                                                     const TicketImport& import,
                                                     const CreateKey& key, absl::Time deadline) {
   const v1::Ticket& ticket = import.ticket;
-  const std::string id = IdOf(ticket.name());
+  const std::string id = ResourceIdOf(ticket.name());
   auto insert = [&](mysql::Transaction& tx) -> absl::Status {
     // The group and agent must exist; history is not re-routed.
     v1::Ticket checked = ticket;
@@ -776,7 +796,7 @@ absl::StatusOr<v1::Ticket> MysqlTicketStore::Import(const std::string& tenant,
   };
   ASSIGN_OR_RETURN(std::string name,
                    CreateOnce(*pool_, deadline, tenant, "ImportTicket", key, ticket.name(), insert));
-  if (name != ticket.name()) return Get(tenant, IdOf(name), deadline);  // imported before
+  if (name != ticket.name()) return Get(tenant, ResourceIdOf(name), deadline);  // imported before
   v1::Ticket stored = ticket;
   stored.set_etag(EtagFor(id, 1));
   return stored;
@@ -787,7 +807,7 @@ absl::StatusOr<std::optional<v1::Ticket>> MysqlTicketStore::FindImported(
   ASSIGN_OR_RETURN(std::optional<std::string> name,
                    tandem::FindCreated(*pool_, deadline, tenant, "ImportTicket", key));
   if (!name.has_value()) return std::nullopt;
-  return Get(tenant, IdOf(*name), deadline);
+  return Get(tenant, ResourceIdOf(*name), deadline);
 }
 
 absl::StatusOr<v1::CustomStatus> MysqlTicketStore::CreateCustomStatus(
@@ -805,13 +825,13 @@ absl::StatusOr<v1::CustomStatus> MysqlTicketStore::CreateCustomStatus(
           "deactivate or relabel one instead"));
     }
     absl::Status inserted =
-        tx->Execute("INSERT INTO custom_statuses (tenant_id, id, category, agent_label, "
-                    "customer_label, description, active, version, create_time, update_time) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-                    {tenant, IdOf(status.name()), int64_t{status.category()},
-                     status.agent_label(), status.customer_label(), status.description(),
-                     status.active(), FromProtoTime(status.create_time()),
-                     FromProtoTime(status.update_time())})
+        tx->Execute(
+              "INSERT INTO custom_statuses (tenant_id, id, category, agent_label, "
+              "customer_label, description, active, version, create_time, update_time) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+              {tenant, ResourceIdOf(status.name()), int64_t{status.category()},
+               status.agent_label(), status.customer_label(), status.description(), status.active(),
+               FromProtoTime(status.create_time()), FromProtoTime(status.update_time())})
             .status();
     if (inserted.code() == absl::StatusCode::kAlreadyExists) {
       return absl::AlreadyExistsError(absl::StrCat("a custom status labelled \"",
@@ -821,7 +841,7 @@ absl::StatusOr<v1::CustomStatus> MysqlTicketStore::CreateCustomStatus(
   };
   ASSIGN_OR_RETURN(std::string name, CreateOnce(*pool_, deadline, tenant, "CreateCustomStatus",
                                                 key, status.name(), insert));
-  return GetCustomStatus(tenant, IdOf(name), deadline);
+  return GetCustomStatus(tenant, ResourceIdOf(name), deadline);
 }
 
 absl::StatusOr<v1::CustomStatus> MysqlTicketStore::GetCustomStatus(const std::string& tenant,

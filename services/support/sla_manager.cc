@@ -114,8 +114,6 @@ void MergePolicy(const v1::SlaPolicy& from, const google::protobuf::FieldMask& m
   }
 }
 
-std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
-
 }  // namespace
 
 void ValidateSlaPolicy(const v1::SlaPolicy& policy, absl::string_view field,
@@ -209,8 +207,8 @@ absl::StatusOr<v1::ListBusinessCalendarsResponse> SlaManager::ListBusinessCalend
   }
   if (page.has_more && response.calendars_size() > 0) {
     const v1::BusinessCalendar& last = response.calendars(response.calendars_size() - 1);
-    response.set_next_page_token(
-        NextPageToken(*page_tokens_, plan, {FromProtoTime(last.create_time()), IdOf(last.name())}));
+    response.set_next_page_token(NextPageToken(
+        *page_tokens_, plan, {FromProtoTime(last.create_time()), ResourceIdOf(last.name())}));
   }
   return response;
 }
@@ -312,9 +310,9 @@ absl::StatusOr<v1::ListSlaPoliciesResponse> SlaManager::ListSlaPolicies(
   if (page.has_more && response.sla_policies_size() > 0) {
     const v1::SlaPolicy& last = response.sla_policies(response.sla_policies_size() - 1);
     response.set_next_page_token(page_tokens_->Encode(
-        fingerprint,
-        {absl::StrCat(last.position()),
-         absl::StrCat(absl::ToUnixMicros(FromProtoTime(last.create_time()))), IdOf(last.name())}));
+        fingerprint, {absl::StrCat(last.position()),
+                      absl::StrCat(absl::ToUnixMicros(FromProtoTime(last.create_time()))),
+                      ResourceIdOf(last.name())}));
   }
   return response;
 }
