@@ -155,10 +155,12 @@ class ArticleStore {
                                                      absl::Time deadline) = 0;
 
   // Returns how many articles of the tenant contain each condition;
-  // published ones only if `published_only`.
+  // published ones only if `published_only`, those of `locale` only unless
+  // it is empty.
   virtual absl::StatusOr<std::vector<int64_t>> CountMatching(const std::string& tenant,
                                                              const std::vector<QueryTerm>& terms,
                                                              bool published_only,
+                                                             const std::string& locale,
                                                              absl::Time deadline) = 0;
 
   // Records `voter`'s vote on a PUBLISHED article (FAILED_PRECONDITION

@@ -513,8 +513,11 @@ absl::StatusOr<v1::SuggestArticlesResponse> KnowledgeBaseManager::SuggestArticle
     if (!IsCommonWord(term.text)) words.push_back(std::move(term));
     if (words.size() == kMaxSuggestLookups) break;
   }
+  // Counted in the locale asked for: a word only other locales' articles
+  // hold would take a lookup and find nothing.
   ASSIGN_OR_RETURN(std::vector<int64_t> matching,
-                   store_->CountMatching(caller.tenant, words, /*published_only=*/true, deadline));
+                   store_->CountMatching(caller.tenant, words, /*published_only=*/true,
+                                         request.locale(), deadline));
   std::vector<size_t> order(words.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),

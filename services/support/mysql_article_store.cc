@@ -585,10 +585,20 @@ absl::StatusOr<Page<v1::ArticleVersion>> MysqlArticleStore::ListVersions(const s
 
 absl::StatusOr<std::vector<int64_t>> MysqlArticleStore::CountMatching(
     const std::string& tenant, const std::vector<QueryTerm>& terms, bool published_only,
-    absl::Time deadline) {
-  // Words found only in drafts must not look common (or present) to a
-  // search or a suggestion that can only return published articles.
-  const std::string state_condition = published_only ? " AND state = ?" : "";
+    const std::string& locale, absl::Time deadline) {
+  // Words found only in drafts, or only in other locales, must not look
+  // common (or present) to a search or a suggestion that cannot return
+  // those articles.
+  std::string scope_condition;
+  std::vector<mysql::Value> scope_params;
+  if (published_only) {
+    scope_condition = " AND state = ?";
+    scope_params.emplace_back(int64_t{v1::Article::PUBLISHED});
+  }
+  if (!locale.empty()) {
+    absl::StrAppend(&scope_condition, " AND locale = ?");
+    scope_params.emplace_back(locale);
+  }
   std::vector<int64_t> counts(terms.size(), 0);
   if (terms.empty()) return counts;
   ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));
@@ -600,8 +610,8 @@ absl::StatusOr<std::vector<int64_t>> MysqlArticleStore::CountMatching(
     std::string sql = "SELECT term, COUNT(*) FROM kb_terms WHERE tenant_id = ?";
     std::vector<mysql::Value> params = {tenant};
     AppendTermConditions(exact, "term", sql, params);
-    absl::StrAppend(&sql, state_condition, " GROUP BY term");
-    if (published_only) params.emplace_back(int64_t{v1::Article::PUBLISHED});
+    absl::StrAppend(&sql, scope_condition, " GROUP BY term");
+    params.insert(params.end(), scope_params.begin(), scope_params.end());
     ASSIGN_OR_RETURN(auto rows, db->Query(sql, params));
     for (const mysql::Row& row : rows) {
       for (size_t i = 0; i < terms.size(); ++i) {
@@ -615,10 +625,10 @@ absl::StatusOr<std::vector<int64_t>> MysqlArticleStore::CountMatching(
     // with the prefix counts for each. COUNT(DISTINCT) cost four times as
     // much, and the ranking only needs an order of magnitude.
     std::vector<mysql::Value> params = {tenant, LikePrefix(terms[i].text)};
-    if (published_only) params.emplace_back(int64_t{v1::Article::PUBLISHED});
+    params.insert(params.end(), scope_params.begin(), scope_params.end());
     ASSIGN_OR_RETURN(auto rows, db->Query(absl::StrCat("SELECT COUNT(*) FROM kb_terms "
                                                        "WHERE tenant_id = ? AND term LIKE ?",
-                                                       state_condition),
+                                                       scope_condition),
                                           params));
     counts[i] = rows.at(0).Int(0);
   }
@@ -646,7 +656,7 @@ absl::StatusOr<Page<ScoredArticle>> MysqlArticleStore::Search(const std::string&
   if (terms.empty()) return page;
 
   ASSIGN_OR_RETURN(std::vector<int64_t> matching,
-                   CountMatching(tenant, terms, !search.include_drafts, deadline));
+                   CountMatching(tenant, terms, !search.include_drafts, search.locale, deadline));
   // The rarest required condition bounds the candidates (with a single
   // condition that bound is the scan itself, and doubled its cost).
   std::optional<size_t> driver;

@@ -54,7 +54,8 @@ class MysqlArticleStore final : public ArticleStore {
                                              absl::Time deadline) override;
   absl::StatusOr<std::vector<int64_t>> CountMatching(const std::string& tenant,
                                                      const std::vector<QueryTerm>& terms,
-                                                     bool published_only, absl::Time deadline) override;
+                                                     bool published_only, const std::string& locale,
+                                                     absl::Time deadline) override;
   absl::StatusOr<v1::Article> Vote(const std::string& tenant, const std::string& id,
                                    const std::string& voter, bool helpful, absl::Time now,
                                    absl::Time deadline) override;

@@ -408,7 +408,7 @@ TEST_F(KbStoreTest, CountMatchingCountsArticles) {
   Create(NewArticle("金額", ""));
   ASSERT_OK_AND_ASSIGN(
       auto counts,
-      store_.CountMatching("acme", {{"返金"}, {"金", true}, {"nothing"}}, false, kForever));
+      store_.CountMatching("acme", {{"返金"}, {"金", true}, {"nothing"}}, false, "", kForever));
   EXPECT_THAT(counts, ElementsAre(1, 2, 0));
 }
 
@@ -417,12 +417,32 @@ TEST_F(KbStoreTest, CountMatchingCountsArticles) {
 TEST_F(KbStoreTest, CountMatchingForReadersLeavesDraftsOut) {
   Create(NewArticle("返金", "返金"));
   Create(NewArticle("返金の下書き", "", "ja", sv1::Article::DRAFT));
-  ASSERT_OK_AND_ASSIGN(auto all,
-                       store_.CountMatching("acme", {{"返金"}, {"下書", true}}, false, kForever));
+  ASSERT_OK_AND_ASSIGN(
+      auto all, store_.CountMatching("acme", {{"返金"}, {"下書", true}}, false, "", kForever));
   EXPECT_THAT(all, ElementsAre(2, 1));
-  ASSERT_OK_AND_ASSIGN(auto published,
-                       store_.CountMatching("acme", {{"返金"}, {"下書", true}}, true, kForever));
+  ASSERT_OK_AND_ASSIGN(
+      auto published, store_.CountMatching("acme", {{"返金"}, {"下書", true}}, true, "", kForever));
   EXPECT_THAT(published, ElementsAre(1, 0));
+}
+
+// Counting in one locale leaves the other locales' articles out, so a
+// suggestion in English does not spend a lookup on a word only Japanese
+// articles hold.
+TEST_F(KbStoreTest, CountMatchingInOneLocaleLeavesOtherLocalesOut) {
+  Create(NewArticle("返金 refund", "返金"));
+  Create(NewArticle("Refund policy", "refund within thirty days", "en"));
+  ASSERT_OK_AND_ASSIGN(
+      auto every,
+      store_.CountMatching("acme", {{"refund"}, {"返金"}, {"thirt", true}}, true, "", kForever));
+  EXPECT_THAT(every, ElementsAre(2, 1, 1));
+  ASSERT_OK_AND_ASSIGN(
+      auto english,
+      store_.CountMatching("acme", {{"refund"}, {"返金"}, {"thirt", true}}, true, "en", kForever));
+  EXPECT_THAT(english, ElementsAre(1, 0, 1));
+  ASSERT_OK_AND_ASSIGN(
+      auto japanese,
+      store_.CountMatching("acme", {{"refund"}, {"返金"}, {"thirt", true}}, true, "ja", kForever));
+  EXPECT_THAT(japanese, ElementsAre(1, 1, 0));
 }
 
 // One vote per voter: voting again replaces it; the same vote is a no-op;

@@ -220,7 +220,8 @@ class MockArticleStore : public support::ArticleStore {
   MOCK_METHOD(absl::StatusOr<support::Page<support::ScoredArticle>>, Search,
               (const std::string&, const support::ArticleSearch&, absl::Time), (override));
   MOCK_METHOD(absl::StatusOr<std::vector<int64_t>>, CountMatching,
-              (const std::string&, const std::vector<support::QueryTerm>&, bool, absl::Time),
+              (const std::string&, const std::vector<support::QueryTerm>&, bool, const std::string&,
+               absl::Time),
               (override));
   MOCK_METHOD(absl::StatusOr<support::v1::Article>, Vote,
               (const std::string&, const std::string&, const std::string&, bool, absl::Time,

@@ -266,14 +266,15 @@ TEST_F(KnowledgeBaseManagerTest, VotingForSomeoneElseNeedsTheServiceRole) {
 }
 
 // A suggestion for a ticket ranks by the ticket's most specific words that
-// the knowledge base knows, and never offers drafts.
+// the knowledge base knows (in the locale asked for), and never offers
+// drafts.
 TEST_F(KnowledgeBaseManagerTest, SuggestUsesTheTicketsRarestKnownWords) {
   EXPECT_CALL(store_, TicketText("acme", "01JABCDEFGHJKMNPQRSTVWXYZ1", _))
       .WillOnce(Return(std::make_pair(std::string("Refund please"),
                                       std::string("How do I get a refund for my order"))));
-  EXPECT_CALL(store_, CountMatching("acme", _, true, _))
+  EXPECT_CALL(store_, CountMatching("acme", _, true, "en", _))
       .WillOnce(Invoke([](const std::string&, const std::vector<QueryTerm>& terms, bool,
-                          absl::Time) {
+                          const std::string&, absl::Time) {
         // refund, please, get, order: "please" is unknown, "order" common.
         EXPECT_THAT(terms, ElementsAre(QueryTerm{"refund"}, QueryTerm{"please"}, QueryTerm{"get"},
                                        QueryTerm{"order"}));
@@ -287,7 +288,9 @@ TEST_F(KnowledgeBaseManagerTest, SuggestUsesTheTicketsRarestKnownWords) {
       }));
   v1::SuggestArticlesRequest request;
   request.set_ticket(kTicket);
+  request.set_locale("en");  // counted and searched in that locale
   ASSERT_OK(manager_.SuggestArticles(kAgent, request, absl::InfiniteFuture()));
+  EXPECT_EQ(seen.locale, "en");
   EXPECT_FALSE(seen.match_all);
   EXPECT_FALSE(seen.include_drafts);
   EXPECT_THAT(seen.terms, ElementsAre(QueryTerm{"refund"}, QueryTerm{"get"}, QueryTerm{"order"}));
