@@ -25,7 +25,7 @@ absl::StatusOr<std::string> ParseResourceName(absl::string_view field,
                                               absl::string_view name);
 
 // Returns the last segment of `name`, the id of the resource it names:
-// "accounts/a1/renewals/r7" -> "r7". Unchecked, for names this system made
+// "parents/p1/children/c7" -> "c7". Unchecked, for names this system made
 // (stored or from its own events); a name without '/' is returned whole.
 // Requests' names go through ParseResourceName instead.
 std::string ResourceIdOf(absl::string_view name);

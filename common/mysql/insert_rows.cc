@@ -11,10 +11,16 @@ namespace tandem::mysql {
 absl::Status InsertRows(Connection& db, absl::string_view insert, size_t width,
                         const std::vector<Value>& params, absl::string_view suffix,
                         const InsertRowsOptions& options) {
-  if (width == 0 || params.size() % width != 0 || options.max_rows == 0) {
-    return absl::InternalError(absl::StrCat("InsertRows: ", params.size(),
-                                            " values are not whole rows of ", width, " (max_rows ",
-                                            options.max_rows, ")"));
+  // A statement may carry at most 65,535 parameter markers.
+  constexpr size_t kMaxMarkers = 65535;
+  if (width == 0 || params.size() % width != 0) {
+    return absl::InternalError(
+        absl::StrCat("InsertRows: ", params.size(), " values are not whole rows of ", width));
+  }
+  if (options.max_rows == 0 || options.max_rows * width > kMaxMarkers) {
+    return absl::InternalError(absl::StrCat("InsertRows: max_rows ", options.max_rows, " of ",
+                                            width, " values is not 1 to ", kMaxMarkers / width,
+                                            " rows"));
   }
   const size_t rows = params.size() / width;
   std::vector<Value> chunk;

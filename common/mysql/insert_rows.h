@@ -15,21 +15,23 @@
 namespace tandem::mysql {
 
 struct InsertRowsOptions {
-  // Rows per statement at most: far below the 65,535 parameter markers a
-  // statement may carry, and small enough to keep each statement short.
+  // Rows per statement at most: max_rows × width must stay within the
+  // 65,535 parameter markers a statement may carry.
   size_t max_rows = 500;
   // Repeats the last row of each statement up to PaddedCount rows (at most
   // max_rows), so the connection's prepared statements (cached by their
   // text) take a handful of shapes however the counts vary. Only for statements
   // a repeated row changes nothing in: INSERT IGNORE, or ON DUPLICATE KEY
-  // UPDATE setting columns to VALUES(...). Never for a plain INSERT (the
-  // repeat is a duplicate key) or an update that adds.
+  // UPDATE setting columns to VALUES(...) or keeping the least of the two.
+  // Never for a plain INSERT (the repeat is a duplicate key) or an update
+  // that adds.
   bool pad_to_power_of_two = false;
 };
 
 // Runs `insert` + " VALUES (?, …), …" + `suffix` over `params`, `width`
 // values a row, in as many statements as `options.max_rows` asks. INTERNAL
-// when `params` is not whole rows. Nothing runs for no rows.
+// when `params` is not whole rows or max_rows is out of bounds. Nothing runs
+// for no rows.
 absl::Status InsertRows(Connection& db, absl::string_view insert, size_t width,
                         const std::vector<Value>& params, absl::string_view suffix = "",
                         const InsertRowsOptions& options = {});

@@ -102,13 +102,20 @@ as_root() {
     --user=root --connect-timeout=5 "$@"
 }
 
-# Prints the log's errors, then its last lines: mariadb-install-db ends with
-# two dozen lines of advice that would hide the error above them.
+# The first line of the log that this start writes (the log is kept across
+# starts); set by cmd_start.
+log_start_line=1
+
+# Prints this start's errors from the log, then its last lines:
+# mariadb-install-db ends with two dozen lines of advice that would hide the
+# error above them.
 log_tail() {
   [[ -r $log_file ]] || return 0
-  if grep -q 'ERROR' "$log_file"; then
+  local errors
+  errors=$(tail -n "+$log_start_line" "$log_file" | grep 'ERROR' | tail -n 10) || true
+  if [[ -n $errors ]]; then
     tandem_log "errors in $log_file:"
-    grep 'ERROR' "$log_file" | tail -n 10 >&2
+    printf '%s\n' "$errors" >&2
   fi
   tandem_log "last lines of $log_file:"
   tail -n 25 "$log_file" >&2
@@ -191,6 +198,7 @@ cmd_start() {
     tandem_log "already running (pid $pid, port $running_port)"
     return 0
   fi
+  [[ ! -f $log_file ]] || log_start_line=$(($(wc -l <"$log_file") + 1))
 
   mariadbd=$(find_binary mariadbd mysqld)
   if [[ ! -e $init_marker ]] || [[ -z $(ls -A "$data" 2>/dev/null) ]]; then

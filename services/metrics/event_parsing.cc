@@ -7,7 +7,7 @@
 namespace tandem::metrics {
 
 absl::Time StoredTime(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixMicros(t.seconds() * 1000000 + t.nanos() / 1000);
+  return absl::FromUnixSeconds(t.seconds()) + absl::Microseconds(t.nanos() / 1000);
 }
 
 std::string TouchTierName(int tier) {

@@ -11,6 +11,7 @@
 #include "common/logging.h"
 #include "common/pagination.h"
 #include "common/proto_time.h"
+#include "common/resources.h"
 #include "common/status.h"
 #include "services/metrics/calendar.h"
 #include "services/metrics/kpi_catalog.h"
@@ -409,12 +410,12 @@ MetricsManager::CheckedDefinitions(absl::Time deadline) {
     const bool last = static_cast<int>(batch.size()) < kDefinitionsBatch;
     for (auto& definition : batch) stored.push_back(std::move(definition));
     if (last || stored.empty()) break;
-    after = stored.back().name().substr(stored.back().name().find('/') + 1);
+    after = ResourceIdOf(stored.back().name());
   }
   RETURN_IF_ERROR(CheckStoredDefinitions(stored));
   std::map<std::string, v1::MetricDefinition> by_id;
   for (v1::MetricDefinition& definition : stored) {
-    const std::string id = definition.name().substr(definition.name().find('/') + 1);
+    const std::string id = ResourceIdOf(definition.name());
     by_id.emplace(id, std::move(definition));
   }
   definitions_ = std::move(by_id);
@@ -438,8 +439,7 @@ absl::StatusOr<v1::ListMetricDefinitionsResponse> MetricsManager::ListMetricDefi
   for (auto& definition : definitions) *response.add_metric_definitions() = std::move(definition);
   if (has_more) {
     const std::string& last = response.metric_definitions().rbegin()->name();
-    response.set_next_page_token(
-        deps_.page_tokens->Encode(fingerprint, {last.substr(last.find('/') + 1)}));
+    response.set_next_page_token(deps_.page_tokens->Encode(fingerprint, {ResourceIdOf(last)}));
   }
   return response;
 }

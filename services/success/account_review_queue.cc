@@ -19,13 +19,15 @@ absl::Status QueueAccountReviews(mysql::Transaction& tx, absl::string_view tenan
   for (const std::string& account_id : account_ids) {
     params.insert(params.end(), {std::string(tenant), account_id, stored_reason, due_time});
   }
-  // On a repeat the earlier due time wins, and with it its reason.
+  // On a repeat the earlier due time wins, and with it its reason; so a
+  // padding repeat changes nothing.
   return mysql::InsertRows(tx.connection(),
                            "INSERT INTO account_reviews (tenant_id, account_id, reason, due_time)",
                            4, params,
                            " ON DUPLICATE KEY UPDATE "
                            "reason = IF(VALUES(due_time) < due_time, VALUES(reason), reason), "
-                           "due_time = LEAST(due_time, VALUES(due_time))");
+                           "due_time = LEAST(due_time, VALUES(due_time))",
+                           {.pad_to_power_of_two = true});
 }
 
 }  // namespace tandem::success

@@ -120,9 +120,10 @@ int main(int argc, char** argv) {
     return reviewer.QueueAllIfDue("daily", daily, absl::Now() + absl::Minutes(10)).status();
   });
   daily_review.Start();
-  // Finishes re-segmentations that a policy update left unfinished.
+  // Finishes re-segmentations that a policy update left unfinished; 30 s a
+  // pass, so a shutdown never waits long (the next pass goes on).
   PeriodicTask reapply("segmentation-reapply", absl::Seconds(10), [&revenue_store, &process] {
-    return revenue_store.ResumeReapplies(process.clock().Now(), absl::Now() + absl::Minutes(5))
+    return revenue_store.ResumeReapplies(process.clock().Now(), absl::Now() + absl::Seconds(30))
         .status();
   });
   reapply.Start();

@@ -453,7 +453,7 @@ absl::StatusOr<v1::SegmentationPolicy> MysqlRevenueStore::UpdatePolicy(
   // Re-segment in batches, each its own transaction, while the call has
   // time. The policy is committed whatever happens here: progress is kept
   // in its row and ResumeReapplies finishes what is left.
-  const absl::Time budget = deadline - kReapplyReserve;
+  const absl::Time budget = deadline - reapply_reserve_;
   while (absl::Now() < budget) {
     absl::StatusOr<bool> more = ReapplyBatch(tenant, now, budget);
     if (!more.ok()) {
@@ -474,13 +474,20 @@ absl::StatusOr<int> MysqlRevenueStore::ResumeReapplies(absl::Time now, absl::Tim
                                           "WHERE reapply_after_id IS NOT NULL ORDER BY tenant_id"));
     for (const mysql::Row& row : rows) tenants.push_back(row.String(0));
   }
+  // One tenant that fails (or runs out of time) must not hold back those
+  // after it: it is logged, and the next pass tries it again.
+  int finished = 0;
   for (const std::string& tenant : tenants) {
-    while (true) {
-      ASSIGN_OR_RETURN(bool more, ReapplyBatch(tenant, now, deadline));
-      if (!more) break;
+    absl::StatusOr<bool> more = true;
+    while (more.ok() && *more) more = ReapplyBatch(tenant, now, deadline);
+    if (more.ok()) {
+      ++finished;
+    } else {
+      logging::Warn("re-segmenting after a policy change failed; retried on the next pass",
+                    {{"tenant", tenant}, {"error", more.status().ToString()}});
     }
   }
-  return static_cast<int>(tenants.size());
+  return finished;
 }
 
 absl::StatusOr<bool> MysqlRevenueStore::ReapplyBatch(const std::string& tenant, absl::Time now,
@@ -494,7 +501,9 @@ absl::StatusOr<bool> MysqlRevenueStore::ReapplyBatch(const std::string& tenant, 
         if (rows.empty() || rows[0].IsNull(7)) return absl::OkStatus();
         const v1::SegmentationPolicy policy = PolicyFromRow(rows[0]);
         const std::string after_id = rows[0].String(7);
-        const std::string actor = rows[0].String(8);
+        // Runs left unfinished before migration 0056 have no actor.
+        const std::string actor =
+            rows[0].String(8).empty() ? "system:segmentation" : rows[0].String(8);
         ASSIGN_OR_RETURN(
             auto accounts,
             tx->Query("SELECT id, touch_tier, tier_source, mrr_minor FROM accounts "

@@ -20,19 +20,21 @@ namespace tandem::success {
 
 class MysqlRevenueStore final : public RevenueStore {
  public:
-  // How long before its deadline UpdatePolicy stops re-segmenting and
-  // answers; ResumeReapplies finishes the rest.
-  static constexpr absl::Duration kReapplyReserve = absl::Seconds(1);
-
   // `reapply_batch` is how many accounts one transaction of a policy
-  // change re-segments.
-  MysqlRevenueStore(mysql::Pool* pool, feed::Outbox* outbox, int reapply_batch = 200)
-      : pool_(pool), outbox_(outbox), reapply_batch_(reapply_batch) {}
+  // change re-segments; UpdatePolicy stops re-segmenting `reapply_reserve`
+  // before its deadline and answers (ResumeReapplies finishes the rest).
+  MysqlRevenueStore(mysql::Pool* pool, feed::Outbox* outbox, int reapply_batch = 200,
+                    absl::Duration reapply_reserve = absl::Seconds(1))
+      : pool_(pool),
+        outbox_(outbox),
+        reapply_batch_(reapply_batch),
+        reapply_reserve_(reapply_reserve) {}
 
   // Finishes every tenant's re-segmentation that its policy update could
   // not finish within its call (it ran out of time, or the process
   // stopped), recording the tier changes at `now` by whoever changed the
-  // policy. For a periodic task; returns how many tenants it finished.
+  // policy. For a periodic task; returns how many tenants it finished (a
+  // tenant that fails is logged and left for the next pass).
   absl::StatusOr<int> ResumeReapplies(absl::Time now, absl::Time deadline);
 
   absl::StatusOr<v1::MrrMovement> RecordMovement(const std::string& tenant,
@@ -88,6 +90,7 @@ class MysqlRevenueStore final : public RevenueStore {
   mysql::Pool* pool_;
   feed::Outbox* outbox_;
   int reapply_batch_;
+  absl::Duration reapply_reserve_;
 };
 
 // ---- Inside the caller's transaction ------------------------------------

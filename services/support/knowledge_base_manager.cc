@@ -216,8 +216,7 @@ absl::StatusOr<v1::ListCategoriesResponse> KnowledgeBaseManager::ListCategories(
   if (page.has_more && response.categories_size() > 0) {
     const v1::Category& last = response.categories(response.categories_size() - 1);
     response.set_next_page_token(NextPageToken(
-        *page_tokens_, plan,
-        {FromProtoTime(last.create_time()), last.name().substr(last.name().find('/') + 1)}));
+        *page_tokens_, plan, {FromProtoTime(last.create_time()), ResourceIdOf(last.name())}));
   }
   return response;
 }
@@ -342,8 +341,7 @@ absl::StatusOr<v1::ListArticlesResponse> KnowledgeBaseManager::ListArticles(
   if (page.has_more && response.articles_size() > 0) {
     const v1::Article& last = response.articles(response.articles_size() - 1);
     response.set_next_page_token(NextPageToken(
-        *page_tokens_, plan,
-        {FromProtoTime(last.create_time()), last.name().substr(last.name().find('/') + 1)}));
+        *page_tokens_, plan, {FromProtoTime(last.create_time()), ResourceIdOf(last.name())}));
   }
   return response;
 }
@@ -619,7 +617,7 @@ absl::StatusOr<v1::ListTicketArticlesResponse> KnowledgeBaseManager::ListTicketA
     const v1::TicketArticleLink& last = response.links(response.links_size() - 1);
     response.set_next_page_token(page_tokens_->Encode(
         fingerprint, {absl::StrCat(absl::ToUnixMicros(FromProtoTime(last.link_time()))),
-                      last.article().substr(last.article().find('/') + 1)}));
+                      ResourceIdOf(last.article())}));
   }
   return response;
 }

@@ -38,22 +38,11 @@ std::string JsonStrings(const google::protobuf::RepeatedPtrField<std::string>& v
 }
 
 // The id of a resource name ("tickets/01H..." -> "01H..."); NULL for an
-// empty name.
+// empty name. A requester contact is stored by its id alone: its account
+// is the ticket's account_id.
 mysql::Value IdOrNull(const std::string& name) {
   if (name.empty()) return nullptr;
-  return name.substr(name.find('/') + 1);
-}
-
-// The stored part of a requester contact's name: the contact's id (its
-// account is the ticket's account_id).
-mysql::Value ContactIdOrNull(const std::string& name) {
-  if (name.empty()) return nullptr;
   return ResourceIdOf(name);
-}
-
-// The id of a resource name, or "" for an empty name.
-std::string IdOrEmpty(const std::string& name) {
-  return name.empty() ? "" : name.substr(name.find('/') + 1);
 }
 
 // The SLA columns of `ticket`: the state, the sweeper's next due time and
@@ -417,7 +406,7 @@ absl::Status MysqlTicketStore::InsertTicket(mysql::Transaction& tx, const std::s
            int64_t{ticket.account_check()},
            int64_t{ticket.escalation_tier()},
            ticket.escalation_reason(),
-           IdOrEmpty(ticket.assignee()),
+           ResourceIdOf(ticket.assignee()),
            int64_t{ticket.reopen_count()},
            OptionalTime(ticket.has_solve_time(), ticket.solve_time()),
            OptionalTime(ticket.has_close_time(), ticket.close_time()),
@@ -435,7 +424,7 @@ absl::Status MysqlTicketStore::InsertTicket(mysql::Transaction& tx, const std::s
            sla[0],
            sla[1],
            sla[2],
-           ContactIdOrNull(ticket.requester_contact()),
+           IdOrNull(ticket.requester_contact()),
            FromProtoTime(ticket.create_time()),
            FromProtoTime(ticket.update_time())})
       .status();
@@ -475,21 +464,40 @@ absl::Status MysqlTicketStore::Apply(mysql::Transaction& tx, const std::string& 
                     "sla_breached = (sla_breached OR ?), requester_contact_id = ?, "
                     "version = ?, update_time = ? "
                     "WHERE tenant_id = ? AND id = ?",
-                    {after.requester_email(), after.subject(), after.description(),
-                     int64_t{after.type()}, int64_t{after.priority()}, int64_t{after.status()},
-                     JsonStrings(after.tags()), int64_t{after.reopen_count()},
+                    {after.requester_email(),
+                     after.subject(),
+                     after.description(),
+                     int64_t{after.type()},
+                     int64_t{after.priority()},
+                     int64_t{after.status()},
+                     JsonStrings(after.tags()),
+                     int64_t{after.reopen_count()},
                      OptionalTime(after.has_solve_time(), after.solve_time()),
                      OptionalTime(after.has_close_time(), after.close_time()),
                      OptionalTime(after.has_first_response_time(), after.first_response_time()),
-                     int64_t{after.agent_reply_count()}, int64_t{after.escalation_tier()},
-                     after.escalation_reason(), IdOrNull(after.account()),
+                     int64_t{after.agent_reply_count()},
+                     int64_t{after.escalation_tier()},
+                     after.escalation_reason(),
+                     IdOrNull(after.account()),
                      int64_t{after.account_tier()},
-                     int64_t{after.account_check()}, IdOrEmpty(after.assignee()),
-                     rating[0], rating[1], rating[2], rating[3],
-                     IdOrNull(after.group()), IdOrNull(after.custom_status()),
-                     IdOrNull(after.merged_into()), JsonStrings(after.merged_tickets()),
-                     sla[0], sla[1], sla[2],
-                     ContactIdOrNull(after.requester_contact()), version + 1, FromProtoTime(after.update_time()), tenant, id})
+                     int64_t{after.account_check()},
+                     ResourceIdOf(after.assignee()),
+                     rating[0],
+                     rating[1],
+                     rating[2],
+                     rating[3],
+                     IdOrNull(after.group()),
+                     IdOrNull(after.custom_status()),
+                     IdOrNull(after.merged_into()),
+                     JsonStrings(after.merged_tickets()),
+                     sla[0],
+                     sla[1],
+                     sla[2],
+                     IdOrNull(after.requester_contact()),
+                     version + 1,
+                     FromProtoTime(after.update_time()),
+                     tenant,
+                     id})
             .status());
   }
   for (const v1::TicketChange& change : update.changes) {

@@ -122,7 +122,7 @@ absl::StatusOr<TicketImport> ReplayImport(const v1::ImportTicketRequest& request
                                           const std::vector<SlaRule>& rules,
                                           const std::function<std::string(absl::Time)>& new_id) {
   TicketImport import;
-  const std::string id = ticket.name().substr(ticket.name().find('/') + 1);
+  const std::string id = ResourceIdOf(ticket.name());
   // Stored once, at row version 1: every snapshot carries that etag.
   const std::string etag = EtagFor(id, 1);
   v1::Ticket current = ticket;

@@ -131,8 +131,7 @@ absl::StatusOr<v1::ListTicketsResponse> TicketManager::ListTickets(
   if (page.has_more && response.tickets_size() > 0) {
     const v1::Ticket& last = response.tickets(response.tickets_size() - 1);
     response.set_next_page_token(NextPageToken(
-        *page_tokens_, plan,
-        {FromProtoTime(last.create_time()), last.name().substr(last.name().find('/') + 1)}));
+        *page_tokens_, plan, {FromProtoTime(last.create_time()), ResourceIdOf(last.name())}));
   }
   return response;
 }
@@ -383,7 +382,7 @@ absl::StatusOr<int> TicketManager::RecheckPendingAccounts(int limit, absl::Time 
       return facts.status();  // Success is still unreachable: try the rest next round
     }
     const absl::Time now = clock_->Now();
-    const std::string id = ticket.name().substr(ticket.name().find('/') + 1);
+    const std::string id = ResourceIdOf(ticket.name());
     ASSIGN_OR_RETURN(v1::Ticket after,
                      store_->Update(
                          tenant, id,

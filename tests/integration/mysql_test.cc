@@ -143,6 +143,9 @@ TEST_F(MysqlTest, InsertRowsCutsStatementsAndPadsToFewShapes) {
   const absl::Status half_row = InsertRows(*db, "INSERT INTO items (id, label)", 2, {int64_t{99}});
   EXPECT_THAT(half_row, StatusIs(absl::StatusCode::kInternal));
   EXPECT_THAT(std::string(half_row.message()), HasSubstr("not whole rows"));
+  EXPECT_THAT(InsertRows(*db, "INSERT INTO items (id, label)", 2, numbered(21, 22), "",
+                         {.max_rows = 40000}),
+              StatusIs(absl::StatusCode::kInternal));  // 80,000 markers a statement
 }
 
 // When every connection is busy, a checkout waits, then fails UNAVAILABLE.

@@ -382,10 +382,11 @@ TEST_F(RevenueTest, PolicyChangeOutOfTimeIsFinishedInTheBackground) {
     accounts.push_back(CreateAccount("acme", absl::StrCat("Account ", i)));
     ASSERT_TRUE(Record(accounts.back().name(), Type::NEW, 1'000 * (i + 1), DaysAgo(5)).ok());
   }
-  success::MysqlRevenueStore store(&server_.database.pool(), &server_.outbox, 2);
-  // Inside the reserve: time for the policy's commit, none for re-segmenting.
-  const absl::Time deadline =
-      absl::Now() + success::MysqlRevenueStore::kReapplyReserve - absl::Milliseconds(100);
+  // A deadline inside the reserve: time for the policy's commit, none for
+  // re-segmenting.
+  success::MysqlRevenueStore store(&server_.database.pool(), &server_.outbox, 2,
+                                   /*reapply_reserve=*/absl::Seconds(60));
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
   auto policy = store.UpdatePolicy(
       "acme",
       [](const v1::SegmentationPolicy& current) -> absl::StatusOr<v1::SegmentationPolicy> {

@@ -11,15 +11,16 @@ namespace {
 
 using ::tandem::testing::StatusIs;
 
-// A well-formed name yields its id; anything else names the field.
+// The id of a name this system made is its last segment, nested or not.
 TEST(ResourceNameTest, IdOfANameIsItsLastSegment) {
-  EXPECT_EQ(ResourceIdOf("accounts/a1/renewals/r7"), "r7");
+  EXPECT_EQ(ResourceIdOf("parents/p1/children/c7"), "c7");
   EXPECT_EQ(ResourceIdOf("tickets/t1"), "t1");
   EXPECT_EQ(ResourceIdOf("t1"), "t1");
   EXPECT_EQ(ResourceIdOf("tickets/"), "");
   EXPECT_EQ(ResourceIdOf(""), "");
 }
 
+// A well-formed name yields its id; anything else names the field.
 TEST(ResourceNameTest, ParsesOnlyItsOwnCollection) {
   const std::string id = NewId();
   ASSERT_OK_AND_ASSIGN(std::string parsed, ParseResourceName("name", "tickets", "tickets/" + id));
