@@ -514,22 +514,7 @@ start_server() {
   "${server_argv[@]}" </dev/null >"$log" 2>&1 &
   server_pid[$svc]=$!
 
-  local deadline=$((SECONDS + READY_TIMEOUT)) ports
-  until ports=$(tandem_read_ready_file "${root_of[$svc]}$ready"); do
-    if ! tandem_pid_alive "${server_pid[$svc]}"; then
-      local status=0
-      wait "${server_pid[$svc]}" || status=$?
-      unset "server_pid[$svc]"
-      tail -n 30 "$log" >&2
-      tandem_die "tandem-$svc exited with status $status before it was ready"
-    fi
-    if ((SECONDS >= deadline)); then
-      tail -n 30 "$log" >&2
-      tandem_die "tandem-$svc was not ready within ${READY_TIMEOUT}s"
-    fi
-    sleep 0.2
-  done
-  read -r "grpc_port[$svc]" "metrics_port[$svc]" <<<"$ports"
+  tandem_wait_until_ready "$svc" "${root_of[$svc]}$ready" "$log" "$READY_TIMEOUT"
   tandem_log "tandem-$svc serving on 127.0.0.1:${grpc_port[$svc]} (pid ${server_pid[$svc]}," \
     "user $(stat -c %u:%g "/proc/${server_pid[$svc]}"))"
 }

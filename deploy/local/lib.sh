@@ -111,6 +111,37 @@ tandem_read_ready_file() {
   echo "$grpc ${BASH_REMATCH[1]}"
 }
 
+# Waits until tandem-SVC, started in the background as ${server_pid[SVC]},
+# writes READY_FILE, then sets grpc_port[SVC] and metrics_port[SVC] from it.
+# Dies after the last lines of LOG when the server exits first (its pid is
+# then dropped from server_pid) or TIMEOUT seconds pass. The caller declares
+# the associative arrays server_pid, grpc_port and metrics_port; run it in
+# the caller's shell, not in $(...), so `wait` can reap the server.
+# Usage: tandem_wait_until_ready SVC READY_FILE LOG TIMEOUT
+tandem_wait_until_ready() {
+  local svc=$1 ready=$2 log=$3 timeout=$4 deadline ports status
+  # shellcheck disable=SC2154 # the caller's arrays
+  local pid=${server_pid[$svc]}
+  deadline=$((SECONDS + timeout))
+  until ports=$(tandem_read_ready_file "$ready"); do
+    if ! tandem_pid_alive "$pid"; then
+      status=0
+      wait "$pid" || status=$?
+      unset "server_pid[$svc]"
+      tandem_log "last lines of $log:"
+      tail -n 40 "$log" >&2 || true
+      tandem_die "tandem-$svc exited with status $status before it was ready"
+    fi
+    if ((SECONDS >= deadline)); then
+      tandem_log "last lines of $log:"
+      tail -n 40 "$log" >&2 || true
+      tandem_die "tandem-$svc was not ready within ${timeout}s"
+    fi
+    sleep 0.2
+  done
+  read -r "grpc_port[$svc]" "metrics_port[$svc]" <<<"$ports"
+}
+
 # Prints a TCP port that nothing listens on (on any address, IPv4 or IPv6).
 # Usage: tandem_free_port [PREFERRED [EXCLUDED...]]
 # PREFERRED (0 for none) is returned when it is free; otherwise the kernel

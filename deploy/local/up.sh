@@ -116,22 +116,7 @@ start_server() {
   server_pid[$svc]=$!
   echo "${server_pid[$svc]}" >"$run/$svc.pid"
 
-  local deadline=$((SECONDS + READY_TIMEOUT)) ports
-  until ports=$(tandem_read_ready_file "$ready"); do
-    if ! tandem_pid_alive "${server_pid[$svc]}"; then
-      local status=0
-      wait "${server_pid[$svc]}" || status=$?
-      unset "server_pid[$svc]"
-      show_log_tail "$svc"
-      tandem_die "tandem-$svc exited with status $status during start-up"
-    fi
-    if ((SECONDS >= deadline)); then
-      show_log_tail "$svc"
-      tandem_die "tandem-$svc was not ready within ${READY_TIMEOUT}s"
-    fi
-    sleep 0.2
-  done
-  read -r "grpc_port[$svc]" "metrics_port[$svc]" <<<"$ports"
+  tandem_wait_until_ready "$svc" "$ready" "$log" "$READY_TIMEOUT"
 }
 
 stop_servers() {

@@ -453,17 +453,22 @@ absl::StatusOr<v1::SegmentationPolicy> MysqlRevenueStore::UpdatePolicy(
   // Re-segment in batches, each its own transaction, while the call has
   // time. The policy is committed whatever happens here: progress is kept
   // in its row and ResumeReapplies finishes what is left.
-  const absl::Time budget = deadline - reapply_reserve_;
-  while (absl::Now() < budget) {
-    absl::StatusOr<bool> more = ReapplyBatch(tenant, now, budget);
-    if (!more.ok()) {
-      logging::Warn("re-segmenting after a policy change stopped; the background pass finishes it",
-                    {{"tenant", tenant}, {"error", more.status().ToString()}});
-      break;
-    }
-    if (!*more) break;
+  if (absl::Status done = FinishReapply(tenant, now, deadline - reapply_reserve_); !done.ok()) {
+    logging::Warn("re-segmenting after a policy change stopped; the background pass finishes it",
+                  {{"tenant", tenant}, {"error", done.ToString()}});
   }
   return result;
+}
+
+absl::Status MysqlRevenueStore::FinishReapply(const std::string& tenant, absl::Time now,
+                                              absl::Time deadline) {
+  for (bool more = true; more;) {
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError("re-segmenting ran out of time");
+    }
+    ASSIGN_OR_RETURN(more, ReapplyBatch(tenant, now, deadline));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int> MysqlRevenueStore::ResumeReapplies(absl::Time now, absl::Time deadline) {
@@ -478,13 +483,11 @@ absl::StatusOr<int> MysqlRevenueStore::ResumeReapplies(absl::Time now, absl::Tim
   // after it: it is logged, and the next pass tries it again.
   int finished = 0;
   for (const std::string& tenant : tenants) {
-    absl::StatusOr<bool> more = true;
-    while (more.ok() && *more) more = ReapplyBatch(tenant, now, deadline);
-    if (more.ok()) {
+    if (absl::Status done = FinishReapply(tenant, now, deadline); done.ok()) {
       ++finished;
     } else {
       logging::Warn("re-segmenting after a policy change failed; retried on the next pass",
-                    {{"tenant", tenant}, {"error", more.status().ToString()}});
+                    {{"tenant", tenant}, {"error", done.ToString()}});
     }
   }
   return finished;

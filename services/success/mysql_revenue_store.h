@@ -82,6 +82,10 @@ class MysqlRevenueStore final : public RevenueStore {
                                                     absl::Time deadline) override;
 
  private:
+  // Runs ReapplyBatch until the tenant's accounts are all done;
+  // DEADLINE_EXCEEDED when `deadline` passes first (progress is kept).
+  absl::Status FinishReapply(const std::string& tenant, absl::Time now, absl::Time deadline);
+
   // Re-segments one batch of the tenant's accounts after a policy change,
   // recording tier changes by the policy's changer at `now`; returns false
   // once every account is done.

@@ -589,16 +589,12 @@ absl::StatusOr<std::vector<int64_t>> MysqlArticleStore::CountMatching(
   // Words found only in drafts, or only in other locales, must not look
   // common (or present) to a search or a suggestion that cannot return
   // those articles.
+  ArticleSearch scope;
+  scope.include_drafts = !published_only;
+  scope.locale = locale;
   std::string scope_condition;
   std::vector<mysql::Value> scope_params;
-  if (published_only) {
-    scope_condition = " AND state = ?";
-    scope_params.emplace_back(int64_t{v1::Article::PUBLISHED});
-  }
-  if (!locale.empty()) {
-    absl::StrAppend(&scope_condition, " AND locale = ?");
-    scope_params.emplace_back(locale);
-  }
+  AppendSearchScope(scope, "kb_terms", scope_condition, scope_params);
   std::vector<int64_t> counts(terms.size(), 0);
   if (terms.empty()) return counts;
   ASSIGN_OR_RETURN(mysql::PooledConnection db, pool_->Acquire(deadline));

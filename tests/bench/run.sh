@@ -98,7 +98,7 @@ start_mariadb() {
 
 start_server() {
   local svc=$1 upper=${1^^}
-  local ready=$state/$svc.ready log=$state/logs/$svc.log password dsn args ports
+  local ready=$state/$svc.ready log=$state/logs/$svc.log password dsn args
   password=$(tandem_env_get "$state/mariadb/credentials.env" "TANDEM_${upper}_DB_PASSWORD")
   [[ -n $password ]] || tandem_die "no password for tandem_$svc"
   dsn="mysql://tandem_$svc:$password@127.0.0.1:$db_port/tandem_$svc"
@@ -113,16 +113,7 @@ start_server() {
   env "TANDEM_${upper}_DB_DSN=$dsn" "$(binary_of "$svc")" "${args[@]}" </dev/null >"$log" 2>&1 &
   server_pid[$svc]=$!
 
-  local deadline=$((SECONDS + READY_TIMEOUT))
-  until ports=$(tandem_read_ready_file "$ready"); do
-    if ! tandem_pid_alive "${server_pid[$svc]}"; then
-      tail -n 30 "$log" >&2 || true
-      tandem_die "tandem-$svc exited during start-up"
-    fi
-    ((SECONDS < deadline)) || { tail -n 30 "$log" >&2; tandem_die "tandem-$svc not ready"; }
-    sleep 0.2
-  done
-  read -r "grpc_port[$svc]" "metrics_port[$svc]" <<<"$ports"
+  tandem_wait_until_ready "$svc" "$ready" "$log" "$READY_TIMEOUT"
   tandem_log "tandem-$svc serving on 127.0.0.1:${grpc_port[$svc]}" \
     "(/metrics on 127.0.0.1:${metrics_port[$svc]})"
 }
